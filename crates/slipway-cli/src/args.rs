@@ -1,0 +1,206 @@
+//! Command-line grammar, kept close to the docker CLI so habits carry over.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "slipway-cli",
+    version,
+    about = "Manage container images on Docker and Podman"
+)]
+pub struct Cli {
+    /// Engine address (unix:///path, tcp://host:port, ssh://user@host); else DOCKER_HOST,
+    /// else the default Docker or Podman socket.
+    #[arg(long, short = 'H', global = true)]
+    pub host: Option<String>,
+    /// Print the core's JSON exactly (errors too, with a non-zero exit code).
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Image commands
+    #[command(subcommand)]
+    Images(ImagesCmd),
+    /// Disk usage of images, build cache, containers and volumes
+    Df,
+    /// Follow image events (tag, untag, delete, pull, push, load, import …)
+    Events,
+    /// Check credentials against a registry
+    Login(LoginArgs),
+    /// Which engine answers, its kind and versions
+    Engine,
+    /// Remove build cache
+    BuilderPrune(BuilderPruneArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImagesCmd {
+    /// List images
+    #[command(alias = "list")]
+    Ls(LsArgs),
+    /// Show one image (`{"id","tags",…}`)
+    Get { reference: String },
+    /// The engine's full inspect document
+    Inspect { reference: String },
+    /// Layers and the steps that made them
+    History { reference: String },
+    /// Build an image from a Dockerfile
+    Build(BuildArgs),
+    /// Pull an image from a registry
+    Pull(PullArgs),
+    /// Push an image to a registry
+    Push(PushArgs),
+    /// Give an image another name
+    Tag { source: String, target: String },
+    /// Remove images
+    #[command(alias = "remove")]
+    Rm(RmArgs),
+    /// Remove unused images
+    Prune(PruneArgs),
+    /// Save images to a tar file
+    Save(SaveArgs),
+    /// Load images from a tar file
+    Load {
+        #[arg(short = 'i', long = "input")]
+        input: PathBuf,
+    },
+    /// Create an image from a root filesystem tarball
+    Import(ImportArgs),
+    /// Search a registry
+    Search(SearchArgs),
+    /// Digest and platforms of a remote image, without pulling it
+    RegistryData { reference: String },
+}
+
+#[derive(Debug, Args)]
+pub struct LsArgs {
+    /// Show intermediate images too
+    #[arg(short, long)]
+    pub all: bool,
+    #[arg(long)]
+    pub digests: bool,
+    /// dangling=true|false, label=k[=v], before=IMG, since=IMG, reference=PATTERN
+    #[arg(short, long = "filter")]
+    pub filters: Vec<String>,
+    /// Only IDs
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    pub path: PathBuf,
+    #[arg(short = 'f', long = "file")]
+    pub dockerfile: Option<PathBuf>,
+    #[arg(short = 't', long = "tag")]
+    pub tags: Vec<String>,
+    #[arg(long = "build-arg")]
+    pub build_args: Vec<String>,
+    #[arg(long)]
+    pub target: Option<String>,
+    #[arg(long = "label")]
+    pub labels: Vec<String>,
+    #[arg(long)]
+    pub no_cache: bool,
+    #[arg(long)]
+    pub pull: bool,
+    #[arg(long)]
+    pub platform: Option<String>,
+    #[arg(long)]
+    pub network: Option<String>,
+    /// Only print what would be sent (files, bytes, ignored entries) and stop
+    #[arg(long)]
+    pub summary: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PullArgs {
+    pub reference: String,
+    #[arg(long)]
+    pub platform: Option<String>,
+    #[arg(short = 'a', long)]
+    pub all_tags: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    pub reference: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RmArgs {
+    #[arg(required = true)]
+    pub references: Vec<String>,
+    #[arg(short, long)]
+    pub force: bool,
+    #[arg(long)]
+    pub no_prune: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// All unused images, not only dangling ones
+    #[arg(short, long)]
+    pub all: bool,
+    /// until=DURATION|TIMESTAMP, label=k[=v], label!=k[=v]
+    #[arg(long = "filter")]
+    pub filters: Vec<String>,
+    /// List what would go and the bytes it would free; delete nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SaveArgs {
+    #[arg(required = true)]
+    pub references: Vec<String>,
+    #[arg(short = 'o', long = "output")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    pub file: PathBuf,
+    pub reference: Option<String>,
+    /// Dockerfile instruction to apply, e.g. 'CMD ["/bin/sh"]'
+    #[arg(short = 'c', long = "change")]
+    pub changes: Vec<String>,
+    #[arg(short = 'm', long)]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    pub term: String,
+    #[arg(long)]
+    pub limit: Option<i32>,
+    /// is-official=true, stars=N
+    #[arg(short, long = "filter")]
+    pub filters: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    pub registry: String,
+    #[arg(short = 'u', long)]
+    pub username: String,
+    /// Read the password from standard input
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BuilderPruneArgs {
+    /// Bytes of cache to keep
+    #[arg(long)]
+    pub keep_storage: Option<i64>,
+    #[arg(short, long)]
+    pub all: bool,
+    #[arg(long)]
+    pub until: Option<String>,
+}

@@ -1,0 +1,522 @@
+//! `slipway-cli`: Slipway's image API on the command line. `--json` prints exactly the
+//! core's JSON; otherwise tables and, on a terminal, progress bars.
+
+mod args;
+mod output;
+mod progress_view;
+
+use args::{Cli, Command, ImagesCmd};
+use clap::Parser;
+use futures_util::StreamExt;
+use serde::Serialize;
+use slipway_core::credentials::Credentials;
+use slipway_core::images::{ListOptions, PruneOptions, SearchOptions, parse_filter};
+use slipway_core::{CancellationToken, Engine, EngineSpec, Error, Result};
+use std::collections::BTreeMap;
+use std::io::Read;
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("SLIPWAY_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let json = cli.json;
+    let cancel = CancellationToken::new();
+    let on_signal = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_signal.cancel();
+        }
+    });
+    if let Err(e) = run(cli, &cancel).await {
+        if json {
+            println!("{}", e.to_json());
+        } else {
+            eprintln!("Error: {}", e.message);
+        }
+        std::process::exit(if e.code == 499 { 130 } else { 1 });
+    }
+}
+
+/// Print a result as JSON, or let `human` print it.
+fn show<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T)) -> Result<()> {
+    if json {
+        let text =
+            serde_json::to_string_pretty(value).map_err(|e| Error::internal(e.to_string()))?;
+        println!("{text}");
+    } else {
+        human(value);
+    }
+    Ok(())
+}
+
+fn key_values(items: &[String], what: &str) -> Result<BTreeMap<String, String>> {
+    items
+        .iter()
+        .map(|kv| {
+            kv.split_once('=')
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .ok_or_else(|| {
+                    Error::bad_request(format!("The {what} \"{kv}\" must look like KEY=VALUE."))
+                })
+        })
+        .collect()
+}
+
+async fn run(cli: Cli, cancel: &CancellationToken) -> Result<()> {
+    let json = cli.json;
+    // Validate input before connecting: bad input is a 400 even with no engine around.
+    if let Command::Images(cmd) = &cli.command {
+        precheck(cmd)?;
+    }
+    let engine = Engine::connect(EngineSpec {
+        host: cli.host.clone(),
+        ignore_env: false,
+    })
+    .await?;
+    match cli.command {
+        Command::Images(cmd) => images(&engine, cmd, json, cancel).await,
+        Command::Df => {
+            let df = engine.df().await?;
+            show(json, &df, |d| {
+                output::table(
+                    &["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"],
+                    [
+                        ("Images", &d.images),
+                        ("Containers", &d.containers),
+                        ("Local Volumes", &d.volumes),
+                        ("Build Cache", &d.build_cache),
+                    ]
+                    .into_iter()
+                    .map(|(n, r)| {
+                        vec![
+                            n.into(),
+                            r.count.to_string(),
+                            r.active.to_string(),
+                            output::size(r.size),
+                            output::size(r.reclaimable),
+                        ]
+                    })
+                    .collect(),
+                )
+            })
+        }
+        Command::Events => {
+            let mut events = Box::pin(engine.image_events());
+            loop {
+                let next = tokio::select! {
+                    _ = cancel.cancelled() => return Ok(()),
+                    e = events.next() => e,
+                };
+                let Some(e) = next else { return Ok(()) };
+                let e = e?;
+                if json {
+                    println!("{}", serde_json::to_string(&e).unwrap_or_default());
+                } else {
+                    println!(
+                        "{} image {} {}",
+                        e.time,
+                        e.action,
+                        e.name.as_deref().unwrap_or(&e.id)
+                    );
+                }
+            }
+        }
+        Command::Login(a) => {
+            if !a.password_stdin {
+                return Err(Error::bad_request(
+                    "Pass the password on standard input with --password-stdin.",
+                ));
+            }
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password)?;
+            let creds = Credentials::basic(
+                &a.registry,
+                &a.username,
+                password.trim_end_matches(['\n', '\r']),
+            );
+            let status = engine.login(&creds).await?;
+            let saved = slipway_core::credentials::save_to_docker_config(&creds)?;
+            let result = serde_json::json!({ "status": status, "saved_to": saved });
+            show(json, &result, |_| println!("{status}"))
+        }
+        Command::Engine => show(json, &engine.info, |i| {
+            println!("Engine:      {:?} {}", i.kind, i.version);
+            println!("API version: {}", i.api_version);
+            println!("OS/Arch:     {}/{}", i.os, i.arch);
+            println!("Address:     {}", i.host);
+        }),
+        Command::BuilderPrune(a) => {
+            let r = engine
+                .prune_build_cache(a.keep_storage, a.all, a.until.as_deref())
+                .await?;
+            show(json, &r, |r| {
+                println!("Total reclaimed space: {}", output::size(r.space_reclaimed))
+            })
+        }
+    }
+}
+
+/// Checks that need no engine.
+fn precheck(cmd: &ImagesCmd) -> Result<()> {
+    use slipway_core::reference::{Reference, validate_image_ref};
+    match cmd {
+        ImagesCmd::Pull(a) => Reference::parse(&a.reference).map(|_| ()),
+        ImagesCmd::Push(a) => Reference::parse(&a.reference).map(|_| ()),
+        ImagesCmd::Get { reference }
+        | ImagesCmd::Inspect { reference }
+        | ImagesCmd::History { reference } => validate_image_ref(reference),
+        ImagesCmd::Tag { source, target } => {
+            validate_image_ref(source).and(Reference::parse(target).map(|_| ()))
+        }
+        ImagesCmd::Build(a) => {
+            slipway_core::context::prepare(&a.path, a.dockerfile.as_deref()).map(|_| ())
+        }
+        ImagesCmd::Ls(a) => a
+            .filters
+            .iter()
+            .try_for_each(|f| parse_filter(f).map(|_| ())),
+        _ => Ok(()),
+    }
+}
+
+async fn images(
+    engine: &Engine,
+    cmd: ImagesCmd,
+    json: bool,
+    cancel: &CancellationToken,
+) -> Result<()> {
+    match cmd {
+        ImagesCmd::Ls(a) => {
+            let filters = a
+                .filters
+                .iter()
+                .map(|f| parse_filter(f))
+                .collect::<Result<Vec<_>>>()?;
+            let list = engine
+                .list(&ListOptions {
+                    all: a.all,
+                    digests: a.digests,
+                    filters,
+                })
+                .await?;
+            if a.quiet && !json {
+                list.iter()
+                    .for_each(|i| println!("{}", output::short_id(&i.id)));
+                return Ok(());
+            }
+            show(json, &list, |list| {
+                let mut rows = Vec::new();
+                for i in list {
+                    let names = if i.tags.is_empty() {
+                        vec!["<none>:<none>".to_owned()]
+                    } else {
+                        i.tags.clone()
+                    };
+                    for n in names {
+                        let (repo, tag) = output::split_tag(&n);
+                        let mut row = vec![repo, tag];
+                        if a.digests {
+                            row.push(
+                                i.digests
+                                    .first()
+                                    .and_then(|d| d.split_once('@'))
+                                    .map_or("<none>".into(), |(_, d)| d.to_owned()),
+                            );
+                        }
+                        row.extend([
+                            output::short_id(&i.id),
+                            output::ago(i.created),
+                            output::size(i.size),
+                        ]);
+                        rows.push(row);
+                    }
+                }
+                let mut header = vec!["REPOSITORY", "TAG"];
+                if a.digests {
+                    header.push("DIGEST");
+                }
+                header.extend(["IMAGE ID", "CREATED", "SIZE"]);
+                output::table(&header, rows);
+            })
+        }
+        ImagesCmd::Get { reference } => show(json, &engine.get(&reference).await?, |d| {
+            println!("ID:       {}", d.id);
+            println!("Tags:     {}", d.tags.join(", "));
+            println!("Created:  {}", d.created);
+            println!("Size:     {}", output::size(d.size));
+            println!("Platform: {}/{}", d.os, d.architecture);
+        }),
+        ImagesCmd::Inspect { reference } => {
+            let v = engine.inspect(&reference).await?;
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            Ok(())
+        }
+        ImagesCmd::History { reference } => {
+            show(json, &engine.history(&reference).await?, |rows| {
+                output::table(
+                    &["IMAGE", "CREATED", "CREATED BY", "SIZE"],
+                    rows.iter()
+                        .map(|h| {
+                            let id = if h.id.starts_with("sha256:") {
+                                output::short_id(&h.id)
+                            } else {
+                                h.id.clone()
+                            };
+                            let by: String = h.created_by.chars().take(45).collect();
+                            vec![id, output::ago(h.created), by, output::size(h.size)]
+                        })
+                        .collect(),
+                )
+            })
+        }
+        ImagesCmd::Build(a) => {
+            let summary = slipway_core::context::context_summary(&a.path, a.dockerfile.as_deref())?;
+            if a.summary {
+                return show(json, &summary, |s| {
+                    println!(
+                        "{} files, {} to send, {} ignored",
+                        s.files,
+                        output::size(s.bytes as i64),
+                        s.ignored
+                    )
+                });
+            }
+            if !json {
+                eprintln!(
+                    "Sending build context: {} files, {}",
+                    summary.files,
+                    output::size(summary.bytes as i64)
+                );
+            }
+            let options = slipway_core::build::BuildOptions {
+                dockerfile: a.dockerfile,
+                tags: a.tags,
+                build_args: key_values(&a.build_args, "build argument")?,
+                labels: key_values(&a.labels, "label")?,
+                target: a.target,
+                no_cache: a.no_cache,
+                pull: a.pull,
+                platform: a.platform,
+                network_mode: a.network,
+                ..Default::default()
+            };
+            let mut view = progress_view::ProgressView::new(json);
+            let r = engine
+                .build(&a.path, &options, &mut |p| view.update(p), cancel)
+                .await;
+            view.finish();
+            show(json, &r?, |r| {
+                println!("Successfully built {}", output::short_id(&r.id));
+                r.tag
+                    .iter()
+                    .for_each(|t| println!("Successfully tagged {t}"));
+            })
+        }
+        ImagesCmd::Pull(a) => {
+            let options = slipway_core::transfer::PullOptions {
+                platform: a.platform,
+                all_tags: a.all_tags,
+                credentials: None,
+            };
+            let mut view = progress_view::ProgressView::new(json);
+            let r = engine
+                .pull(&a.reference, &options, &mut |p| view.update(p), cancel)
+                .await;
+            view.finish();
+            show(json, &r?, |r| {
+                if let Some(d) = &r.digest {
+                    println!("Digest: {d}");
+                }
+                println!("Image: {} ({})", r.tag.join(", "), output::short_id(&r.id));
+            })
+        }
+        ImagesCmd::Push(a) => {
+            let mut view = progress_view::ProgressView::new(json);
+            let r = engine
+                .push(&a.reference, None, &mut |p| view.update(p), cancel)
+                .await;
+            view.finish();
+            show(json, &r?, |r| {
+                println!("{}", r.response);
+                if let Some(d) = &r.digest {
+                    println!("digest: {d}");
+                }
+            })
+        }
+        ImagesCmd::Tag { source, target } => {
+            engine.tag(&source, &target).await?;
+            show(
+                json,
+                &serde_json::json!({"result": "success", "source": source, "target": target}),
+                |_| {},
+            )
+        }
+        ImagesCmd::Rm(a) => {
+            let mut results = Vec::new();
+            for r in &a.references {
+                results.push(engine.remove(r, a.force, a.no_prune).await?);
+            }
+            let value = if results.len() == 1 {
+                serde_json::to_value(&results[0])
+            } else {
+                serde_json::to_value(&results)
+            }
+            .map_err(|e| Error::internal(e.to_string()))?;
+            show(json, &value, |_| {
+                for r in &results {
+                    r.untagged.iter().for_each(|u| println!("Untagged: {u}"));
+                    r.deleted.iter().for_each(|d| println!("Deleted: {d}"));
+                }
+            })
+        }
+        ImagesCmd::Prune(a) => {
+            let mut options = PruneOptions {
+                all: a.all,
+                ..Default::default()
+            };
+            for f in &a.filters {
+                match f.split_once('=') {
+                    Some(("until", v)) => options.until = Some(v.to_owned()),
+                    Some(("label", v)) => options.labels.push(v.to_owned()),
+                    Some(("label!", v)) => options.labels.push(format!("!{v}")),
+                    _ => {
+                        return Err(Error::bad_request(format!(
+                            "The prune filter \"{f}\" must be until=…, label=… or label!=…."
+                        )));
+                    }
+                }
+            }
+            if a.dry_run {
+                let plan = engine.prune_plan(&options).await?;
+                return show(json, &plan, |p| {
+                    output::table(
+                        &["IMAGE ID", "TAGS", "CREATED", "SIZE"],
+                        p.images
+                            .iter()
+                            .map(|i| {
+                                vec![
+                                    output::short_id(&i.id),
+                                    if i.tags.is_empty() {
+                                        "<none>".into()
+                                    } else {
+                                        i.tags.join(", ")
+                                    },
+                                    output::ago(i.created),
+                                    output::size(i.size),
+                                ]
+                            })
+                            .collect(),
+                    );
+                    println!(
+                        "Would delete {} images and free {}. Nothing was deleted.",
+                        p.images.len(),
+                        output::size(p.space_to_reclaim)
+                    );
+                });
+            }
+            show(json, &engine.prune(&options).await?, |r| {
+                for i in &r.images_deleted {
+                    if let Some(u) = &i.untagged {
+                        println!("untagged: {u}");
+                    }
+                    if let Some(d) = &i.deleted {
+                        println!("deleted: {d}");
+                    }
+                }
+                println!("Total reclaimed space: {}", output::size(r.space_reclaimed));
+            })
+        }
+        ImagesCmd::Save(a) => {
+            let mut view = progress_view::ProgressView::new(json);
+            let r = engine
+                .save(&a.references, &a.output, &mut |p| view.update(p), cancel)
+                .await;
+            view.finish();
+            let bytes = r?;
+            show(
+                json,
+                &serde_json::json!({"file": a.output, "bytes": bytes}),
+                |_| {
+                    println!(
+                        "Saved {} to {}",
+                        output::size(bytes as i64),
+                        a.output.display()
+                    )
+                },
+            )
+        }
+        ImagesCmd::Load { input } => {
+            let mut view = progress_view::ProgressView::new(json);
+            let r = engine.load(&input, &mut |p| view.update(p), cancel).await;
+            view.finish();
+            show(json, &r?, |r| {
+                r.loaded.iter().for_each(|l| println!("Loaded image: {l}"))
+            })
+        }
+        ImagesCmd::Import(a) => {
+            let options = slipway_core::transfer::ImportOptions {
+                reference: a.reference,
+                changes: a.changes,
+                message: a.message,
+                platform: None,
+            };
+            let mut view = progress_view::ProgressView::new(json);
+            let r = engine
+                .import(&a.file, &options, &mut |p| view.update(p), cancel)
+                .await;
+            view.finish();
+            show(json, &r?, |r| println!("{}", r.id))
+        }
+        ImagesCmd::Search(a) => {
+            let mut options = SearchOptions {
+                limit: a.limit,
+                ..Default::default()
+            };
+            for f in &a.filters {
+                match f.split_once('=') {
+                    Some(("is-official", v)) => options.official_only = v == "true",
+                    Some(("stars", v)) => {
+                        options.min_stars = Some(
+                            v.parse()
+                                .map_err(|_| Error::bad_request("stars= takes a whole number."))?,
+                        )
+                    }
+                    _ => {
+                        return Err(Error::bad_request(format!(
+                            "The search filter \"{f}\" must be is-official=… or stars=…."
+                        )));
+                    }
+                }
+            }
+            show(json, &engine.search(&a.term, &options).await?, |rows| {
+                output::table(
+                    &["NAME", "DESCRIPTION", "STARS", "OFFICIAL"],
+                    rows.iter()
+                        .map(|r| {
+                            vec![
+                                r.name.clone(),
+                                r.description.chars().take(50).collect(),
+                                r.stars.to_string(),
+                                if r.official {
+                                    "[OK]".into()
+                                } else {
+                                    String::new()
+                                },
+                            ]
+                        })
+                        .collect(),
+                )
+            })
+        }
+        ImagesCmd::RegistryData { reference } => {
+            show(json, &engine.registry_data(&reference, None).await?, |d| {
+                println!("Digest:    {}", d.digest);
+                println!("Type:      {}", d.media_type);
+                println!("Platforms: {}", d.platforms.join(", "));
+            })
+        }
+    }
+}

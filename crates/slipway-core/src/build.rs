@@ -1,0 +1,216 @@
+//! `build(path, tag)`: a Dockerfile build from a streamed context, with step progress.
+
+use crate::context;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::progress::{BuildTracker, Progress, ProgressFn};
+use crate::reference::Reference;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use tokio_util::sync::CancellationToken;
+
+/// `build` — `{"id","tag":[..]}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BuildResult {
+    pub id: String,
+    pub tag: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BuildOptions {
+    /// Dockerfile path; relative to the context, or anywhere (shipped into the context).
+    pub dockerfile: Option<PathBuf>,
+    /// Every name the image gets; the first goes with the build, the rest are tagged after.
+    pub tags: Vec<String>,
+    pub build_args: BTreeMap<String, String>,
+    pub labels: BTreeMap<String, String>,
+    pub target: Option<String>,
+    pub no_cache: bool,
+    /// Always try to pull newer base images.
+    pub pull: bool,
+    pub platform: Option<String>,
+    pub network_mode: Option<String>,
+    /// Bytes.
+    pub memory: Option<i64>,
+    pub cpu_shares: Option<i64>,
+    pub cpuset_cpus: Option<String>,
+    /// Bytes.
+    pub shm_size: Option<i64>,
+    pub cache_from: Vec<String>,
+    /// `host:ip` entries.
+    pub extra_hosts: Vec<String>,
+    pub squash: bool,
+}
+
+fn small_limit(name: &str, v: Option<i64>) -> Result<Option<i32>> {
+    v.map(|x| {
+        i32::try_from(x).map_err(|_| {
+            Error::bad_request(format!(
+                "The {name} limit must be between 0 and 2 GiB for a build."
+            ))
+        })
+    })
+    .transpose()
+}
+
+impl BuildOptions {
+    fn to_engine(
+        &self,
+        dockerfile_in_tar: String,
+    ) -> Result<bollard::query_parameters::BuildImageOptions> {
+        Ok(bollard::query_parameters::BuildImageOptions {
+            dockerfile: dockerfile_in_tar,
+            t: self.tags.first().cloned(),
+            extrahosts: (!self.extra_hosts.is_empty()).then(|| self.extra_hosts.join(",")),
+            nocache: self.no_cache,
+            cachefrom: (!self.cache_from.is_empty()).then(|| self.cache_from.clone()),
+            pull: self.pull.then(|| "1".to_owned()),
+            rm: true,
+            // Without forcerm a failed step leaves its container behind.
+            forcerm: true,
+            memory: small_limit("memory", self.memory)?,
+            cpushares: small_limit("CPU shares", self.cpu_shares)?,
+            cpusetcpus: self.cpuset_cpus.clone(),
+            shmsize: small_limit("shared memory", self.shm_size)?,
+            buildargs: (!self.build_args.is_empty()).then(|| {
+                self.build_args
+                    .clone()
+                    .into_iter()
+                    .collect::<HashMap<_, _>>()
+            }),
+            squash: self.squash.then_some(true),
+            labels: (!self.labels.is_empty()).then(|| self.labels.clone().into_iter().collect()),
+            networkmode: self.network_mode.clone(),
+            platform: self.platform.clone().unwrap_or_default(),
+            target: self.target.clone().unwrap_or_default(),
+            ..Default::default()
+        })
+    }
+}
+
+/// "Successfully built 0da47227e2aa" (Docker) / the final ID line of Podman.
+fn id_in_line(line: &str) -> Option<String> {
+    let rest = line.trim().strip_prefix("Successfully built ")?;
+    Some(rest.trim().to_owned())
+}
+
+impl Engine {
+    /// `build(path, tag)` with all options. Input is checked before anything is sent.
+    #[tracing::instrument(skip(self, progress, cancel), err(Display))]
+    pub async fn build(
+        &self,
+        path: &Path,
+        options: &BuildOptions,
+        progress: ProgressFn<'_>,
+        cancel: &CancellationToken,
+    ) -> Result<BuildResult> {
+        for t in &options.tags {
+            let r = Reference::parse(t)?;
+            if r.digest.is_some() {
+                return Err(Error::bad_request(format!(
+                    "The tag \"{t}\" cannot contain a digest."
+                )));
+            }
+        }
+        let prepared = context::prepare(path, options.dockerfile.as_deref())?;
+        let engine_options = options.to_engine(prepared.dockerfile_in_tar.clone())?;
+        let body = bollard::body_try_stream(context::tar_stream(prepared));
+        let mut stream = Box::pin(self.long.build_image(engine_options, None, Some(body)));
+        let mut tracker = BuildTracker::default();
+        let mut id = None;
+        let mut last_step = String::new();
+        loop {
+            let item = tokio::select! {
+                biased;
+                _ = cancel.cancelled() => return Err(Error::cancelled("The build")),
+                item = futures_util::StreamExt::next(&mut stream) => item,
+            };
+            let Some(item) = item else { break };
+            let info = match item {
+                Ok(info) => info,
+                Err(e) => {
+                    let e = Error::from(e);
+                    let at = if last_step.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" at {last_step}")
+                    };
+                    return Err(Error::new(
+                        e.code,
+                        format!("The build failed{at}: {}", e.message),
+                    ));
+                }
+            };
+            if let Some(aux_id) = info.aux.as_ref().and_then(|a| a.id.clone()) {
+                id = Some(aux_id);
+            }
+            for line in info.stream.iter().flat_map(|s| s.lines()) {
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let step = tracker.line(line);
+                if line.starts_with("Step ") || line.starts_with("STEP ") {
+                    last_step = line.trim().to_owned();
+                }
+                if let Some(built) = id_in_line(line) {
+                    id.get_or_insert(built);
+                }
+                progress(Progress::Build(step));
+            }
+        }
+        let id = id.ok_or_else(|| {
+            Error::internal("The build ended without saying which image it made.")
+        })?;
+        for extra in options.tags.iter().skip(1) {
+            self.tag(&id, extra).await?;
+        }
+        let image = self.get(&id).await?;
+        Ok(BuildResult {
+            id: image.id,
+            tag: image.tags,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forcerm_is_always_on_so_failed_steps_leave_no_containers() {
+        let o = BuildOptions::default()
+            .to_engine("Dockerfile".into())
+            .unwrap();
+        assert!(o.forcerm && o.rm);
+    }
+
+    #[test]
+    fn only_the_first_tag_goes_with_the_build_request() {
+        let o = BuildOptions {
+            tags: vec!["a:1".into(), "b:2".into()],
+            ..Default::default()
+        };
+        assert_eq!(
+            o.to_engine("Dockerfile".into()).unwrap().t.as_deref(),
+            Some("a:1")
+        );
+    }
+
+    #[test]
+    fn limits_too_big_for_the_api_are_refused_not_wrapped() {
+        let o = BuildOptions {
+            memory: Some(8 << 30),
+            ..Default::default()
+        };
+        assert_eq!(o.to_engine("Dockerfile".into()).unwrap_err().code, 400);
+    }
+
+    #[test]
+    fn docker_success_line_gives_the_id() {
+        assert_eq!(
+            id_in_line("Successfully built 0da47227e2aa\n").as_deref(),
+            Some("0da47227e2aa")
+        );
+    }
+}

@@ -1,0 +1,240 @@
+//! Registry credentials: from the user's Docker config (`auths`, `credsStore`, `credHelpers`)
+//! or given explicitly, and sent only to the registry they belong to.
+
+use crate::reference::DEFAULT_REGISTRY;
+use base64::Engine as _;
+use bollard::auth::DockerCredentials;
+use std::fmt;
+
+/// Username/password or identity token for one registry. `Debug` never shows the secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub registry: String,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub identity_token: Option<String>,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("registry", &self.registry)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field(
+                "identity_token",
+                &self.identity_token.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
+}
+
+impl Credentials {
+    pub fn basic(registry: &str, username: &str, password: &str) -> Self {
+        Self {
+            registry: registry.to_owned(),
+            username: Some(username.to_owned()),
+            password: Some(password.to_owned()),
+            identity_token: None,
+        }
+    }
+
+    /// The keys the Docker config may use for a registry: Hub has a legacy URL key.
+    fn config_keys(registry: &str) -> Vec<String> {
+        if registry == DEFAULT_REGISTRY || registry == "index.docker.io" {
+            vec![
+                "https://index.docker.io/v1/".into(),
+                "index.docker.io".into(),
+                "docker.io".into(),
+            ]
+        } else {
+            vec![
+                registry.to_owned(),
+                format!("https://{registry}"),
+                format!("http://{registry}"),
+            ]
+        }
+    }
+
+    /// Look the registry up in `$DOCKER_CONFIG/config.json` (or `~/.docker/config.json`),
+    /// running a credential helper if the config names one. `None` when nothing is configured.
+    #[tracing::instrument(level = "debug")]
+    pub fn from_docker_config(registry: &str) -> Option<Self> {
+        for key in Self::config_keys(registry) {
+            match docker_credential::get_credential(&key) {
+                Ok(docker_credential::DockerCredential::UsernamePassword(u, p)) => {
+                    return Some(Self::basic(registry, &u, &p));
+                }
+                Ok(docker_credential::DockerCredential::IdentityToken(t)) => {
+                    return Some(Self {
+                        registry: registry.to_owned(),
+                        username: None,
+                        password: None,
+                        identity_token: Some(t),
+                    });
+                }
+                Err(e) => tracing::debug!(%key, error = %e, "no credential under this key"),
+            }
+        }
+        None
+    }
+
+    pub(crate) fn to_bollard(&self) -> DockerCredentials {
+        DockerCredentials {
+            username: self.username.clone(),
+            password: self.password.clone(),
+            identitytoken: self.identity_token.clone(),
+            serveraddress: Some(self.registry.clone()),
+            ..Default::default()
+        }
+    }
+}
+
+/// Pick the credentials for `registry`: explicit ones win, but only when they are for that
+/// registry (a password for one registry is never sent to another); else the Docker config.
+pub fn resolve(explicit: Option<&Credentials>, registry: &str) -> Option<Credentials> {
+    match explicit {
+        Some(c) if same_registry(&c.registry, registry) => Some(c.clone()),
+        _ => Credentials::from_docker_config(registry),
+    }
+}
+
+fn same_registry(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        let s = s
+            .trim_start_matches("https://")
+            .trim_start_matches("http://");
+        let s = s
+            .trim_end_matches('/')
+            .trim_end_matches("/v1")
+            .trim_end_matches("/v2");
+        match s {
+            "index.docker.io" | "registry-1.docker.io" => DEFAULT_REGISTRY.to_owned(),
+            other => other.to_owned(),
+        }
+    };
+    norm(a) == norm(b)
+}
+
+fn docker_config_path() -> Option<std::path::PathBuf> {
+    std::env::var_os("DOCKER_CONFIG")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".docker")))
+        .map(|d| d.join("config.json"))
+}
+
+/// Remember credentials the way `docker login` does without a credential store: in the
+/// Docker config's `auths`. Where the user has a `credsStore`, nothing is written in plain
+/// text and `None` is returned. Returns the file written.
+#[tracing::instrument(skip(creds), fields(registry = %creds.registry))]
+pub fn save_to_docker_config(
+    creds: &Credentials,
+) -> crate::error::Result<Option<std::path::PathBuf>> {
+    use crate::error::Error;
+    let Some(path) = docker_config_path() else {
+        return Ok(None);
+    };
+    let mut config: serde_json::Value = match std::fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+            Error::bad_request(format!(
+                "{} is not valid JSON ({e}); not touching it.",
+                path.display()
+            ))
+        })?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => serde_json::json!({}),
+        Err(e) => return Err(e.into()),
+    };
+    if config.get("credsStore").is_some() || config["credHelpers"].get(&creds.registry).is_some() {
+        return Ok(None);
+    }
+    let (Some(user), Some(pass)) = (&creds.username, &creds.password) else {
+        return Ok(None);
+    };
+    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
+    let key = Credentials::config_keys(&creds.registry).remove(0);
+    if !config["auths"].is_object() {
+        config["auths"] = serde_json::json!({});
+    }
+    config["auths"][key] = serde_json::json!({ "auth": auth });
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    // Write beside and rename, so a crash never leaves a half-written config.
+    let tmp = path.with_extension("json.slipway-tmp");
+    let text = serde_json::to_vec_pretty(&config).map_err(|e| Error::internal(e.to_string()))?;
+    std::fs::write(&tmp, text)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
+    }
+    std::fs::rename(&tmp, &path)?;
+    Ok(Some(path))
+}
+
+/// The engine decodes `X-Registry-Auth` as base64url; bollard sends standard base64, which
+/// breaks passwords whose encoding contains `+` or `/`. Re-encode the header in place.
+pub(crate) fn fix_registry_auth_header(
+    mut req: bollard::BollardRequest,
+) -> bollard::BollardRequest {
+    for name in ["x-registry-auth", "x-registry-config"] {
+        let Some(value) = req.headers().get(name).and_then(|v| v.to_str().ok()) else {
+            continue;
+        };
+        if let Some(fixed) = standard_to_url_safe(value)
+            && let Ok(v) = fixed.parse()
+        {
+            req.headers_mut().insert(name, v);
+        }
+    }
+    req
+}
+
+fn standard_to_url_safe(value: &str) -> Option<String> {
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE};
+    let raw = STANDARD.decode(value).ok()?;
+    Some(URL_SAFE.encode(raw))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_show_in_debug_output_so_logs_stay_clean() {
+        let c = Credentials::basic("r:1", "me", "hunter2");
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("me"));
+    }
+
+    #[test]
+    fn explicit_credentials_go_only_to_their_own_registry() {
+        let c = Credentials::basic("127.0.0.1:5001", "u", "p");
+        assert_eq!(resolve(Some(&c), "127.0.0.1:5001"), Some(c.clone()));
+        let other = resolve(Some(&c), "127.0.0.1:5002");
+        assert_ne!(
+            other.as_ref().map(|o| o.password.clone()),
+            Some(Some("p".into()))
+        );
+    }
+
+    #[test]
+    fn hub_aliases_count_as_the_same_registry() {
+        assert!(same_registry("https://index.docker.io/v1/", "docker.io"));
+        assert!(!same_registry("docker.io", "ghcr.io"));
+    }
+
+    #[test]
+    fn auth_header_is_reencoded_url_safe_so_any_password_works() {
+        use base64::engine::general_purpose::STANDARD;
+        // This JSON encodes to standard base64 with '+' and '/' in it.
+        let json = r#"{"password":"?>?>~~~"}"#;
+        let std = STANDARD.encode(json);
+        assert!(std.contains('+') || std.contains('/'), "{std}");
+        let fixed = standard_to_url_safe(&std).unwrap();
+        assert!(!fixed.contains('+') && !fixed.contains('/'), "{fixed}");
+        use base64::engine::general_purpose::URL_SAFE;
+        assert_eq!(URL_SAFE.decode(fixed).unwrap(), json.as_bytes());
+    }
+}

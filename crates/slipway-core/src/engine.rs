@@ -1,0 +1,287 @@
+//! Finding and connecting to an engine (Docker or Podman), always at the negotiated API version.
+
+use crate::credentials::fix_registry_auth_header;
+use crate::error::{Error, Result};
+use bollard::{API_DEFAULT_VERSION, Docker};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Timeout for quick calls (list, inspect, tag …).
+const API_TIMEOUT: Duration = Duration::from_secs(120);
+/// bollard's timeout covers the whole request, upload and progress stream included, so long
+/// operations (build, pull, push, load, save) get a day and rely on cancellation instead.
+const STREAM_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
+
+/// Where to find the engine. Resolution order follows the docker CLI: an explicit host,
+/// then `DOCKER_HOST`, then the well-known sockets of Docker and Podman.
+#[derive(Debug, Clone, Default)]
+pub struct EngineSpec {
+    /// `unix:///path`, `/path/to.sock`, `tcp://host:port`, `ssh://user@host`, `npipe://…`.
+    pub host: Option<String>,
+    /// Ignore `DOCKER_HOST` (the app's saved choice when the user picked one on purpose).
+    pub ignore_env: bool,
+}
+
+impl EngineSpec {
+    pub fn host(host: impl Into<String>) -> Self {
+        Self {
+            host: Some(host.into()),
+            ignore_env: false,
+        }
+    }
+
+    /// The hosts to try, in order.
+    pub fn candidates(&self) -> Vec<String> {
+        if let Some(h) = &self.host {
+            return vec![normalize_host(h)];
+        }
+        if !self.ignore_env
+            && let Ok(h) = std::env::var("DOCKER_HOST")
+            && !h.trim().is_empty()
+        {
+            return vec![normalize_host(&h)];
+        }
+        default_sockets()
+    }
+}
+
+/// A bare path means a unix socket, like `docker -H /path`.
+fn normalize_host(h: &str) -> String {
+    let h = h.trim();
+    if h.starts_with('/') {
+        format!("unix://{h}")
+    } else {
+        h.to_owned()
+    }
+}
+
+/// Well-known engine sockets on this platform, Docker first.
+pub fn default_sockets() -> Vec<String> {
+    let mut out = Vec::new();
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    #[cfg(windows)]
+    {
+        out.push("npipe:////./pipe/docker_engine".to_owned());
+        out.push("npipe:////./pipe/podman-machine-default".to_owned());
+    }
+    #[cfg(unix)]
+    {
+        out.push("unix:///var/run/docker.sock".to_owned());
+        if let Some(home) = &home {
+            // Docker Desktop (macOS and Linux) and Colima/Rancher-style per-user sockets.
+            out.push(format!("unix://{}/.docker/run/docker.sock", home.display()));
+            out.push(format!(
+                "unix://{}/.docker/desktop/docker.sock",
+                home.display()
+            ));
+        }
+        if let Ok(xdg) = std::env::var("XDG_RUNTIME_DIR") {
+            out.push(format!("unix://{xdg}/podman/podman.sock"));
+            out.push(format!("unix://{xdg}/docker.sock"));
+        }
+        out.push("unix:///run/podman/podman.sock".to_owned());
+        #[cfg(target_os = "macos")]
+        if let Some(home) = &home {
+            // Podman machine on macOS exposes its API socket here.
+            out.push(format!(
+                "unix://{}/.local/share/containers/podman/machine/podman.sock",
+                home.display()
+            ));
+            out.push(format!(
+                "unix://{}/.local/share/containers/podman/machine/podman-machine-default/podman.sock",
+                home.display()
+            ));
+        }
+    }
+    let _ = home;
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EngineKind {
+    Docker,
+    Podman,
+}
+
+/// What we learnt about the engine when connecting.
+#[derive(Debug, Clone, Serialize)]
+pub struct EngineInfo {
+    pub host: String,
+    pub kind: EngineKind,
+    pub version: String,
+    pub api_version: String,
+    pub os: String,
+    pub arch: String,
+}
+
+/// A connected engine. Cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    pub(crate) api: Docker,
+    pub(crate) long: Docker,
+    pub info: EngineInfo,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("info", &self.info).finish()
+    }
+}
+
+impl Engine {
+    /// Connect to the first candidate that answers. The error names every host tried.
+    #[tracing::instrument(level = "info")]
+    pub async fn connect(spec: EngineSpec) -> Result<Self> {
+        let candidates = spec.candidates();
+        let mut failures = Vec::new();
+        for host in &candidates {
+            match Self::connect_host(host).await {
+                Ok(engine) => return Ok(engine),
+                Err(e) => {
+                    tracing::debug!(%host, error = %e, "engine candidate did not answer");
+                    failures.push(format!("{host} ({})", e.message));
+                }
+            }
+        }
+        Err(Error::unavailable(format!(
+            "No container engine answered. Tried: {}. Start Docker or Podman, or pass --host / set DOCKER_HOST.",
+            failures.join("; ")
+        )))
+    }
+
+    #[tracing::instrument(level = "debug")]
+    async fn connect_host(host: &str) -> Result<Self> {
+        let docker = client_for(host)?.with_timeout(Duration::from_secs(10));
+        let docker = docker
+            .with_request_modifier(fix_registry_auth_header)
+            .negotiate_version()
+            .await
+            .map_err(|e| unreachable(host, e.into()))?;
+        let version = docker
+            .version()
+            .await
+            .map_err(|e| unreachable(host, e.into()))?;
+        let is_podman = version
+            .components
+            .iter()
+            .flatten()
+            .any(|c| c.name.contains("Podman"));
+        let info = EngineInfo {
+            host: host.to_owned(),
+            kind: if is_podman {
+                EngineKind::Podman
+            } else {
+                EngineKind::Docker
+            },
+            version: version.version.unwrap_or_default(),
+            api_version: version.api_version.unwrap_or_default(),
+            os: version.os.unwrap_or_default(),
+            arch: version.arch.unwrap_or_default(),
+        };
+        tracing::info!(?info, "connected");
+        Ok(Self {
+            api: docker.clone().with_timeout(API_TIMEOUT),
+            long: docker.with_timeout(STREAM_TIMEOUT),
+            info,
+        })
+    }
+
+    pub fn is_podman(&self) -> bool {
+        self.info.kind == EngineKind::Podman
+    }
+
+    /// Whether the negotiated API is at least `major.minor`.
+    pub fn api_at_least(&self, major: u32, minor: u32) -> bool {
+        let mut it = self
+            .info
+            .api_version
+            .split('.')
+            .map(|p| p.parse::<u32>().unwrap_or(0));
+        let (ma, mi) = (it.next().unwrap_or(0), it.next().unwrap_or(0));
+        (ma, mi) >= (major, minor)
+    }
+}
+
+fn unreachable(host: &str, e: Error) -> Error {
+    if e.code >= 500 || e.code == 0 {
+        Error::unavailable(format!(
+            "The engine at {host} did not answer: {}",
+            e.message
+        ))
+    } else {
+        e
+    }
+}
+
+fn client_for(host: &str) -> Result<Docker> {
+    let secs = API_TIMEOUT.as_secs();
+    let bad = |e: bollard::errors::Error| {
+        Error::unavailable(format!("Cannot use the engine address {host}: {e}"))
+    };
+    if let Some(path) = host.strip_prefix("unix://") {
+        if !std::path::Path::new(path).exists() {
+            return Err(Error::unavailable(format!("no socket at {path}")));
+        }
+        return Docker::connect_with_unix(path, secs, API_DEFAULT_VERSION).map_err(bad);
+    }
+    if host.starts_with("tcp://") || host.starts_with("http://") || host.starts_with("https://") {
+        let tls = std::env::var("DOCKER_TLS_VERIFY").is_ok_and(|v| !v.is_empty() && v != "0")
+            || host.starts_with("https://");
+        if tls {
+            let dir = std::env::var_os("DOCKER_CERT_PATH")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".docker")))
+                .ok_or_else(|| {
+                    Error::bad_request("DOCKER_CERT_PATH is not set and there is no HOME")
+                })?;
+            let addr = host.replacen("tcp://", "https://", 1);
+            return Docker::connect_with_ssl(
+                &addr,
+                &dir.join("key.pem"),
+                &dir.join("cert.pem"),
+                &dir.join("ca.pem"),
+                secs,
+                API_DEFAULT_VERSION,
+            )
+            .map_err(bad);
+        }
+        return Docker::connect_with_http(host, secs, API_DEFAULT_VERSION).map_err(bad);
+    }
+    if host.starts_with("ssh://") {
+        return Docker::connect_with_ssh(host, secs, API_DEFAULT_VERSION, None).map_err(bad);
+    }
+    #[cfg(windows)]
+    if let Some(pipe) = host.strip_prefix("npipe://") {
+        return Docker::connect_with_named_pipe(pipe, secs, API_DEFAULT_VERSION).map_err(bad);
+    }
+    Err(Error::bad_request(format!(
+        "The engine address \"{host}\" is not understood. Use unix:///path, tcp://host:port or ssh://user@host."
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explicit_host_wins_over_everything_like_docker_dash_h() {
+        let spec = EngineSpec::host("/tmp/x.sock");
+        assert_eq!(spec.candidates(), vec!["unix:///tmp/x.sock".to_owned()]);
+    }
+
+    #[test]
+    fn default_candidates_try_docker_before_podman() {
+        let list = default_sockets();
+        let docker = list.iter().position(|h| h.contains("docker")).unwrap();
+        let podman = list.iter().position(|h| h.contains("podman")).unwrap();
+        assert!(docker < podman, "{list:?}");
+    }
+
+    #[test]
+    fn unknown_schemes_are_refused_before_any_connection() {
+        let e = client_for("ftp://x").unwrap_err();
+        assert_eq!(e.code, 400);
+    }
+}

@@ -1,0 +1,661 @@
+//! Local image operations: list, get, inspect, history, tag, remove, prune, search, registry data.
+
+use crate::credentials::{self, Credentials};
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::reference::{Reference, validate_image_ref};
+use bollard::query_parameters::{
+    ListContainersOptionsBuilder, ListImagesOptions, PruneImagesOptions, RemoveImageOptions,
+    SearchImagesOptions, TagImageOptions,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// One row of `list` — `{"id","tags"}` plus what a grid shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImageSummary {
+    pub id: String,
+    pub tags: Vec<String>,
+    pub digests: Vec<String>,
+    pub parent_id: String,
+    /// Unix seconds.
+    pub created: i64,
+    pub size: i64,
+    /// Bytes shared with other images; -1 where the engine did not compute it.
+    pub shared_size: i64,
+    /// Containers (running or not) created from this image.
+    pub containers: i64,
+    pub labels: BTreeMap<String, String>,
+}
+
+impl ImageSummary {
+    pub fn is_dangling(&self) -> bool {
+        self.tags.is_empty()
+    }
+}
+
+/// `get` — `{"id","tags"}` plus the summary a details view shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImageDetails {
+    pub id: String,
+    pub tags: Vec<String>,
+    pub digests: Vec<String>,
+    pub parent: String,
+    pub created: String,
+    pub author: String,
+    pub comment: String,
+    pub os: String,
+    pub architecture: String,
+    pub size: i64,
+    pub labels: BTreeMap<String, String>,
+    pub env: Vec<String>,
+    pub cmd: Vec<String>,
+    pub entrypoint: Vec<String>,
+    pub working_dir: String,
+    pub user: String,
+    pub exposed_ports: Vec<String>,
+    pub layers: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub id: String,
+    pub created: i64,
+    pub created_by: String,
+    pub size: i64,
+    pub tags: Vec<String>,
+    pub comment: String,
+    /// Metadata-only steps (ENV, CMD …) add no layer.
+    pub empty_layer: bool,
+}
+
+/// `remove` — `{"result":"success"}` plus what the engine untagged and deleted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemoveResult {
+    pub result: String,
+    pub untagged: Vec<String>,
+    pub deleted: Vec<String>,
+}
+
+/// One entry of `images_deleted`, spelled as the engine spells it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletedItem {
+    #[serde(rename = "Deleted", skip_serializing_if = "Option::is_none", default)]
+    pub deleted: Option<String>,
+    #[serde(rename = "Untagged", skip_serializing_if = "Option::is_none", default)]
+    pub untagged: Option<String>,
+}
+
+/// `prune` — `{"images_deleted":[{"Deleted":..}],"space_reclaimed":N}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PruneResult {
+    pub images_deleted: Vec<DeletedItem>,
+    pub space_reclaimed: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListOptions {
+    /// Include intermediate images.
+    pub all: bool,
+    pub digests: bool,
+    /// Engine filters: `dangling=true`, `label=k=v`, `before=img`, `since=img`, `reference=pat`.
+    pub filters: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PruneOptions {
+    /// All unused images, not only dangling ones.
+    pub all: bool,
+    /// Only images created before this (a Go duration like `24h` or a timestamp).
+    pub until: Option<String>,
+    /// `label=k=v` / `label!=k=v` filters, as `k=v` or `!k=v`.
+    pub labels: Vec<String>,
+}
+
+/// What a prune would delete; `prune --dry-run` prints this.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrunePlan {
+    pub images: Vec<ImageSummary>,
+    /// Sum of the sizes of the images that go.
+    pub space_to_reclaim: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchResult {
+    pub name: String,
+    pub description: String,
+    pub stars: i64,
+    pub official: bool,
+    pub automated: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SearchOptions {
+    pub limit: Option<i32>,
+    pub official_only: bool,
+    pub min_stars: Option<u32>,
+}
+
+/// What a registry says about an image, without pulling it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegistryData {
+    pub digest: String,
+    pub media_type: String,
+    pub size: i64,
+    pub platforms: Vec<String>,
+}
+
+/// Engines report "<none>:<none>" for untagged images; that is no tag at all.
+fn real_names(names: Vec<String>) -> Vec<String> {
+    names
+        .into_iter()
+        .filter(|t| !t.starts_with("<none>"))
+        .collect()
+}
+
+fn to_filter_map(pairs: &[(String, String)]) -> HashMap<String, Vec<String>> {
+    let mut map: HashMap<String, Vec<String>> = HashMap::new();
+    for (k, v) in pairs {
+        map.entry(k.clone()).or_default().push(v.clone());
+    }
+    map
+}
+
+/// Parse `key=value` into a filter pair; refuse keys the engine does not know.
+pub fn parse_filter(s: &str) -> Result<(String, String)> {
+    const KNOWN: [&str; 6] = ["dangling", "label", "before", "since", "reference", "until"];
+    let (k, v) = s.split_once('=').ok_or_else(|| {
+        Error::bad_request(format!("The filter \"{s}\" must look like key=value."))
+    })?;
+    if !KNOWN.contains(&k) {
+        return Err(Error::bad_request(format!(
+            "Unknown filter \"{k}\". Use one of: {}.",
+            KNOWN.join(", ")
+        )));
+    }
+    if k == "dangling" && v != "true" && v != "false" {
+        return Err(Error::bad_request(
+            "The dangling filter takes true or false.",
+        ));
+    }
+    Ok((k.to_owned(), v.to_owned()))
+}
+
+impl Engine {
+    /// `list()`: images as the engine reports them, with container counts filled in.
+    #[tracing::instrument(skip(self), err(Display))]
+    pub async fn list(&self, options: &ListOptions) -> Result<Vec<ImageSummary>> {
+        let opts = ListImagesOptions {
+            all: options.all,
+            digests: options.digests,
+            filters: (!options.filters.is_empty()).then(|| to_filter_map(&options.filters)),
+            shared_size: self.api_at_least(1, 42),
+            manifests: false,
+        };
+        let images = self
+            .api
+            .list_images(Some(opts))
+            .await
+            .map_err(Error::from)?;
+        let usage = self.containers_per_image().await?;
+        Ok(images
+            .into_iter()
+            .map(|i| ImageSummary {
+                containers: usage.get(&i.id).copied().unwrap_or(0),
+                id: i.id,
+                tags: real_names(i.repo_tags),
+                digests: real_names(i.repo_digests),
+                parent_id: i.parent_id,
+                created: i.created,
+                size: i.size,
+                shared_size: i.shared_size,
+                labels: i.labels.into_iter().collect(),
+            })
+            .collect())
+    }
+
+    /// Image ID → number of containers using it. Engines before API 1.42 report -1 in
+    /// the image list, so count from the container list instead.
+    #[tracing::instrument(skip(self), level = "debug")]
+    pub(crate) async fn containers_per_image(&self) -> Result<HashMap<String, i64>> {
+        let opts = ListContainersOptionsBuilder::default().all(true).build();
+        let containers = self
+            .api
+            .list_containers(Some(opts))
+            .await
+            .map_err(Error::from)?;
+        let mut map = HashMap::new();
+        for c in containers {
+            if let Some(id) = c.image_id {
+                let id = if id.contains(':') {
+                    id
+                } else {
+                    format!("sha256:{id}")
+                };
+                *map.entry(id).or_insert(0) += 1;
+            }
+        }
+        Ok(map)
+    }
+
+    /// `get(image_id)`: one image by ID, short ID or reference. Missing → 404.
+    #[tracing::instrument(skip(self), err(Display))]
+    pub async fn get(&self, image: &str) -> Result<ImageDetails> {
+        let i = self.inspect(image).await?;
+        let s = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+        let strings = |v: &serde_json::Value| -> Vec<String> {
+            v.as_array()
+                .map(|a| a.iter().map(s).collect())
+                .unwrap_or_default()
+        };
+        let keys = |v: &serde_json::Value| -> Vec<String> {
+            v.as_object()
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        let config = &i["Config"];
+        Ok(ImageDetails {
+            id: s(&i["Id"]),
+            tags: real_names(strings(&i["RepoTags"])),
+            digests: real_names(strings(&i["RepoDigests"])),
+            parent: s(&i["Parent"]),
+            created: s(&i["Created"]),
+            author: s(&i["Author"]),
+            comment: s(&i["Comment"]),
+            os: s(&i["Os"]),
+            architecture: s(&i["Architecture"]),
+            size: i["Size"].as_i64().unwrap_or_default(),
+            labels: config["Labels"]
+                .as_object()
+                .map(|o| o.iter().map(|(k, v)| (k.clone(), s(v))).collect())
+                .unwrap_or_default(),
+            env: strings(&config["Env"]),
+            cmd: strings(&config["Cmd"]),
+            entrypoint: strings(&config["Entrypoint"]),
+            working_dir: s(&config["WorkingDir"]),
+            user: s(&config["User"]),
+            exposed_ports: keys(&config["ExposedPorts"]),
+            layers: strings(&i["RootFS"]["Layers"]),
+        })
+    }
+
+    /// The engine's full inspect document, for a raw JSON view. Read raw where possible:
+    /// bollard's model is the newest API's and drops fields older engines send (`Parent` …).
+    #[tracing::instrument(skip(self), err(Display))]
+    pub async fn inspect(&self, image: &str) -> Result<serde_json::Value> {
+        validate_image_ref(image)?;
+        match self
+            .raw_json("GET", &format!("/images/{image}/json"), None)
+            .await
+        {
+            Ok(v) => return Ok(v),
+            Err(e) if e.is_not_found() => {
+                return Err(Error::not_found(format!("No such image: {image}")));
+            }
+            Err(e) if e.code != 501 => return Err(e),
+            Err(_) => {}
+        }
+        let i = self
+            .api
+            .inspect_image(image)
+            .await
+            .map_err(|e| missing(image, e))?;
+        serde_json::to_value(i).map_err(|e| Error::internal(e.to_string()))
+    }
+
+    /// One row per history step, newest first (as `docker history`).
+    #[tracing::instrument(skip(self), err(Display))]
+    pub async fn history(&self, image: &str) -> Result<Vec<HistoryEntry>> {
+        validate_image_ref(image)?;
+        let rows = self
+            .api
+            .image_history(image)
+            .await
+            .map_err(|e| missing(image, e))?;
+        Ok(rows
+            .into_iter()
+            .map(|h| HistoryEntry {
+                empty_layer: h.size == 0,
+                id: h.id,
+                created: h.created,
+                created_by: h.created_by,
+                size: h.size,
+                tags: real_names(h.tags),
+                comment: h.comment,
+            })
+            .collect())
+    }
+
+    /// Give `source` the name `target` (`repo[:tag]`, tag defaults to `latest`).
+    #[tracing::instrument(skip(self), err(Display))]
+    pub async fn tag(&self, source: &str, target: &str) -> Result<()> {
+        validate_image_ref(source)?;
+        let t = Reference::parse(target)?;
+        if t.digest.is_some() {
+            return Err(Error::bad_request(format!(
+                "\"{target}\" has a digest; a tag name cannot contain one."
+            )));
+        }
+        let opts = TagImageOptions {
+            repo: Some(t.repository()),
+            tag: t.tag_or_default().map(str::to_owned),
+        };
+        self.api
+            .tag_image(source, Some(opts))
+            .await
+            .map_err(|e| missing(source, e).context(format!("Tagging {source} as {target}")))
+    }
+
+    /// `remove(image_id)`: 404 when missing, 409 when a container uses it (unless `force`).
+    #[tracing::instrument(skip(self), err(Display))]
+    pub async fn remove(&self, image: &str, force: bool, noprune: bool) -> Result<RemoveResult> {
+        validate_image_ref(image)?;
+        let opts = RemoveImageOptions {
+            force,
+            noprune,
+            platforms: None,
+        };
+        let items = self
+            .api
+            .remove_image(image, Some(opts), None)
+            .await
+            .map_err(|e| missing(image, e))?;
+        Ok(RemoveResult {
+            result: "success".into(),
+            untagged: items.iter().filter_map(|i| i.untagged.clone()).collect(),
+            deleted: items.iter().filter_map(|i| i.deleted.clone()).collect(),
+        })
+    }
+
+    /// What `prune` would delete, deleting nothing: top-level images that are dangling (or,
+    /// with `all`, not used by any container), filtered by `until` and labels.
+    #[tracing::instrument(skip(self), err(Display))]
+    pub async fn prune_plan(&self, options: &PruneOptions) -> Result<PrunePlan> {
+        let mut filters = Vec::new();
+        if !options.all {
+            filters.push(("dangling".to_owned(), "true".to_owned()));
+        }
+        // The list endpoint knows `label=` but not `label!=`: negations are applied here.
+        let (negated, wanted): (Vec<&String>, Vec<&String>) =
+            options.labels.iter().partition(|l| l.starts_with('!'));
+        for l in wanted {
+            filters.push(("label".to_owned(), l.clone()));
+        }
+        let mut images = self
+            .list(&ListOptions {
+                filters,
+                ..Default::default()
+            })
+            .await?;
+        images.retain(|i| i.containers == 0 && (options.all || i.is_dangling()));
+        images.retain(|i| !negated.iter().any(|l| label_matches(&i.labels, &l[1..])));
+        if let Some(until) = &options.until {
+            let cutoff = until_cutoff(until)?;
+            images.retain(|i| i.created < cutoff);
+        }
+        images.sort_by(|a, b| a.id.cmp(&b.id));
+        let space_to_reclaim = images.iter().map(|i| i.size).sum();
+        Ok(PrunePlan {
+            images,
+            space_to_reclaim,
+        })
+    }
+
+    /// `prune()`: delete unused images. Docker prunes itself; Podman's compat prune fails
+    /// with `dangling=false` (HTTP 500), so "all" there is done as explicit removals.
+    #[tracing::instrument(skip(self), err(Display))]
+    pub async fn prune(&self, options: &PruneOptions) -> Result<PruneResult> {
+        if self.is_podman() && options.all {
+            return self.prune_by_removal(options).await;
+        }
+        let mut filters: Vec<(String, String)> =
+            vec![("dangling".into(), (!options.all).to_string())];
+        if let Some(u) = &options.until {
+            until_cutoff(u)?;
+            filters.push(("until".into(), u.clone()));
+        }
+        for l in &options.labels {
+            match l.strip_prefix('!') {
+                Some(neg) => filters.push(("label!".into(), neg.to_owned())),
+                None => filters.push(("label".into(), l.clone())),
+            }
+        }
+        let opts = PruneImagesOptions {
+            filters: Some(to_filter_map(&filters)),
+        };
+        let r = self
+            .api
+            .prune_images(Some(opts))
+            .await
+            .map_err(Error::from)?;
+        Ok(PruneResult {
+            images_deleted: r
+                .images_deleted
+                .unwrap_or_default()
+                .into_iter()
+                .map(|i| DeletedItem {
+                    deleted: i.deleted,
+                    untagged: i.untagged,
+                })
+                .collect(),
+            space_reclaimed: r.space_reclaimed.unwrap_or_default(),
+        })
+    }
+
+    /// Remove exactly the planned images one by one; used where the engine's prune can't.
+    async fn prune_by_removal(&self, options: &PruneOptions) -> Result<PruneResult> {
+        let plan = self.prune_plan(options).await?;
+        let mut result = PruneResult {
+            images_deleted: Vec::new(),
+            space_reclaimed: 0,
+        };
+        for image in &plan.images {
+            // Several names on one image: remove by ID with force so all names go at once,
+            // which is what prune does; an image used by a container was filtered out already.
+            match self.remove(&image.id, true, false).await {
+                Ok(r) => {
+                    result.space_reclaimed += image.size;
+                    for u in r.untagged {
+                        result.images_deleted.push(DeletedItem {
+                            deleted: None,
+                            untagged: Some(u),
+                        });
+                    }
+                    for d in r.deleted {
+                        result.images_deleted.push(DeletedItem {
+                            deleted: Some(d),
+                            untagged: None,
+                        });
+                    }
+                }
+                // Gone in the meantime (removed with a parent): nothing left to do.
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(e.context(format!("Removing {}", image.id))),
+            }
+        }
+        Ok(result)
+    }
+
+    /// Search a registry (Docker Hub on Docker; the configured registries on Podman).
+    #[tracing::instrument(skip(self), err(Display))]
+    pub async fn search(&self, term: &str, options: &SearchOptions) -> Result<Vec<SearchResult>> {
+        if term.trim().is_empty() {
+            return Err(Error::bad_request("Type something to search for."));
+        }
+        let mut filters = Vec::new();
+        if options.official_only {
+            filters.push(("is-official".to_owned(), "true".to_owned()));
+        }
+        if let Some(s) = options.min_stars {
+            filters.push(("stars".to_owned(), s.to_string()));
+        }
+        let opts = SearchImagesOptions {
+            term: term.to_owned(),
+            limit: options.limit,
+            filters: (!filters.is_empty()).then(|| to_filter_map(&filters)),
+        };
+        let rows = self
+            .api
+            .search_images(opts)
+            .await
+            .map_err(|e| Error::from(e).context(format!("Searching for \"{term}\"")))?;
+        Ok(rows
+            .into_iter()
+            .map(|r| SearchResult {
+                name: r.name.unwrap_or_default(),
+                description: r.description.unwrap_or_default(),
+                stars: r.star_count.unwrap_or_default(),
+                official: r.is_official.unwrap_or_default(),
+                automated: r.is_automated.unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    /// Digest and platforms of a remote image, asking the registry through the engine.
+    #[tracing::instrument(skip(self, credentials), err(Display))]
+    pub async fn registry_data(
+        &self,
+        reference: &str,
+        credentials: Option<&Credentials>,
+    ) -> Result<RegistryData> {
+        let r = Reference::parse(reference)?;
+        let creds = credentials::resolve(credentials, r.registry()).map(|c| c.to_bollard());
+        let d = self
+            .api
+            .inspect_registry_image(&r.normalized(), creds)
+            .await
+            .map_err(|e| Error::from(e).context(format!("Asking the registry about {r}")))?;
+        Ok(RegistryData {
+            digest: d.descriptor.digest.unwrap_or_default(),
+            media_type: d.descriptor.media_type.unwrap_or_default(),
+            size: d.descriptor.size.unwrap_or_default(),
+            platforms: d
+                .platforms
+                .into_iter()
+                .map(|p| {
+                    let mut s = format!(
+                        "{}/{}",
+                        p.os.unwrap_or_default(),
+                        p.architecture.unwrap_or_default()
+                    );
+                    if let Some(v) = p.variant.filter(|v| !v.is_empty()) {
+                        s.push('/');
+                        s.push_str(&v);
+                    }
+                    s
+                })
+                .collect(),
+        })
+    }
+
+    /// IDs of every image the engine holds (top level), for cross-checks and set differences.
+    pub async fn image_ids(&self) -> Result<HashSet<String>> {
+        Ok(self
+            .list(&ListOptions::default())
+            .await?
+            .into_iter()
+            .map(|i| i.id)
+            .collect())
+    }
+}
+
+/// `key` or `key=value` against an image's labels, as the engine's label filter reads it.
+fn label_matches(labels: &BTreeMap<String, String>, filter: &str) -> bool {
+    match filter.split_once('=') {
+        Some((k, v)) => labels.get(k).is_some_and(|x| x == v),
+        None => labels.contains_key(filter),
+    }
+}
+
+/// A 404 from the engine becomes a sentence naming what was asked for.
+pub(crate) fn missing(image: &str, e: bollard::errors::Error) -> Error {
+    let e = Error::from(e);
+    if e.is_not_found() {
+        Error::not_found(format!("No such image: {image}"))
+    } else {
+        e
+    }
+}
+
+/// `until` as the engine takes it: a Go duration (`24h`, `90m`, `1h30m`) or unix seconds.
+/// Returns the unix time before which images count.
+pub fn until_cutoff(until: &str) -> Result<i64> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default();
+    if let Ok(ts) = until.parse::<i64>() {
+        return Ok(ts);
+    }
+    let bad = || {
+        Error::bad_request(format!(
+            "\"{until}\" is not a duration like 24h, 90m or 1h30m, nor a unix timestamp."
+        ))
+    };
+    let mut total = 0i64;
+    let mut num = String::new();
+    for c in until.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let n: i64 = num.parse().map_err(|_| bad())?;
+        num.clear();
+        total += n * match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86400,
+            _ => return Err(bad()),
+        };
+    }
+    if !num.is_empty() || until.is_empty() {
+        return Err(bad());
+    }
+    Ok(now - total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn none_tags_are_not_names_so_dangling_images_show_no_tag() {
+        assert!(real_names(vec!["<none>:<none>".into()]).is_empty());
+        assert_eq!(real_names(vec!["a:1".into()]), vec!["a:1".to_owned()]);
+    }
+
+    #[test]
+    fn unknown_filters_are_refused_before_the_engine_sees_them() {
+        assert_eq!(parse_filter("colour=red").unwrap_err().code, 400);
+        assert_eq!(parse_filter("dangling=maybe").unwrap_err().code, 400);
+        assert_eq!(
+            parse_filter("label=a=b").unwrap(),
+            ("label".into(), "a=b".into())
+        );
+    }
+
+    #[test]
+    fn until_understands_go_durations_like_the_engine() {
+        let now = until_cutoff("0s").unwrap();
+        assert_eq!(now - until_cutoff("1h30m").unwrap(), 5400);
+        assert_eq!(until_cutoff("1700000000").unwrap(), 1_700_000_000);
+        assert_eq!(until_cutoff("soon").unwrap_err().code, 400);
+        assert_eq!(until_cutoff("5").unwrap(), 5);
+    }
+
+    #[test]
+    fn prune_items_serialise_with_the_engine_spelling() {
+        let r = PruneResult {
+            images_deleted: vec![DeletedItem {
+                deleted: Some("sha256:1".into()),
+                untagged: None,
+            }],
+            space_reclaimed: 7,
+        };
+        assert_eq!(
+            serde_json::to_value(&r).unwrap(),
+            serde_json::json!({"images_deleted":[{"Deleted":"sha256:1"}],"space_reclaimed":7})
+        );
+    }
+}

@@ -1,0 +1,18 @@
+//! Slipway's engine-facing core: the image API over Docker and Podman, typed, traced,
+//! with one error shape (`{"error":{"code","message"}}`) for every failure.
+
+pub mod build;
+pub mod credentials;
+pub mod engine;
+pub mod error;
+pub mod images;
+pub mod progress;
+mod raw;
+pub mod reference;
+pub mod system;
+pub mod transfer;
+
+pub use engine::{Engine, EngineInfo, EngineKind, EngineSpec};
+pub use error::{Error, Result};
+pub use tokio_util::sync::CancellationToken;
+pub mod context;

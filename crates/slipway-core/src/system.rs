@@ -1,0 +1,398 @@
+//! Disk usage, build-cache prune and the image event stream.
+
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::images::ListOptions;
+use futures_util::{Stream, StreamExt};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// One row of `df`: how many, how many in use, bytes, bytes a prune could free.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UsageRow {
+    pub count: u64,
+    pub active: u64,
+    pub size: i64,
+    pub reclaimable: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DiskUsage {
+    pub images: UsageRow,
+    pub build_cache: UsageRow,
+    pub containers: UsageRow,
+    pub volumes: UsageRow,
+    /// `engine` when the engine's own `/system/df` was used, `computed` when Slipway
+    /// added it up from layers (Podman, whose compat `df` is wrong).
+    pub source: String,
+}
+
+/// Per-image layer accounting: what only this image holds vs what it shares.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImageUsage {
+    pub id: String,
+    pub size: i64,
+    pub unique_size: i64,
+    pub shared_size: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BuildCachePruneResult {
+    pub caches_deleted: Vec<String>,
+    pub space_reclaimed: i64,
+}
+
+/// One image event (tag, untag, delete, pull, push, load, import, save …).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImageEvent {
+    pub action: String,
+    /// Image ID or name as the engine reports it.
+    pub id: String,
+    /// The name involved (`x:1` for a tag event), when the engine says.
+    pub name: Option<String>,
+    pub time: i64,
+}
+
+fn i(v: &serde_json::Value) -> i64 {
+    v.as_i64().unwrap_or_default()
+}
+
+impl Engine {
+    /// System disk usage. Docker's own numbers where they can be read (raw: bollard's model
+    /// reads nothing on API 1.41); computed from image layers on Podman.
+    #[tracing::instrument(skip(self), err(Display))]
+    pub async fn df(&self) -> Result<DiskUsage> {
+        if !self.is_podman() {
+            match self.raw_json("GET", "/system/df", None).await {
+                Ok(v) => return Ok(usage_from_engine_df(&v)),
+                Err(e) if e.code != 501 => return Err(e),
+                Err(_) => {}
+            }
+        }
+        self.computed_df().await
+    }
+
+    async fn computed_df(&self) -> Result<DiskUsage> {
+        let images = self.list(&ListOptions::default()).await?;
+        let per_image = self.image_layers().await?;
+        let total = layer_total(&per_image);
+        let layers = account_layers(&per_image);
+        let used: i64 = images
+            .iter()
+            .filter(|i| i.containers > 0)
+            .filter_map(|i| layers.iter().find(|l| l.id == i.id))
+            .map(|l| l.unique_size)
+            .sum();
+        let containers = self
+            .api
+            .list_containers(Some(
+                bollard::query_parameters::ListContainersOptionsBuilder::default()
+                    .all(true)
+                    .size(true)
+                    .build(),
+            ))
+            .await
+            .map_err(Error::from)?;
+        let running = |c: &&bollard::models::ContainerSummary| {
+            c.state.as_ref().is_some_and(|s| s.to_string() == "running")
+        };
+        let csize: i64 = containers
+            .iter()
+            .map(|c| c.size_rw.unwrap_or_default())
+            .sum();
+        let cstopped: i64 = containers
+            .iter()
+            .filter(|c| !running(c))
+            .map(|c| c.size_rw.unwrap_or_default())
+            .sum();
+        let volumes = self
+            .api
+            .list_volumes(None::<bollard::query_parameters::ListVolumesOptions>)
+            .await
+            .map_err(Error::from)?;
+        Ok(DiskUsage {
+            images: UsageRow {
+                count: images.len() as u64,
+                active: images.iter().filter(|i| i.containers > 0).count() as u64,
+                size: total,
+                reclaimable: total - used,
+            },
+            build_cache: UsageRow::default(),
+            containers: UsageRow {
+                count: containers.len() as u64,
+                active: containers.iter().filter(running).count() as u64,
+                size: csize,
+                reclaimable: cstopped,
+            },
+            volumes: UsageRow {
+                count: volumes.volumes.map(|v| v.len() as u64).unwrap_or_default(),
+                ..Default::default()
+            },
+            source: "computed".into(),
+        })
+    }
+
+    /// Unique and shared bytes per image, from each image's layers and history.
+    #[tracing::instrument(skip(self), err(Display))]
+    pub async fn image_usage(&self) -> Result<Vec<ImageUsage>> {
+        Ok(account_layers(&self.image_layers().await?))
+    }
+
+    /// Each image's layers with their sizes.
+    async fn image_layers(&self) -> Result<Vec<(String, Vec<(String, i64)>)>> {
+        let images = self.list(&ListOptions::default()).await?;
+        let mut per_image: Vec<(String, Vec<(String, i64)>)> = Vec::new();
+        for img in &images {
+            let details = match self.get(&img.id).await {
+                Ok(d) => d,
+                Err(e) if e.is_not_found() => continue, // removed while we counted
+                Err(e) => return Err(e),
+            };
+            let history = self.history(&img.id).await.unwrap_or_default();
+            // History is newest first; layers are oldest first. Non-empty steps map 1:1.
+            let mut sizes: Vec<i64> = history
+                .iter()
+                .rev()
+                .filter(|h| !h.empty_layer)
+                .map(|h| h.size)
+                .collect();
+            sizes.resize(details.layers.len(), 0);
+            per_image.push((
+                img.id.clone(),
+                details.layers.into_iter().zip(sizes).collect(),
+            ));
+        }
+        Ok(per_image)
+    }
+
+    /// Remove build cache; `keep_storage` bytes are kept (API 1.41's `keep-storage`,
+    /// `reserved-space` on newer engines).
+    #[tracing::instrument(skip(self), err(Display))]
+    pub async fn prune_build_cache(
+        &self,
+        keep_storage: Option<i64>,
+        all: bool,
+        until: Option<&str>,
+    ) -> Result<BuildCachePruneResult> {
+        let mut query = String::from("/build/prune?");
+        if let Some(k) = keep_storage {
+            let key = if self.api_at_least(1, 48) {
+                "reserved-space"
+            } else {
+                "keep-storage"
+            };
+            query.push_str(&format!("{key}={k}&"));
+        }
+        if all {
+            query.push_str("all=1&");
+        }
+        if let Some(u) = until {
+            crate::images::until_cutoff(u)?;
+            let filters = serde_json::json!({ "until": { u: true } }).to_string();
+            query.push_str(&format!("filters={}&", url_escape(&filters)));
+        }
+        let v = self
+            .raw_json("POST", query.trim_end_matches(['&', '?']), None)
+            .await?;
+        Ok(BuildCachePruneResult {
+            caches_deleted: v["CachesDeleted"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            space_reclaimed: i(&v["SpaceReclaimed"]),
+        })
+    }
+
+    /// Image events as they happen. The stream ends when the engine connection drops;
+    /// callers reconnect and resync.
+    #[tracing::instrument(skip(self))]
+    pub fn image_events(&self) -> impl Stream<Item = Result<ImageEvent>> + Send + 'static {
+        let mut filters = HashMap::new();
+        filters.insert("type".to_owned(), vec!["image".to_owned()]);
+        let opts = bollard::query_parameters::EventsOptions {
+            filters: Some(filters),
+            ..Default::default()
+        };
+        self.long.events(Some(opts)).map(|item| {
+            let e = item.map_err(Error::from)?;
+            let actor = e.actor.unwrap_or_default();
+            let attributes = actor.attributes.unwrap_or_default();
+            Ok(ImageEvent {
+                action: e.action.unwrap_or_default(),
+                id: actor.id.unwrap_or_default(),
+                name: attributes.get("name").cloned(),
+                time: e.time.unwrap_or_default(),
+            })
+        })
+    }
+}
+
+fn url_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Docker's `/system/df` (any API version) into rows, reclaimable as the docker CLI counts it.
+fn usage_from_engine_df(v: &serde_json::Value) -> DiskUsage {
+    let empty = Vec::new();
+    let images = v["Images"].as_array().unwrap_or(&empty);
+    let layers = i(&v["LayersSize"]);
+    let used: i64 = images
+        .iter()
+        .filter(|img| i(&img["Containers"]) > 0 && i(&img["SharedSize"]) >= 0)
+        .map(|img| i(&img["Size"]) - i(&img["SharedSize"]))
+        .sum();
+    let containers = v["Containers"].as_array().unwrap_or(&empty);
+    let running = |c: &&serde_json::Value| c["State"] == "running";
+    let volumes = v["Volumes"].as_array().unwrap_or(&empty);
+    let cache = v["BuildCache"].as_array().unwrap_or(&empty);
+    DiskUsage {
+        images: UsageRow {
+            count: images.len() as u64,
+            active: images.iter().filter(|x| i(&x["Containers"]) > 0).count() as u64,
+            size: layers,
+            reclaimable: (layers - used).max(0),
+        },
+        build_cache: UsageRow {
+            count: cache.len() as u64,
+            active: cache.iter().filter(|c| c["InUse"] == true).count() as u64,
+            size: cache
+                .iter()
+                .filter(|c| c["Shared"] != true)
+                .map(|c| i(&c["Size"]))
+                .sum(),
+            reclaimable: cache
+                .iter()
+                .filter(|c| c["InUse"] != true && c["Shared"] != true)
+                .map(|c| i(&c["Size"]))
+                .sum(),
+        },
+        containers: UsageRow {
+            count: containers.len() as u64,
+            active: containers.iter().filter(running).count() as u64,
+            size: containers.iter().map(|c| i(&c["SizeRw"])).sum(),
+            reclaimable: containers
+                .iter()
+                .filter(|c| !running(c))
+                .map(|c| i(&c["SizeRw"]))
+                .sum(),
+        },
+        volumes: UsageRow {
+            count: volumes.len() as u64,
+            active: volumes
+                .iter()
+                .filter(|x| i(&x["UsageData"]["RefCount"]) > 0)
+                .count() as u64,
+            size: volumes
+                .iter()
+                .map(|x| i(&x["UsageData"]["Size"]).max(0))
+                .sum(),
+            reclaimable: volumes
+                .iter()
+                .filter(|x| i(&x["UsageData"]["RefCount"]) == 0)
+                .map(|x| i(&x["UsageData"]["Size"]).max(0))
+                .sum(),
+        },
+        source: "engine".into(),
+    }
+}
+
+/// Every distinct layer counted once.
+fn layer_total(per_image: &[(String, Vec<(String, i64)>)]) -> i64 {
+    let mut sizes: HashMap<&str, i64> = HashMap::new();
+    for (_, layers) in per_image {
+        for (l, size) in layers {
+            sizes.insert(l.as_str(), *size);
+        }
+    }
+    sizes.values().sum()
+}
+
+/// Given each image's (layer, bytes) list, bytes only it holds and bytes it shares.
+fn account_layers(per_image: &[(String, Vec<(String, i64)>)]) -> Vec<ImageUsage> {
+    let mut users: HashMap<&str, usize> = HashMap::new();
+    for (_, layers) in per_image {
+        let mut seen = std::collections::HashSet::new();
+        for (l, _) in layers {
+            if seen.insert(l.as_str()) {
+                *users.entry(l.as_str()).or_default() += 1;
+            }
+        }
+    }
+    per_image
+        .iter()
+        .map(|(id, layers)| {
+            let mut seen = std::collections::HashSet::new();
+            let (mut unique, mut shared) = (0, 0);
+            for (l, size) in layers {
+                if !seen.insert(l.as_str()) {
+                    continue;
+                }
+                if users[l.as_str()] > 1 {
+                    shared += size;
+                } else {
+                    unique += size;
+                }
+            }
+            ImageUsage {
+                id: id.clone(),
+                size: unique + shared,
+                unique_size: unique,
+                shared_size: shared,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn img(id: &str, layers: &[(&str, i64)]) -> (String, Vec<(String, i64)>) {
+        (
+            id.into(),
+            layers.iter().map(|(l, s)| (l.to_string(), *s)).collect(),
+        )
+    }
+
+    #[test]
+    fn shared_layers_are_not_counted_as_unique_so_sizes_add_up() {
+        let images = [
+            img("a", &[("base", 100), ("a1", 10)]),
+            img("b", &[("base", 100), ("b1", 5)]),
+        ];
+        let u = account_layers(&images);
+        assert_eq!((u[0].unique_size, u[0].shared_size), (10, 100));
+        assert_eq!((u[1].unique_size, u[1].shared_size), (5, 100));
+        assert_eq!(layer_total(&images), 115);
+    }
+
+    #[test]
+    fn docker_df_of_api_1_41_is_read_with_cli_reclaimable_rule() {
+        let v = serde_json::json!({
+            "LayersSize": 1000,
+            "Images": [
+                {"Id":"a","Size":600,"SharedSize":100,"Containers":1},
+                {"Id":"b","Size":500,"SharedSize":100,"Containers":0}
+            ],
+            "Containers": [{"State":"exited","SizeRw":7}],
+            "Volumes": [],
+            "BuildCache": [{"Size": 30, "InUse": false, "Shared": false}]
+        });
+        let d = usage_from_engine_df(&v);
+        assert_eq!(d.images.size, 1000);
+        assert_eq!(d.images.reclaimable, 500);
+        assert_eq!((d.containers.count, d.containers.reclaimable), (1, 7));
+        assert_eq!(d.build_cache.reclaimable, 30);
+    }
+}

@@ -1,0 +1,639 @@
+//! Moving images in and out: pull, push, save, load, import — streamed, with progress,
+//! and cancellable through a `CancellationToken`.
+
+use crate::credentials::{self, Credentials};
+use crate::engine::Engine;
+use crate::error::{Error, Result, status_for_stream_message};
+use crate::images::ListOptions;
+use crate::progress::{LayerTracker, Progress, ProgressFn};
+use crate::raw::JsonLines;
+use crate::reference::{Reference, validate_image_ref};
+use base64::Engine as _;
+use futures_util::{Stream, StreamExt};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use tokio::io::AsyncWriteExt;
+use tokio_util::sync::CancellationToken;
+
+/// `pull` — `{"id","tag":[..]}` plus the digest the registry served.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResult {
+    pub id: String,
+    pub tag: Vec<String>,
+    pub digest: Option<String>,
+}
+
+/// `push` — `{"response"}` plus the pushed digest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResult {
+    pub response: String,
+    pub digest: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PullOptions {
+    pub platform: Option<String>,
+    pub all_tags: bool,
+    pub credentials: Option<Credentials>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoadResult {
+    /// Names (or IDs, for untagged images) the engine reports as loaded.
+    pub loaded: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// `repo[:tag]` to give the new image.
+    pub reference: Option<String>,
+    /// Dockerfile instructions to apply (`CMD ["/bin/sh"]`, `ENV A=b`).
+    pub changes: Vec<String>,
+    pub message: Option<String>,
+    pub platform: Option<String>,
+}
+
+/// Run `stream` until it ends or `cancel` fires. Dropping the stream closes the request,
+/// which is how the engine learns to stop.
+async fn next_or_cancel<S: Stream + Unpin>(
+    stream: &mut S,
+    cancel: &CancellationToken,
+    what: &str,
+) -> Result<Option<S::Item>> {
+    tokio::select! {
+        biased;
+        _ = cancel.cancelled() => Err(Error::cancelled(what)),
+        item = stream.next() => Ok(item),
+    }
+}
+
+/// The engine wants `X-Registry-Auth` as base64url JSON.
+fn auth_header(creds: Option<&Credentials>) -> String {
+    let json = match creds {
+        Some(c) => serde_json::to_string(&c.to_bollard()).unwrap_or_else(|_| "{}".into()),
+        None => "{}".into(),
+    };
+    base64::engine::general_purpose::URL_SAFE.encode(json)
+}
+
+fn query_escape(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// An error line inside a 200 stream: Docker sends `errorDetail`, Podman often only `error`.
+fn stream_error(line: &serde_json::Value) -> Option<Error> {
+    let msg = line["errorDetail"]["message"]
+        .as_str()
+        .or_else(|| line["error"].as_str())?;
+    Some(Error::new(status_for_stream_message(msg), msg.to_owned()))
+}
+
+/// Feed one pull/push line into the tracker and forward the updates.
+fn forward_layer_line(
+    line: &serde_json::Value,
+    tracker: &mut LayerTracker,
+    progress: ProgressFn<'_>,
+) {
+    let status = line["status"].as_str().unwrap_or_default();
+    let detail = &line["progressDetail"];
+    match tracker.update(
+        line["id"].as_str(),
+        status,
+        detail["current"].as_i64(),
+        detail["total"].as_i64(),
+    ) {
+        Some((layer, overall)) => {
+            progress(Progress::Layer(layer));
+            progress(Progress::Overall(overall));
+        }
+        None if !status.is_empty() => progress(Progress::Message {
+            line: status.to_owned(),
+        }),
+        None => {}
+    }
+}
+
+/// `Digest: sha256:…` (pull) or `latest: digest: sha256:… size: 527` (push).
+fn digest_in(status: &str) -> Option<String> {
+    let at = status.find("sha256:")?;
+    let d: String = status[at..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    (d.len() == 71).then_some(d)
+}
+
+impl Engine {
+    /// Raw where possible (it keeps every field); bollard's typed stream elsewhere.
+    async fn progress_lines(
+        &self,
+        path_and_query: &str,
+        auth: String,
+        fallback: impl FnOnce() -> JsonLines,
+    ) -> Result<JsonLines> {
+        match self
+            .raw_stream(path_and_query, &[("X-Registry-Auth", auth)])
+            .await
+        {
+            Err(e) if e.code == 501 => Ok(fallback()),
+            other => other,
+        }
+    }
+
+    /// Pull `repo[:tag|@digest]`. Progress per layer and overall; cancel stops the download.
+    #[tracing::instrument(skip(self, options, progress, cancel), fields(platform = ?options.platform), err(Display))]
+    pub async fn pull(
+        &self,
+        reference: &str,
+        options: &PullOptions,
+        progress: ProgressFn<'_>,
+        cancel: &CancellationToken,
+    ) -> Result<PullResult> {
+        let r = Reference::parse(reference)?;
+        let what = format!("Pulling {}", r.normalized());
+        let creds = credentials::resolve(options.credentials.as_ref(), r.registry());
+        let existed = self.get(&r.normalized()).await.is_ok();
+        let mut query = format!("/images/create?fromImage={}", query_escape(&r.repository()));
+        let tag_or_digest = r
+            .digest
+            .clone()
+            .or_else(|| r.tag_or_default().map(str::to_owned));
+        if !options.all_tags
+            && let Some(t) = &tag_or_digest
+        {
+            query.push_str(&format!("&tag={}", query_escape(t)));
+        }
+        if let Some(p) = &options.platform {
+            query.push_str(&format!("&platform={}", query_escape(p)));
+        }
+        let api = self.long.clone();
+        let (repo, tag, platform) = (
+            r.repository(),
+            tag_or_digest.clone(),
+            options.platform.clone(),
+        );
+        let bollard_creds = creds.as_ref().map(|c| c.to_bollard());
+        let all_tags = options.all_tags;
+        let mut lines = self
+            .progress_lines(&query, auth_header(creds.as_ref()), move || {
+                let opts = bollard::query_parameters::CreateImageOptions {
+                    from_image: Some(repo),
+                    tag: if all_tags { None } else { tag },
+                    platform: platform.unwrap_or_default(),
+                    ..Default::default()
+                };
+                Box::pin(
+                    api.create_image(Some(opts), None, bollard_creds)
+                        .map(|r| r.map_err(Error::from).and_then(to_value)),
+                )
+            })
+            .await
+            .map_err(|e| pull_error(e, &r))?;
+        let mut tracker = LayerTracker::default();
+        let mut digest = None;
+        loop {
+            let item = match next_or_cancel(&mut lines, cancel, &what).await {
+                Ok(Some(item)) => item,
+                Ok(None) => break,
+                Err(e) => {
+                    drop(lines);
+                    self.undo_cancelled_pull(&r, existed).await;
+                    return Err(e);
+                }
+            };
+            let line = item.map_err(|e| pull_error(e, &r))?;
+            if let Some(e) = stream_error(&line) {
+                return Err(pull_error(e, &r));
+            }
+            if let Some(d) = line["status"].as_str().and_then(digest_in) {
+                digest = Some(d);
+            }
+            forward_layer_line(&line, &mut tracker, progress);
+        }
+        if options.all_tags {
+            let filters = vec![("reference".to_owned(), r.repository())];
+            let images = self
+                .list(&ListOptions {
+                    filters,
+                    ..Default::default()
+                })
+                .await?;
+            return Ok(PullResult {
+                id: images.first().map(|i| i.id.clone()).unwrap_or_default(),
+                tag: images.into_iter().flat_map(|i| i.tags).collect(),
+                digest,
+            });
+        }
+        let image = self.get(&r.normalized()).await.map_err(|e| {
+            Error::new(
+                e.code,
+                format!(
+                    "{what} finished, but the engine has no such image now: {}",
+                    e.message
+                ),
+            )
+        })?;
+        Ok(PullResult {
+            id: image.id,
+            tag: image.tags,
+            digest,
+        })
+    }
+
+    /// A pull that finished just as it was cancelled leaves a whole image; the user asked
+    /// for none, so remove it again if it was not there before.
+    async fn undo_cancelled_pull(&self, r: &Reference, existed: bool) {
+        if existed {
+            return;
+        }
+        if let Ok(img) = self.get(&r.normalized()).await {
+            tracing::info!(image = %img.id, "removing image of a cancelled pull");
+            let _ = self.remove(&r.normalized(), false, false).await;
+        }
+    }
+
+    /// Push `repo[:tag]` (tag defaults to `latest`). Auth errors come back fast as 401.
+    #[tracing::instrument(skip(self, credentials, progress, cancel), err(Display))]
+    pub async fn push(
+        &self,
+        reference: &str,
+        credentials: Option<&Credentials>,
+        progress: ProgressFn<'_>,
+        cancel: &CancellationToken,
+    ) -> Result<PushResult> {
+        let r = Reference::parse(reference)?;
+        let what = format!("Pushing {}", r.normalized());
+        // Fail before the engine does, with a sentence that says which image is missing.
+        self.get(&r.normalized())
+            .await
+            .map_err(|e| e.context(&what))?;
+        let creds = credentials::resolve(credentials, r.registry());
+        let tag = r.tag_or_default().unwrap_or("latest").to_owned();
+        let query = format!("/images/{}/push?tag={}", r.repository(), query_escape(&tag));
+        let api = self.long.clone();
+        let repo = r.repository();
+        let bollard_creds = creds.as_ref().map(|c| c.to_bollard());
+        let mut lines = self
+            .progress_lines(&query, auth_header(creds.as_ref()), move || {
+                let opts = bollard::query_parameters::PushImageOptions {
+                    tag: Some(tag),
+                    platform: None,
+                };
+                Box::pin(
+                    api.push_image(&repo, Some(opts), bollard_creds)
+                        .map(|r| r.map_err(Error::from).and_then(to_value)),
+                )
+            })
+            .await
+            .map_err(|e| e.context(&what))?;
+        let mut tracker = LayerTracker::default();
+        let mut response = None;
+        let mut digest = None;
+        while let Some(item) = next_or_cancel(&mut lines, cancel, &what).await? {
+            let line = item.map_err(|e| e.context(&what))?;
+            if let Some(e) = stream_error(&line) {
+                return Err(auth_hint(e, r.registry()).context(&what));
+            }
+            let status = line["status"].as_str().unwrap_or_default();
+            if status.starts_with("The push refers to") && response.is_none() {
+                response = Some(status.to_owned());
+            }
+            if let Some(d) =
+                digest_in(status).or_else(|| line["aux"]["Digest"].as_str().map(str::to_owned))
+            {
+                digest = Some(d);
+            }
+            forward_layer_line(&line, &mut tracker, progress);
+        }
+        Ok(PushResult {
+            // Podman sends no such line; say the same thing Docker would.
+            response: response
+                .unwrap_or_else(|| format!("The push refers to repository [{}]", r.repository())),
+            digest,
+        })
+    }
+
+    /// Check credentials against a registry (through the engine, as `docker login` does).
+    #[tracing::instrument(skip(self, credentials), fields(registry = %credentials.registry), err(Display))]
+    pub async fn login(&self, credentials: &Credentials) -> Result<String> {
+        let body = serde_json::to_value(credentials.to_bollard())
+            .map_err(|e| Error::internal(e.to_string()))?;
+        let r = self
+            .raw_json("POST", "/auth", Some(&body))
+            .await
+            .map_err(|e| auth_hint(e, &credentials.registry))?;
+        Ok(r["Status"].as_str().unwrap_or("Login Succeeded").to_owned())
+    }
+
+    /// Save images into one tar at `path`, streamed. The file appears only when complete:
+    /// a failure or cancel leaves whatever was at `path` before untouched.
+    #[tracing::instrument(skip(self, progress, cancel), err(Display))]
+    pub async fn save(
+        &self,
+        images: &[String],
+        path: &Path,
+        progress: ProgressFn<'_>,
+        cancel: &CancellationToken,
+    ) -> Result<u64> {
+        if images.is_empty() {
+            return Err(Error::bad_request("Name at least one image to save."));
+        }
+        for i in images {
+            validate_image_ref(i)?;
+            self.get(i).await?;
+        }
+        let partial = partial_path(path)?;
+        let result = self.save_into(images, &partial, progress, cancel).await;
+        match result {
+            Ok(n) => {
+                tokio::fs::rename(&partial, path).await?;
+                Ok(n)
+            }
+            Err(e) => {
+                let _ = tokio::fs::remove_file(&partial).await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn save_into(
+        &self,
+        images: &[String],
+        partial: &Path,
+        progress: ProgressFn<'_>,
+        cancel: &CancellationToken,
+    ) -> Result<u64> {
+        let names: Vec<&str> = images.iter().map(String::as_str).collect();
+        let mut stream = Box::pin(self.long.export_images(&names));
+        let mut file = tokio::fs::File::create(partial).await?;
+        let mut done = 0u64;
+        let mut last_report = 0u64;
+        while let Some(chunk) = next_or_cancel(&mut stream, cancel, "Saving").await? {
+            let chunk = chunk.map_err(Error::from)?;
+            file.write_all(&chunk).await?;
+            done += chunk.len() as u64;
+            // Report every MiB: enough for a smooth bar, few enough not to flood a UI.
+            if done - last_report >= 1 << 20 {
+                last_report = done;
+                progress(Progress::Bytes { done, total: None });
+            }
+        }
+        file.flush().await?;
+        file.sync_all().await?;
+        progress(Progress::Bytes {
+            done,
+            total: Some(done),
+        });
+        Ok(done)
+    }
+
+    /// Load images from a tar made by `save` (or `docker save`), streamed from disk.
+    #[tracing::instrument(skip(self, progress, cancel), err(Display))]
+    pub async fn load(
+        &self,
+        path: &Path,
+        progress: ProgressFn<'_>,
+        cancel: &CancellationToken,
+    ) -> Result<LoadResult> {
+        let (body, _) = file_body(path, progress).await?;
+        let opts = bollard::query_parameters::ImportImageOptions {
+            quiet: true,
+            platform: None,
+        };
+        let mut stream = Box::pin(self.long.import_image_stream(opts, body, None));
+        let mut loaded = Vec::new();
+        while let Some(item) = next_or_cancel(&mut stream, cancel, "Loading").await? {
+            let info =
+                item.map_err(|e| Error::from(e).context(format!("Loading {}", path.display())))?;
+            let text = info.stream.or(info.status).unwrap_or_default();
+            for line in text.lines() {
+                let name = line
+                    .strip_prefix("Loaded image: ")
+                    .or_else(|| line.strip_prefix("Loaded image ID: "))
+                    .or_else(|| line.strip_prefix("Loaded image(s): "));
+                if let Some(n) = name {
+                    loaded.extend(n.split(',').map(|s| s.trim().to_owned()));
+                }
+            }
+        }
+        if loaded.is_empty() {
+            return Err(Error::bad_request(format!(
+                "{} held no image the engine could load.",
+                path.display()
+            )));
+        }
+        Ok(LoadResult { loaded })
+    }
+
+    /// Import a root filesystem tarball as a new image (`docker import`).
+    #[tracing::instrument(skip(self, progress, cancel), err(Display))]
+    pub async fn import(
+        &self,
+        path: &Path,
+        options: &ImportOptions,
+        progress: ProgressFn<'_>,
+        cancel: &CancellationToken,
+    ) -> Result<PullResult> {
+        let target = options
+            .reference
+            .as_deref()
+            .map(Reference::parse)
+            .transpose()?;
+        let (body, _) = file_body(path, progress).await?;
+        let opts = bollard::query_parameters::CreateImageOptions {
+            from_src: Some("-".into()),
+            repo: target.as_ref().map(|t| t.repository()),
+            tag: target
+                .as_ref()
+                .and_then(|t| t.tag_or_default().map(str::to_owned)),
+            changes: options.changes.clone(),
+            message: options.message.clone(),
+            platform: options.platform.clone().unwrap_or_default(),
+            ..Default::default()
+        };
+        let mut stream = Box::pin(self.long.create_image(
+            Some(opts),
+            Some(bollard::body_try_stream(body)),
+            None,
+        ));
+        let mut id = None;
+        while let Some(item) = next_or_cancel(&mut stream, cancel, "Importing").await? {
+            let info =
+                item.map_err(|e| Error::from(e).context(format!("Importing {}", path.display())))?;
+            if let Some(s) = info.status.as_deref().and_then(|s| {
+                s.trim()
+                    .strip_prefix("sha256:")
+                    .map(|_| s.trim().to_owned())
+            }) {
+                id = Some(s);
+            }
+        }
+        let id =
+            id.ok_or_else(|| Error::internal("The engine did not say which image it imported."))?;
+        let image = self.get(&id).await?;
+        Ok(PullResult {
+            id: image.id,
+            tag: image.tags,
+            digest: None,
+        })
+    }
+}
+
+fn to_value<T: Serialize>(v: T) -> Result<serde_json::Value> {
+    serde_json::to_value(v).map_err(|e| Error::internal(e.to_string()))
+}
+
+/// Make a pull error name the reference and the likely cause.
+fn pull_error(e: Error, r: &Reference) -> Error {
+    let what = format!("Pulling {}", r.normalized());
+    match e.code {
+        404 => Error::not_found(format!(
+            "{what}: the registry {} has no such image ({})",
+            r.registry(),
+            e.message
+        )),
+        401 | 403 => auth_hint(e, r.registry()).context(&what),
+        502..=504 => Error::new(
+            e.code,
+            format!(
+                "{what}: the registry {} could not be reached ({})",
+                r.registry(),
+                e.message
+            ),
+        ),
+        _ if e.message.contains("no such host") || e.message.contains("dial tcp") => Error::new(
+            502,
+            format!(
+                "{what}: the registry {} could not be reached ({})",
+                r.registry(),
+                e.message
+            ),
+        ),
+        _ => e.context(&what),
+    }
+}
+
+fn auth_hint(e: Error, registry: &str) -> Error {
+    let code = if e.code == 500 {
+        status_for_stream_message(&e.message)
+    } else {
+        e.code
+    };
+    if code == 401 || code == 403 {
+        Error::new(
+            code,
+            format!(
+                "{} — the registry {registry} refused the credentials; log in with the right user and password.",
+                e.message
+            ),
+        )
+    } else {
+        e
+    }
+}
+
+/// The partial file sits beside the target, so the final rename never crosses file systems.
+fn partial_path(path: &Path) -> Result<PathBuf> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::bad_request(format!("{} is not a file name.", path.display())))?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        return Err(Error::bad_request(format!(
+            "The folder {} does not exist.",
+            dir.display()
+        )));
+    }
+    Ok(dir.join(format!(".{}.partial", name.to_string_lossy())))
+}
+
+/// A file as a byte stream for an upload, reporting bytes read as it goes.
+async fn file_body(
+    path: &Path,
+    progress: ProgressFn<'_>,
+) -> Result<(
+    impl Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static,
+    u64,
+)> {
+    let meta = tokio::fs::metadata(path)
+        .await
+        .map_err(|e| Error::bad_request(format!("Cannot read {}: {e}", path.display())))?;
+    if !meta.is_file() {
+        return Err(Error::bad_request(format!(
+            "{} is not a file.",
+            path.display()
+        )));
+    }
+    let total = meta.len();
+    progress(Progress::Bytes {
+        done: 0,
+        total: Some(total),
+    });
+    let file = tokio::fs::File::open(path).await?;
+    Ok((
+        tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024),
+        total,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_are_found_in_docker_and_push_status_lines() {
+        let d = format!("sha256:{}", "a".repeat(64));
+        assert_eq!(digest_in(&format!("Digest: {d}")), Some(d.clone()));
+        assert_eq!(
+            digest_in(&format!("latest: digest: {d} size: 527")),
+            Some(d)
+        );
+        assert_eq!(digest_in("Pulling fs layer"), None);
+    }
+
+    #[test]
+    fn podman_plain_error_lines_are_errors_not_progress() {
+        let e = stream_error(
+            &serde_json::json!({"error":"initializing source docker://x: manifest unknown"}),
+        )
+        .unwrap();
+        assert_eq!(e.code, 404);
+        assert!(stream_error(&serde_json::json!({"status":"Downloading"})).is_none());
+    }
+
+    #[test]
+    fn auth_header_is_url_safe_base64_so_any_password_survives() {
+        let c = Credentials::basic("127.0.0.1:5000", "u", "?>?>~~~");
+        let h = auth_header(Some(&c));
+        assert!(!h.contains('+') && !h.contains('/'));
+        let json = base64::engine::general_purpose::URL_SAFE.decode(h).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        assert_eq!(v["password"], "?>?>~~~");
+        assert_eq!(v["serveraddress"], "127.0.0.1:5000");
+    }
+
+    #[test]
+    fn unreachable_registry_errors_say_so() {
+        let r = Reference::parse("nonexisting").unwrap();
+        let e = pull_error(
+            Error::internal(
+                "Get \"https://registry-1.docker.io/v2/\": dial tcp: lookup registry-1.docker.io: no such host",
+            ),
+            &r,
+        );
+        assert_eq!(e.code, 502);
+        assert!(e.message.contains("nonexisting:latest"), "{}", e.message);
+    }
+}

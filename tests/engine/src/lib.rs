@@ -1,0 +1,1 @@
+//! Shared helpers for the real-engine suites live in `tests/common`; this crate has no code.
