@@ -393,6 +393,16 @@ impl Engine {
             let cutoff = until_cutoff(until)?;
             images.retain(|i| i.created < cutoff);
         }
+        // An image that is the parent of one that stays is only untagged by the engine,
+        // never deleted: it is not something this prune frees.
+        let everything = self
+            .list(&ListOptions {
+                all: true,
+                ..Default::default()
+            })
+            .await?;
+        let kept_ancestors = ancestors_of_kept(&everything, &images);
+        images.retain(|i| !kept_ancestors.contains(&i.id));
         images.sort_by(|a, b| a.id.cmp(&b.id));
         let space_to_reclaim = images.iter().map(|i| i.size).sum();
         Ok(PrunePlan {
@@ -559,6 +569,24 @@ impl Engine {
     }
 }
 
+/// IDs of every ancestor of an image that is not among `candidates`.
+fn ancestors_of_kept(all: &[ImageSummary], candidates: &[ImageSummary]) -> HashSet<String> {
+    let parent: HashMap<&str, &str> = all
+        .iter()
+        .map(|i| (i.id.as_str(), i.parent_id.as_str()))
+        .collect();
+    let going: HashSet<&str> = candidates.iter().map(|i| i.id.as_str()).collect();
+    let mut kept = HashSet::new();
+    for image in all.iter().filter(|i| !going.contains(i.id.as_str())) {
+        let mut at = parent.get(image.id.as_str()).copied().unwrap_or_default();
+        // Stop at the root or at an ancestor already walked from another image.
+        while !at.is_empty() && kept.insert(at.to_owned()) {
+            at = parent.get(at).copied().unwrap_or_default();
+        }
+    }
+    kept
+}
+
 /// `key` or `key=value` against an image's labels, as the engine's label filter reads it.
 fn label_matches(labels: &BTreeMap<String, String>, filter: &str) -> bool {
     match filter.split_once('=') {
@@ -642,6 +670,34 @@ mod tests {
         assert_eq!(until_cutoff("1700000000").unwrap(), 1_700_000_000);
         assert_eq!(until_cutoff("soon").unwrap_err().code, 400);
         assert_eq!(until_cutoff("5").unwrap(), 5);
+    }
+
+    fn image(id: &str, parent: &str) -> ImageSummary {
+        ImageSummary {
+            id: id.into(),
+            tags: vec![],
+            digests: vec![],
+            parent_id: parent.into(),
+            created: 0,
+            size: 1,
+            shared_size: -1,
+            containers: 0,
+            labels: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn parents_of_images_that_stay_are_not_counted_as_pruned() {
+        let all = [
+            image("base", ""),
+            image("mid", "base"),
+            image("used", "mid"),
+            image("lone", ""),
+        ];
+        let candidates = [image("mid", "base"), image("lone", "")];
+        let kept = ancestors_of_kept(&all, &candidates);
+        assert!(kept.contains("mid") && kept.contains("base"));
+        assert!(!kept.contains("lone"));
     }
 
     #[test]

@@ -213,8 +213,15 @@ impl Engine {
     pub fn image_events(&self) -> impl Stream<Item = Result<ImageEvent>> + Send + 'static {
         let mut filters = HashMap::new();
         filters.insert("type".to_owned(), vec!["image".to_owned()]);
+        // The request goes out on first poll; `since` = now makes events that happen between
+        // this call and that poll arrive too (the engine replays them from its log).
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default();
         let opts = bollard::query_parameters::EventsOptions {
             filters: Some(filters),
+            since: Some(now.to_string()),
             ..Default::default()
         };
         self.long.events(Some(opts)).map(|item| {

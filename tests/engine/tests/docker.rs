@@ -591,7 +591,13 @@ async fn pushed_to_open_registry(e: &Engine) -> (String, String) {
 #[tokio::test]
 async fn push_then_pull_round_trips_through_the_registry_with_byte_progress() {
     let e = docker().await;
-    let (tag, id) = pushed_to_open_registry(&e).await;
+    // A layer of a few MiB: tiny blobs finish before the engine reports any bytes.
+    let tag = format!("{}/{}:v1", registry(), unique("roundtrip"));
+    let ctx = random_context(4);
+    let id = build_in(&e, ctx.path(), &[&tag]).await;
+    e.push(&tag, None, &mut progress::ignore, &no_cancel())
+        .await
+        .unwrap();
     e.remove(&tag, false, false).await.unwrap();
     let (seen, mut sink) = collector();
     let r = e
@@ -870,9 +876,10 @@ async fn prune_all_keeps_images_in_use_and_honours_labels() {
         &dockerfile(&[&format!("LABEL slipway.prune={marker}")]),
     )]);
     let unused = build_in(&e, ctx.path(), &[&unique("unused")]).await;
+    // A different first step, so this image does not sit on top of `unused` via the cache.
     let ctx2 = context(&[(
         "Dockerfile",
-        &dockerfile(&[&format!("LABEL slipway.prune={marker}"), "ENV USED=1"]),
+        &dockerfile(&["ENV USED=1", &format!("LABEL slipway.prune={marker}")]),
     )]);
     let used_tag = unique("used");
     let used = build_in(&e, ctx2.path(), &[&used_tag]).await;
@@ -897,6 +904,37 @@ async fn prune_all_keeps_images_in_use_and_honours_labels() {
     assert!(
         e.get(&base_image()).await.is_ok(),
         "images without the label stay"
+    );
+    docker_cli(&["rm", &name]);
+}
+
+#[tokio::test]
+async fn prune_all_does_not_promise_the_parent_of_an_image_that_stays() {
+    let e = docker().await;
+    let marker = unique("prune-parent");
+    let parent_tag = unique("parent");
+    let ctx = context(&[(
+        "Dockerfile",
+        &dockerfile(&[&format!("LABEL slipway.prune={marker}")]),
+    )]);
+    let parent = build_in(&e, ctx.path(), &[&parent_tag]).await;
+    let child_tag = unique("child");
+    let child_df = format!("FROM {parent_tag}\nENV CHILD=1\n");
+    let ctx2 = context(&[("Dockerfile", &child_df)]);
+    build_in(&e, ctx2.path(), &[&child_tag]).await;
+    let name = unique("child-user");
+    docker_cli(&["create", "--name", &name, &child_tag]);
+    let options = PruneOptions {
+        all: true,
+        labels: vec![format!("slipway.prune={marker}")],
+        ..Default::default()
+    };
+    let plan = e.prune_plan(&options).await.unwrap();
+    assert!(plan.images.is_empty(), "{:?}", plan.images);
+    e.prune(&options).await.unwrap();
+    assert!(
+        e.get(&parent).await.is_ok(),
+        "the parent's layers are still needed"
     );
     docker_cli(&["rm", &name]);
 }

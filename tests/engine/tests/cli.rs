@@ -1,0 +1,255 @@
+//! `slipway-cli` as a user runs it, against the private dockerd.
+
+mod common;
+
+use common::*;
+use std::collections::HashSet;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+fn cli(args: &[&str]) -> Output {
+    Command::new(slipway_cli())
+        .arg("--host")
+        .arg(docker_host())
+        .args(args)
+        .env_remove("DOCKER_HOST")
+        .output()
+        .expect("slipway-cli runs (built by make test)")
+}
+
+fn json_of(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+#[test]
+fn pulling_a_nonexisting_image_prints_the_error_json_fast_offline() {
+    let started = Instant::now();
+    let out = cli(&["--json", "images", "pull", "nonexisting"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(!out.status.success());
+    let v = json_of(&out);
+    let code = v["error"]["code"].as_u64().expect("error.code");
+    assert!((400..600).contains(&code), "{v}");
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("nonexisting"),
+        "names the reference: {message}"
+    );
+    assert_eq!(
+        v.as_object().unwrap().len(),
+        1,
+        "only the error object: {v}"
+    );
+}
+
+#[test]
+fn images_ls_json_lists_what_the_docker_cli_lists() {
+    let out = cli(&["--json", "images", "ls"]);
+    assert!(out.status.success());
+    let v = json_of(&out);
+    let ours: HashSet<String> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            assert!(i["tags"].is_array(), "{i}");
+            i["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    let theirs: HashSet<String> = docker_cli(&["images", "-q", "--no-trunc"])
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(ours, theirs);
+}
+
+#[test]
+fn images_ls_table_has_docker_columns() {
+    let out = cli(&["images", "ls"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let header = text.lines().next().unwrap();
+    for col in ["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"] {
+        assert!(header.contains(col), "{header}");
+    }
+    assert!(text.contains("slipway-test/busybox"), "{text}");
+}
+
+#[test]
+fn build_with_two_tags_then_get_returns_both() {
+    let ctx = context(&[(
+        "Dockerfile",
+        &dockerfile(&[&format!("RUN echo {} > /m", unique("cli"))]),
+    )]);
+    let a = format!("{}:a", unique("cli-build"));
+    let b = format!("{}:b", unique("cli-build"));
+    let path = ctx.path().to_str().unwrap();
+    let out = cli(&["--json", "images", "build", path, "-t", &a, "-t", &b]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let built = json_of(&out);
+    let got = json_of(&cli(&["--json", "images", "get", &b]));
+    assert_eq!(built["id"], got["id"]);
+    let tags: HashSet<&str> = got["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t.as_str())
+        .collect();
+    assert!(
+        tags.contains(a.as_str()) && tags.contains(b.as_str()),
+        "{got}"
+    );
+}
+
+#[test]
+fn prune_dry_run_lists_dangling_images_and_deletes_nothing() {
+    let tag = unique("cli-dangling");
+    let ctx = context(&[(
+        "Dockerfile",
+        &dockerfile(&[&format!("RUN echo {} > /m", unique("x"))]),
+    )]);
+    let path = ctx.path().to_str().unwrap();
+    assert!(cli(&["images", "build", path, "-t", &tag]).status.success());
+    let ctx2 = context(&[(
+        "Dockerfile",
+        &dockerfile(&[&format!("RUN echo {} > /m", unique("y"))]),
+    )]);
+    assert!(
+        cli(&["images", "build", ctx2.path().to_str().unwrap(), "-t", &tag])
+            .status
+            .success()
+    );
+    let all_ids = || {
+        let mut ids: Vec<String> = docker_cli(&["images", "-aq", "--no-trunc"])
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        ids.sort();
+        ids
+    };
+    let before = all_ids();
+    let out = cli(&["--json", "images", "prune", "--dry-run"]);
+    assert!(out.status.success());
+    let plan = json_of(&out);
+    assert!(!plan["images"].as_array().unwrap().is_empty(), "{plan}");
+    assert!(plan["space_to_reclaim"].as_i64().unwrap() > 0);
+    assert_eq!(all_ids(), before, "a dry run deletes nothing");
+    let human = cli(&["images", "prune", "--dry-run"]);
+    assert!(String::from_utf8_lossy(&human.stdout).contains("Nothing was deleted"));
+}
+
+#[test]
+fn bad_input_is_a_400_before_any_engine_is_asked() {
+    let out = Command::new(slipway_cli())
+        .args([
+            "--host",
+            "unix:///tmp/slipway-nowhere.sock",
+            "--json",
+            "images",
+            "ls",
+            "--filter",
+            "colour=red",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert_eq!(json_of(&out)["error"]["code"], 400);
+    let out = Command::new(slipway_cli())
+        .args([
+            "--host",
+            "unix:///tmp/slipway-nowhere.sock",
+            "--json",
+            "images",
+            "pull",
+            "UPPER CASE",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(json_of(&out)["error"]["code"], 400);
+}
+
+#[test]
+fn an_unreachable_engine_is_503_naming_the_address() {
+    let out = Command::new(slipway_cli())
+        .args([
+            "--host",
+            "unix:///tmp/slipway-nowhere.sock",
+            "--json",
+            "images",
+            "ls",
+        ])
+        .output()
+        .unwrap();
+    let v = json_of(&out);
+    assert_eq!(v["error"]["code"], 503);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("/tmp/slipway-nowhere.sock")
+    );
+}
+
+#[test]
+fn engine_command_reports_kind_and_api() {
+    let v = json_of(&cli(&["--json", "engine"]));
+    assert_eq!(v["kind"], "docker");
+    assert_eq!(v["api_version"], "1.41");
+}
+
+#[test]
+fn build_summary_counts_what_would_be_sent() {
+    let ctx = context(&[
+        ("Dockerfile", "FROM scratch\n"),
+        (".dockerignore", "*.tmp\n"),
+        ("a.txt", "12345"),
+        ("b.tmp", "ignored"),
+    ]);
+    let out = cli(&[
+        "--json",
+        "images",
+        "build",
+        ctx.path().to_str().unwrap(),
+        "--summary",
+    ]);
+    let v = json_of(&out);
+    assert_eq!(v["ignored"], 1, "{v}");
+    assert_eq!(v["files"], 3, "Dockerfile, .dockerignore, a.txt: {v}");
+}
+
+#[test]
+fn save_and_load_through_the_cli_round_trip() {
+    let tag = unique("cli-save");
+    let ctx = context(&[(
+        "Dockerfile",
+        &dockerfile(&[&format!("RUN echo {} > /m", unique("s"))]),
+    )]);
+    assert!(
+        cli(&["images", "build", ctx.path().to_str().unwrap(), "-t", &tag])
+            .status
+            .success()
+    );
+    let id = json_of(&cli(&["--json", "images", "get", &tag]))["id"].clone();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("x.tar");
+    let f = file.to_str().unwrap();
+    assert!(cli(&["images", "save", &tag, "-o", f]).status.success());
+    assert!(cli(&["images", "rm", &tag]).status.success());
+    let loaded = json_of(&cli(&["--json", "images", "load", "-i", f]));
+    assert_eq!(loaded["loaded"][0], format!("{tag}:latest"));
+    assert_eq!(json_of(&cli(&["--json", "images", "get", &tag]))["id"], id);
+}
