@@ -123,7 +123,7 @@ find_static_busybox() {
 
 missing_tools() {
   local t missing=()
-  for t in dockerd containerd containerd-shim-runc-v2 runc docker-registry htpasswd curl python3 ss; do
+  for t in dockerd containerd containerd-shim-runc-v2 runc docker-registry htpasswd curl python3 ip ps setsid unshare nsenter realpath; do
     command -v "$t" >/dev/null 2>&1 || missing+=("$t")
   done
   [ -x /usr/bin/docker ] || missing+=(docker)

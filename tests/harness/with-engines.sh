@@ -79,10 +79,38 @@ unix:///var/run/docker.sock | unix:///run/docker.sock | "")
   ;;
 esac
 
-# Run CMD in the foreground (not exec: the EXIT trap must run afterwards).
+# Run CMD as a child we wait for (not exec: the EXIT trap must run afterwards).
+# It runs in the background + `wait` so that a SIGTERM sent to this wrapper is
+# handled at once (forwarded to CMD) instead of after CMD finishes; stdin is
+# passed through explicitly (a background job would otherwise get /dev/null).
+# Ctrl-C in a terminal reaches CMD directly (same process group).
+exec 3<&0
 (
   export DOCKER_HOST=$SLIPWAY_TEST_DOCKER_HOST
   export DOCKER_CONFIG=$SLIPWAY_TEST_DOCKER_CONFIG
-  exec "$@"
-)
+  exec "$@" <&3 3<&-
+) &
+CHILD=$!
+exec 3<&-
+
+# shellcheck disable=SC2317
+on_signal() {
+  local sig=$1 code=$2
+  trap '' INT TERM HUP
+  kill -"$sig" "$CHILD" 2>/dev/null || true
+  # give CMD up to 15 s to exit, then SIGKILL it
+  local i
+  for ((i = 0; i < 150; i++)); do
+    kill -0 "$CHILD" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$CHILD" 2>/dev/null || true
+  wait "$CHILD" 2>/dev/null
+  exit "$code"
+}
+trap 'on_signal INT 130' INT
+trap 'on_signal TERM 143' TERM
+trap 'on_signal HUP 129' HUP
+
+wait "$CHILD"
 exit $?

@@ -18,7 +18,11 @@ use std::io::Read;
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_env("SLIPWAY_LOG"))
+        // Quiet unless asked (SLIPWAY_LOG=debug): errors are already printed for the user.
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SLIPWAY_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off")),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();

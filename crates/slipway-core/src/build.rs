@@ -97,7 +97,7 @@ fn id_in_line(line: &str) -> Option<String> {
 
 impl Engine {
     /// `build(path, tag)` with all options. Input is checked before anything is sent.
-    #[tracing::instrument(skip(self, progress, cancel), err(Display))]
+    #[tracing::instrument(skip(self, progress, cancel), err(level = "debug", Display))]
     pub async fn build(
         &self,
         path: &Path,

@@ -504,7 +504,7 @@ struct ExternalDockerfile {
 ///
 /// A relative `dockerfile` is looked up like the docker CLI's `-f`: relative to the
 /// current directory if it exists there, else relative to the context.
-#[tracing::instrument(level = "debug", skip_all, fields(context = %context.display(), dockerfile = ?dockerfile), err(Display))]
+#[tracing::instrument(level = "debug", skip_all, fields(context = %context.display(), dockerfile = ?dockerfile), err(level = "debug", Display))]
 pub fn prepare(context: &Path, dockerfile: Option<&Path>) -> Result<PreparedContext> {
     let context_dir = resolve_context(context)?;
     let dockerfile_on_disk = find_dockerfile(context, dockerfile)?;
@@ -952,14 +952,14 @@ pub struct ContextSummary {
 }
 
 /// Summarise what building `context` would send, validating like [`prepare`].
-#[tracing::instrument(level = "debug", skip_all, fields(context = %context.display(), dockerfile = ?dockerfile), err(Display))]
+#[tracing::instrument(level = "debug", skip_all, fields(context = %context.display(), dockerfile = ?dockerfile), err(level = "debug", Display))]
 pub fn context_summary(context: &Path, dockerfile: Option<&Path>) -> Result<ContextSummary> {
     prepare(context, dockerfile)?.summary()
 }
 
 impl PreparedContext {
     /// Count what [`tar_stream`] would send, without reading any file contents.
-    #[tracing::instrument(level = "debug", skip_all, fields(context = %self.context_dir.display()), err(Display))]
+    #[tracing::instrument(level = "debug", skip_all, fields(context = %self.context_dir.display()), err(level = "debug", Display))]
     pub fn summary(&self) -> Result<ContextSummary> {
         let mut summary = ContextSummary::default();
         self.walk(&mut |event| {

@@ -116,7 +116,7 @@ pub struct PruneOptions {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PrunePlan {
     pub images: Vec<ImageSummary>,
-    /// Sum of the sizes of the images that go.
+    /// Bytes of the layers only these images use: what deleting them frees.
     pub space_to_reclaim: i64,
 }
 
@@ -183,7 +183,7 @@ pub fn parse_filter(s: &str) -> Result<(String, String)> {
 
 impl Engine {
     /// `list()`: images as the engine reports them, with container counts filled in.
-    #[tracing::instrument(skip(self), err(Display))]
+    #[tracing::instrument(skip(self), err(level = "debug", Display))]
     pub async fn list(&self, options: &ListOptions) -> Result<Vec<ImageSummary>> {
         let opts = ListImagesOptions {
             all: options.all,
@@ -239,7 +239,7 @@ impl Engine {
     }
 
     /// `get(image_id)`: one image by ID, short ID or reference. Missing → 404.
-    #[tracing::instrument(skip(self), err(Display))]
+    #[tracing::instrument(skip(self), err(level = "debug", Display))]
     pub async fn get(&self, image: &str) -> Result<ImageDetails> {
         let i = self.inspect(image).await?;
         let s = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
@@ -281,7 +281,7 @@ impl Engine {
 
     /// The engine's full inspect document, for a raw JSON view. Read raw where possible:
     /// bollard's model is the newest API's and drops fields older engines send (`Parent` …).
-    #[tracing::instrument(skip(self), err(Display))]
+    #[tracing::instrument(skip(self), err(level = "debug", Display))]
     pub async fn inspect(&self, image: &str) -> Result<serde_json::Value> {
         validate_image_ref(image)?;
         match self
@@ -304,7 +304,7 @@ impl Engine {
     }
 
     /// One row per history step, newest first (as `docker history`).
-    #[tracing::instrument(skip(self), err(Display))]
+    #[tracing::instrument(skip(self), err(level = "debug", Display))]
     pub async fn history(&self, image: &str) -> Result<Vec<HistoryEntry>> {
         validate_image_ref(image)?;
         let rows = self
@@ -327,7 +327,7 @@ impl Engine {
     }
 
     /// Give `source` the name `target` (`repo[:tag]`, tag defaults to `latest`).
-    #[tracing::instrument(skip(self), err(Display))]
+    #[tracing::instrument(skip(self), err(level = "debug", Display))]
     pub async fn tag(&self, source: &str, target: &str) -> Result<()> {
         validate_image_ref(source)?;
         let t = Reference::parse(target)?;
@@ -347,7 +347,7 @@ impl Engine {
     }
 
     /// `remove(image_id)`: 404 when missing, 409 when a container uses it (unless `force`).
-    #[tracing::instrument(skip(self), err(Display))]
+    #[tracing::instrument(skip(self), err(level = "debug", Display))]
     pub async fn remove(&self, image: &str, force: bool, noprune: bool) -> Result<RemoveResult> {
         validate_image_ref(image)?;
         let opts = RemoveImageOptions {
@@ -369,7 +369,7 @@ impl Engine {
 
     /// What `prune` would delete, deleting nothing: top-level images that are dangling (or,
     /// with `all`, not used by any container), filtered by `until` and labels.
-    #[tracing::instrument(skip(self), err(Display))]
+    #[tracing::instrument(skip(self), err(level = "debug", Display))]
     pub async fn prune_plan(&self, options: &PruneOptions) -> Result<PrunePlan> {
         let mut filters = Vec::new();
         if !options.all {
@@ -404,7 +404,13 @@ impl Engine {
         let kept_ancestors = ancestors_of_kept(&everything, &images);
         images.retain(|i| !kept_ancestors.contains(&i.id));
         images.sort_by(|a, b| a.id.cmp(&b.id));
-        let space_to_reclaim = images.iter().map(|i| i.size).sum();
+        // Shared layers stay on disk while any other image uses them: count only the rest.
+        let going: HashSet<String> = images.iter().map(|i| i.id.clone()).collect();
+        let space_to_reclaim = if going.is_empty() {
+            0
+        } else {
+            crate::system::freed_bytes(&self.image_layers().await?, &going)
+        };
         Ok(PrunePlan {
             images,
             space_to_reclaim,
@@ -413,7 +419,7 @@ impl Engine {
 
     /// `prune()`: delete unused images. Docker prunes itself; Podman's compat prune fails
     /// with `dangling=false` (HTTP 500), so "all" there is done as explicit removals.
-    #[tracing::instrument(skip(self), err(Display))]
+    #[tracing::instrument(skip(self), err(level = "debug", Display))]
     pub async fn prune(&self, options: &PruneOptions) -> Result<PruneResult> {
         if self.is_podman() && options.all {
             return self.prune_by_removal(options).await;
@@ -487,7 +493,7 @@ impl Engine {
     }
 
     /// Search a registry (Docker Hub on Docker; the configured registries on Podman).
-    #[tracing::instrument(skip(self), err(Display))]
+    #[tracing::instrument(skip(self), err(level = "debug", Display))]
     pub async fn search(&self, term: &str, options: &SearchOptions) -> Result<Vec<SearchResult>> {
         if term.trim().is_empty() {
             return Err(Error::bad_request("Type something to search for."));
@@ -522,7 +528,7 @@ impl Engine {
     }
 
     /// Digest and platforms of a remote image, asking the registry through the engine.
-    #[tracing::instrument(skip(self, credentials), err(Display))]
+    #[tracing::instrument(skip(self, credentials), err(level = "debug", Display))]
     pub async fn registry_data(
         &self,
         reference: &str,

@@ -60,7 +60,7 @@ fn i(v: &serde_json::Value) -> i64 {
 impl Engine {
     /// System disk usage. Docker's own numbers where they can be read (raw: bollard's model
     /// reads nothing on API 1.41); computed from image layers on Podman.
-    #[tracing::instrument(skip(self), err(Display))]
+    #[tracing::instrument(skip(self), err(level = "debug", Display))]
     pub async fn df(&self) -> Result<DiskUsage> {
         if !self.is_podman() {
             match self.raw_json("GET", "/system/df", None).await {
@@ -133,13 +133,13 @@ impl Engine {
     }
 
     /// Unique and shared bytes per image, from each image's layers and history.
-    #[tracing::instrument(skip(self), err(Display))]
+    #[tracing::instrument(skip(self), err(level = "debug", Display))]
     pub async fn image_usage(&self) -> Result<Vec<ImageUsage>> {
         Ok(account_layers(&self.image_layers().await?))
     }
 
     /// Each image's layers with their sizes.
-    async fn image_layers(&self) -> Result<Vec<(String, Vec<(String, i64)>)>> {
+    pub(crate) async fn image_layers(&self) -> Result<Vec<(String, Vec<(String, i64)>)>> {
         let images = self.list(&ListOptions::default()).await?;
         let mut per_image: Vec<(String, Vec<(String, i64)>)> = Vec::new();
         for img in &images {
@@ -167,7 +167,7 @@ impl Engine {
 
     /// Remove build cache; `keep_storage` bytes are kept (API 1.41's `keep-storage`,
     /// `reserved-space` on newer engines).
-    #[tracing::instrument(skip(self), err(Display))]
+    #[tracing::instrument(skip(self), err(level = "debug", Display))]
     pub async fn prune_build_cache(
         &self,
         keep_storage: Option<i64>,
@@ -314,6 +314,27 @@ fn usage_from_engine_df(v: &serde_json::Value) -> DiskUsage {
     }
 }
 
+/// Bytes freed by deleting `going`: layers no other image uses, each counted once.
+pub(crate) fn freed_bytes(
+    per_image: &[(String, Vec<(String, i64)>)],
+    going: &std::collections::HashSet<String>,
+) -> i64 {
+    let mut kept_layers = std::collections::HashSet::new();
+    for (_, layers) in per_image.iter().filter(|(id, _)| !going.contains(id)) {
+        kept_layers.extend(layers.iter().map(|(l, _)| l.as_str()));
+    }
+    let mut freed: HashMap<&str, i64> = HashMap::new();
+    for (_, layers) in per_image.iter().filter(|(id, _)| going.contains(id)) {
+        for (l, size) in layers
+            .iter()
+            .filter(|(l, _)| !kept_layers.contains(l.as_str()))
+        {
+            freed.insert(l.as_str(), *size);
+        }
+    }
+    freed.values().sum()
+}
+
 /// Every distinct layer counted once.
 fn layer_total(per_image: &[(String, Vec<(String, i64)>)]) -> i64 {
     let mut sizes: HashMap<&str, i64> = HashMap::new();
@@ -382,6 +403,18 @@ mod tests {
         assert_eq!((u[0].unique_size, u[0].shared_size), (10, 100));
         assert_eq!((u[1].unique_size, u[1].shared_size), (5, 100));
         assert_eq!(layer_total(&images), 115);
+    }
+
+    #[test]
+    fn only_layers_nobody_else_uses_count_as_freed() {
+        let images = [
+            img("a", &[("base", 100), ("a1", 10)]),
+            img("b", &[("base", 100), ("b1", 5)]),
+        ];
+        let going = std::collections::HashSet::from(["a".to_owned()]);
+        assert_eq!(freed_bytes(&images, &going), 10);
+        let both = std::collections::HashSet::from(["a".to_owned(), "b".to_owned()]);
+        assert_eq!(freed_bytes(&images, &both), 115);
     }
 
     #[test]

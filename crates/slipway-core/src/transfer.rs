@@ -150,7 +150,7 @@ impl Engine {
     }
 
     /// Pull `repo[:tag|@digest]`. Progress per layer and overall; cancel stops the download.
-    #[tracing::instrument(skip(self, options, progress, cancel), fields(platform = ?options.platform), err(Display))]
+    #[tracing::instrument(skip(self, options, progress, cancel), fields(platform = ?options.platform), err(level = "debug", Display))]
     pub async fn pull(
         &self,
         reference: &str,
@@ -262,7 +262,10 @@ impl Engine {
     }
 
     /// Push `repo[:tag]` (tag defaults to `latest`). Auth errors come back fast as 401.
-    #[tracing::instrument(skip(self, credentials, progress, cancel), err(Display))]
+    #[tracing::instrument(
+        skip(self, credentials, progress, cancel),
+        err(level = "debug", Display)
+    )]
     pub async fn push(
         &self,
         reference: &str,
@@ -323,7 +326,7 @@ impl Engine {
     }
 
     /// Check credentials against a registry (through the engine, as `docker login` does).
-    #[tracing::instrument(skip(self, credentials), fields(registry = %credentials.registry), err(Display))]
+    #[tracing::instrument(skip(self, credentials), fields(registry = %credentials.registry), err(level = "debug", Display))]
     pub async fn login(&self, credentials: &Credentials) -> Result<String> {
         let body = serde_json::to_value(credentials.to_bollard())
             .map_err(|e| Error::internal(e.to_string()))?;
@@ -336,7 +339,7 @@ impl Engine {
 
     /// Save images into one tar at `path`, streamed. The file appears only when complete:
     /// a failure or cancel leaves whatever was at `path` before untouched.
-    #[tracing::instrument(skip(self, progress, cancel), err(Display))]
+    #[tracing::instrument(skip(self, progress, cancel), err(level = "debug", Display))]
     pub async fn save(
         &self,
         images: &[String],
@@ -397,7 +400,7 @@ impl Engine {
     }
 
     /// Load images from a tar made by `save` (or `docker save`), streamed from disk.
-    #[tracing::instrument(skip(self, progress, cancel), err(Display))]
+    #[tracing::instrument(skip(self, progress, cancel), err(level = "debug", Display))]
     pub async fn load(
         &self,
         path: &Path,
@@ -435,7 +438,7 @@ impl Engine {
     }
 
     /// Import a root filesystem tarball as a new image (`docker import`).
-    #[tracing::instrument(skip(self, progress, cancel), err(Display))]
+    #[tracing::instrument(skip(self, progress, cancel), err(level = "debug", Display))]
     pub async fn import(
         &self,
         path: &Path,

@@ -858,6 +858,14 @@ async fn prune_deletes_exactly_the_dangling_images_the_dry_run_listed() {
         "planned {planned:?} deleted {deleted:?}"
     );
     assert!(r.space_reclaimed > 0);
+    // The preview's bytes are what the engine then reports freed (within 1%).
+    let diff = (r.space_reclaimed - plan.space_to_reclaim).abs();
+    assert!(
+        diff * 100 <= plan.space_to_reclaim.max(1),
+        "predicted {} freed {}",
+        plan.space_to_reclaim,
+        r.space_reclaimed
+    );
     assert!(e.get(&keep).await.is_ok(), "tagged images stay");
     let v = serde_json::to_value(&r).unwrap();
     assert!(
