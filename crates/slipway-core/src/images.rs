@@ -363,7 +363,10 @@ impl Engine {
         Ok(RemoveResult {
             result: "success".into(),
             untagged: items.iter().filter_map(|i| i.untagged.clone()).collect(),
-            deleted: items.iter().filter_map(|i| i.deleted.clone()).collect(),
+            deleted: items
+                .iter()
+                .filter_map(|i| i.deleted.as_deref().map(full_id))
+                .collect(),
         })
     }
 
@@ -450,7 +453,7 @@ impl Engine {
                 .unwrap_or_default()
                 .into_iter()
                 .map(|i| DeletedItem {
-                    deleted: i.deleted,
+                    deleted: i.deleted.as_deref().map(full_id),
                     untagged: i.untagged,
                 })
                 .collect(),
@@ -572,6 +575,15 @@ impl Engine {
             .into_iter()
             .map(|i| i.id)
             .collect())
+    }
+}
+
+/// Podman reports deleted IDs as bare hex; Docker and every list use `sha256:<hex>`.
+fn full_id(id: &str) -> String {
+    if id.len() == 64 && id.chars().all(|c| c.is_ascii_hexdigit()) {
+        format!("sha256:{id}")
+    } else {
+        id.to_owned()
     }
 }
 
@@ -704,6 +716,13 @@ mod tests {
         let kept = ancestors_of_kept(&all, &candidates);
         assert!(kept.contains("mid") && kept.contains("base"));
         assert!(!kept.contains("lone"));
+    }
+
+    #[test]
+    fn bare_hex_ids_from_podman_get_the_algorithm_prefix() {
+        let hex = "4eae18d6b0541fda7dd801fc9bd514c9d5691bc62354a94e5efecc0808ae9589";
+        assert_eq!(full_id(hex), format!("sha256:{hex}"));
+        assert_eq!(full_id(&format!("sha256:{hex}")), format!("sha256:{hex}"));
     }
 
     #[test]
