@@ -193,9 +193,14 @@ async fn dockerignored_files_are_not_in_the_image() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("img.tar");
-    e.save(&[tag.clone()], &file, &mut progress::ignore, &no_cancel())
-        .await
-        .unwrap();
+    e.save(
+        std::slice::from_ref(&tag),
+        &file,
+        &mut progress::ignore,
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
     // Look inside the saved layers for the files, without running a container.
     let listing = Command::new("sh")
         .arg("-c")
@@ -273,7 +278,7 @@ async fn push_and_pull_round_trip_with_layer_counts_but_no_per_layer_push_progre
         .await
         .unwrap();
     assert!(
-        r.response.contains(&tag.rsplit_once(':').unwrap().0),
+        r.response.contains(tag.rsplit_once(':').unwrap().0),
         "{}",
         r.response
     );
