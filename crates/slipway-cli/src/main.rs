@@ -290,9 +290,10 @@ async fn images(
             }
             if !json {
                 eprintln!(
-                    "Sending build context: {} files, {}",
+                    "Sending build context: {} files, {} ({} ignored by .dockerignore)",
                     summary.files,
-                    output::size(summary.bytes as i64)
+                    output::size(summary.bytes as i64),
+                    summary.ignored
                 );
             }
             let options = slipway_core::build::BuildOptions {
@@ -313,10 +314,13 @@ async fn images(
                 .await;
             view.finish();
             show(json, &r?, |r| {
-                println!("Successfully built {}", output::short_id(&r.id));
-                r.tag
-                    .iter()
-                    .for_each(|t| println!("Successfully tagged {t}"));
+                // The engine's log (stderr) already said "Successfully built"; this line is
+                // the result, with every tag, for whoever reads stdout.
+                println!(
+                    "Image {} tagged {}",
+                    output::short_id(&r.id),
+                    r.tag.join(", ")
+                );
             })
         }
         ImagesCmd::Pull(a) => {
@@ -415,8 +419,9 @@ async fn images(
                             .collect(),
                     );
                     println!(
-                        "Would delete {} images and free {}. Nothing was deleted.",
+                        "Would delete {} image{} and free {}. Nothing was deleted.",
                         p.images.len(),
+                        if p.images.len() == 1 { "" } else { "s" },
                         output::size(p.space_to_reclaim)
                     );
                 });
