@@ -508,26 +508,48 @@ impl Engine {
         if let Some(s) = options.min_stars {
             filters.push(("stars".to_owned(), s.to_string()));
         }
-        let opts = SearchImagesOptions {
-            term: term.to_owned(),
-            limit: options.limit,
-            filters: (!filters.is_empty()).then(|| to_filter_map(&filters)),
+        let context = |e: Error| {
+            // Docker relays a registry without a search API as "500 Unexpected status code 404".
+            let e = if e.code == 500 && e.message.contains("status code 404") {
+                Error::not_found(format!(
+                    "{} (the registry has no search API; registries that only follow the distribution spec do not offer one)",
+                    e.message
+                ))
+            } else {
+                e
+            };
+            e.context(format!("Searching for \"{term}\""))
         };
-        let rows = self
-            .api
-            .search_images(opts)
-            .await
-            .map_err(|e| Error::from(e).context(format!("Searching for \"{term}\"")))?;
+        let mut query = format!("/images/search?term={}", crate::raw::query_escape(term));
+        if let Some(l) = options.limit {
+            query.push_str(&format!("&limit={l}"));
+        }
+        if !filters.is_empty() {
+            let json = serde_json::to_string(&to_filter_map(&filters)).unwrap_or_default();
+            query.push_str(&format!("&filters={}", crate::raw::query_escape(&json)));
+        }
+        // Raw, because Podman answers with other field names (`Name`, `Stars`, `Official`).
+        let rows = match self.raw_json("GET", &query, None).await {
+            Ok(v) => v,
+            Err(e) if e.code == 501 => {
+                let opts = SearchImagesOptions {
+                    term: term.to_owned(),
+                    limit: options.limit,
+                    filters: (!filters.is_empty()).then(|| to_filter_map(&filters)),
+                };
+                let typed = self
+                    .api
+                    .search_images(opts)
+                    .await
+                    .map_err(|e| context(e.into()))?;
+                serde_json::to_value(typed).map_err(|e| Error::internal(e.to_string()))?
+            }
+            Err(e) => return Err(context(e)),
+        };
         Ok(rows
-            .into_iter()
-            .map(|r| SearchResult {
-                name: r.name.unwrap_or_default(),
-                description: r.description.unwrap_or_default(),
-                stars: r.star_count.unwrap_or_default(),
-                official: r.is_official.unwrap_or_default(),
-                automated: r.is_automated.unwrap_or_default(),
-            })
-            .collect())
+            .as_array()
+            .map(|a| a.iter().map(search_row).collect())
+            .unwrap_or_default())
     }
 
     /// Digest and platforms of a remote image, asking the registry through the engine.
@@ -575,6 +597,33 @@ impl Engine {
             .into_iter()
             .map(|i| i.id)
             .collect())
+    }
+}
+
+/// One search hit in Docker's spelling (`name`, `star_count`, `is_official`) or Podman's
+/// (`Name`, `Stars`, `Official` as "[OK]" or "").
+fn search_row(v: &serde_json::Value) -> SearchResult {
+    let text = |a: &str, b: &str| {
+        v[a].as_str()
+            .or_else(|| v[b].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let flag = |a: &str, b: &str| {
+        v[a].as_bool()
+            .or_else(|| v[b].as_bool())
+            .or_else(|| v[b].as_str().map(|s| !s.is_empty()))
+            .unwrap_or_default()
+    };
+    SearchResult {
+        name: text("name", "Name"),
+        description: text("description", "Description"),
+        stars: v["star_count"]
+            .as_i64()
+            .or_else(|| v["Stars"].as_i64())
+            .unwrap_or_default(),
+        official: flag("is_official", "Official"),
+        automated: flag("is_automated", "Automated"),
     }
 }
 
@@ -716,6 +765,18 @@ mod tests {
         let kept = ancestors_of_kept(&all, &candidates);
         assert!(kept.contains("mid") && kept.contains("base"));
         assert!(!kept.contains("lone"));
+    }
+
+    #[test]
+    fn search_rows_are_read_in_docker_and_podman_spelling() {
+        let docker = search_row(
+            &serde_json::json!({"name":"busybox","star_count":3,"is_official":true,"is_automated":false,"description":"d"}),
+        );
+        let podman = search_row(
+            &serde_json::json!({"Index":"r","Name":"busybox","Stars":3,"Official":"[OK]","Automated":"","Description":"d"}),
+        );
+        assert_eq!(docker, podman);
+        assert!(docker.official && !docker.automated);
     }
 
     #[test]

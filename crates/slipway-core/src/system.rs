@@ -189,7 +189,7 @@ impl Engine {
         if let Some(u) = until {
             crate::images::until_cutoff(u)?;
             let filters = serde_json::json!({ "until": { u: true } }).to_string();
-            query.push_str(&format!("filters={}&", url_escape(&filters)));
+            query.push_str(&format!("filters={}&", crate::raw::query_escape(&filters)));
         }
         let v = self
             .raw_json("POST", query.trim_end_matches(['&', '?']), None)
@@ -236,17 +236,6 @@ impl Engine {
             })
         })
     }
-}
-
-fn url_escape(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Docker's `/system/df` (any API version) into rows, reclaimable as the docker CLI counts it.

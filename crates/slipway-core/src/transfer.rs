@@ -6,7 +6,7 @@ use crate::engine::Engine;
 use crate::error::{Error, Result, status_for_stream_message};
 use crate::images::ListOptions;
 use crate::progress::{LayerTracker, Progress, ProgressFn};
-use crate::raw::JsonLines;
+use crate::raw::{JsonLines, query_escape};
 use crate::reference::{Reference, validate_image_ref};
 use base64::Engine as _;
 use futures_util::{Stream, StreamExt};
@@ -74,19 +74,6 @@ fn auth_header(creds: Option<&Credentials>) -> String {
         None => "{}".into(),
     };
     base64::engine::general_purpose::URL_SAFE.encode(json)
-}
-
-fn query_escape(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// An error line inside a 200 stream: Docker sends `errorDetail`, Podman often only `error`.

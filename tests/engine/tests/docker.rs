@@ -1186,3 +1186,15 @@ async fn build_cache_prune_answers_on_api_1_41() {
     let r = e.prune_build_cache(Some(0), true, None).await.unwrap();
     assert!(r.space_reclaimed >= 0);
 }
+
+#[tokio::test]
+async fn search_of_a_registry_without_a_search_api_names_the_term() {
+    let e = docker().await;
+    let term = format!("{}/slipway", registry());
+    let err = e
+        .search(&term, &SearchOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, 404, "{}", err.message);
+    assert!(err.message.contains(&term), "{}", err.message);
+}

@@ -492,3 +492,25 @@ async fn the_event_stream_sees_a_tag() {
     .await;
     assert_eq!(found, Ok(true));
 }
+
+#[tokio::test]
+async fn search_finds_the_seeded_image_in_the_local_registry() {
+    let e = podman().await;
+    let term = format!("{}/slipway", registry());
+    let hits = e
+        .search(
+            &term,
+            &slipway_core::images::SearchOptions {
+                limit: Some(10),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    // Podman spells the fields its own way (`Name`, `Stars`); they still arrive filled in.
+    let names: Vec<&str> = hits.iter().map(|h| h.name.as_str()).collect();
+    assert!(
+        names.contains(&format!("{}/slipway-test/busybox", registry()).as_str()),
+        "{names:?}"
+    );
+}
