@@ -143,22 +143,9 @@ ensure_tools() {
     [ "${SLIPWAY_HARNESS_NO_INSTALL:-}" != 1 ] || die "missing tools: $missing"
     [ "$(id -u)" = 0 ] || die "missing tools ($missing) and not root to install them"
     log "installing missing tools ($missing): apt-get install $APT_PACKAGES"
-    # Keep package maintainer scripts from starting a system-wide dockerd /
-    # containerd on /var/run/docker.sock while we install.
-    local policy=/usr/sbin/policy-rc.d own_policy=0
-    if [ ! -e "$policy" ]; then
-      printf '#!/bin/sh\nexit 101\n' >"$policy"
-      chmod 755 "$policy"
-      own_policy=1
-    fi
-    local rc=0 pkgs
+    local pkgs
     read -r -a pkgs <<<"$APT_PACKAGES"
-    {
-      apt-get update -q &&
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${pkgs[@]}"
-    } >&2 || rc=$?
-    [ "$own_policy" = 0 ] || rm -f "$policy"
-    [ "$rc" = 0 ] || die "apt-get install failed (rc=$rc)"
+    bash "$HARNESS_DIR/../install-packages.sh" "${pkgs[@]}" || die "apt-get install failed"
     missing=$(missing_tools)
     [ -z "$missing" ] || die "still missing after install: $missing"
   fi
