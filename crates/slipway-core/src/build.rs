@@ -12,12 +12,14 @@ use tokio_util::sync::CancellationToken;
 
 /// `build` — `{"id","tag":[..]}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BuildResult {
     pub id: String,
     pub tag: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BuildOptions {
     /// Dockerfile path; relative to the context, or anywhere (shipped into the context).
     pub dockerfile: Option<PathBuf>,
@@ -32,10 +34,13 @@ pub struct BuildOptions {
     pub platform: Option<String>,
     pub network_mode: Option<String>,
     /// Bytes.
+    #[cfg_attr(feature = "specta", specta(type = Option<f64>))]
     pub memory: Option<i64>,
+    #[cfg_attr(feature = "specta", specta(type = Option<f64>))]
     pub cpu_shares: Option<i64>,
     pub cpuset_cpus: Option<String>,
     /// Bytes.
+    #[cfg_attr(feature = "specta", specta(type = Option<f64>))]
     pub shm_size: Option<i64>,
     pub cache_from: Vec<String>,
     /// `host:ip` entries.

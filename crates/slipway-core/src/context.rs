@@ -942,12 +942,16 @@ fn annotate(e: io::Error, what: &str, path: &Path) -> io::Error {
 
 /// What a build would send.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ContextSummary {
     /// Regular files and symlinks sent (directories not counted).
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub files: u64,
     /// Sum of the sent regular files' sizes (not the tar's size).
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub bytes: u64,
     /// Files and symlinks left out by `.dockerignore`.
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub ignored: u64,
 }
 

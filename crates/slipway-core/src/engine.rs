@@ -3,7 +3,7 @@
 use crate::credentials::fix_registry_auth_header;
 use crate::error::{Error, Result};
 use bollard::{API_DEFAULT_VERSION, Docker};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -98,7 +98,8 @@ pub fn default_sockets() -> Vec<String> {
     out
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "lowercase")]
 pub enum EngineKind {
     Docker,
@@ -106,7 +107,8 @@ pub enum EngineKind {
 }
 
 /// What we learnt about the engine when connecting.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct EngineInfo {
     pub host: String,
     pub kind: EngineKind,

@@ -8,6 +8,7 @@ use std::fmt;
 
 /// An error with an HTTP status code and a human sentence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Error {
     pub code: u16,
     pub message: String,
@@ -17,6 +18,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// The wire shape: `{"error":{"code":..,"message":..}}`.
 #[derive(Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ErrorBody {
     pub error: Error,
 }

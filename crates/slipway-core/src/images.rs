@@ -13,17 +13,22 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// One row of `list` — `{"id","tags"}` plus what a grid shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ImageSummary {
     pub id: String,
     pub tags: Vec<String>,
     pub digests: Vec<String>,
     pub parent_id: String,
     /// Unix seconds.
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub created: i64,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub size: i64,
     /// Bytes shared with other images; -1 where the engine did not compute it.
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub shared_size: i64,
     /// Containers (running or not) created from this image.
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub containers: i64,
     pub labels: BTreeMap<String, String>,
 }
@@ -36,6 +41,7 @@ impl ImageSummary {
 
 /// `get` — `{"id","tags"}` plus the summary a details view shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ImageDetails {
     pub id: String,
     pub tags: Vec<String>,
@@ -46,6 +52,7 @@ pub struct ImageDetails {
     pub comment: String,
     pub os: String,
     pub architecture: String,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub size: i64,
     pub labels: BTreeMap<String, String>,
     pub env: Vec<String>,
@@ -58,10 +65,13 @@ pub struct ImageDetails {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct HistoryEntry {
     pub id: String,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub created: i64,
     pub created_by: String,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub size: i64,
     pub tags: Vec<String>,
     pub comment: String,
@@ -71,6 +81,7 @@ pub struct HistoryEntry {
 
 /// `remove` — `{"result":"success"}` plus what the engine untagged and deleted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RemoveResult {
     pub result: String,
     pub untagged: Vec<String>,
@@ -79,6 +90,7 @@ pub struct RemoveResult {
 
 /// One entry of `images_deleted`, spelled as the engine spells it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DeletedItem {
     #[serde(rename = "Deleted", skip_serializing_if = "Option::is_none", default)]
     pub deleted: Option<String>,
@@ -88,12 +100,15 @@ pub struct DeletedItem {
 
 /// `prune` — `{"images_deleted":[{"Deleted":..}],"space_reclaimed":N}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PruneResult {
     pub images_deleted: Vec<DeletedItem>,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub space_reclaimed: i64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ListOptions {
     /// Include intermediate images.
     pub all: bool,
@@ -103,6 +118,7 @@ pub struct ListOptions {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PruneOptions {
     /// All unused images, not only dangling ones.
     pub all: bool,
@@ -114,22 +130,27 @@ pub struct PruneOptions {
 
 /// What a prune would delete; `prune --dry-run` prints this.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PrunePlan {
     pub images: Vec<ImageSummary>,
     /// Bytes of the layers only these images use: what deleting them frees.
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub space_to_reclaim: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SearchResult {
     pub name: String,
     pub description: String,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub stars: i64,
     pub official: bool,
     pub automated: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SearchOptions {
     pub limit: Option<i32>,
     pub official_only: bool,
@@ -138,9 +159,11 @@ pub struct SearchOptions {
 
 /// What a registry says about an image, without pulling it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RegistryData {
     pub digest: String,
     pub media_type: String,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub size: i64,
     pub platforms: Vec<String>,
 }

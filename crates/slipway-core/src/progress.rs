@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 /// One progress update. Front ends get these in order, as they happen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Progress {
     /// One layer of a pull or push changed.
@@ -21,23 +22,30 @@ pub enum Progress {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LayerProgress {
     pub layer: String,
     pub status: String,
+    #[cfg_attr(feature = "specta", specta(type = Option<f64>))]
     pub current: Option<u64>,
+    #[cfg_attr(feature = "specta", specta(type = Option<f64>))]
     pub total: Option<u64>,
 }
 
 /// Bytes where the engine reports them; layer counts always (Podman sends no byte counts).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Overall {
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub bytes_done: u64,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub bytes_total: u64,
     pub layers_done: u32,
     pub layers_total: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BuildStep {
     pub step: u32,
     pub total_steps: u32,

@@ -10,6 +10,7 @@ pub const DEFAULT_TAG: &str = "latest";
 
 /// A parsed image reference.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Reference {
     /// Registry host (and port) when one was written, e.g. `127.0.0.1:5000`.
     pub domain: Option<String>,

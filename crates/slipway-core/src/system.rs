@@ -9,14 +9,20 @@ use std::collections::HashMap;
 
 /// One row of `df`: how many, how many in use, bytes, bytes a prune could free.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct UsageRow {
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub count: u64,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub active: u64,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub size: i64,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub reclaimable: i64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DiskUsage {
     pub images: UsageRow,
     pub build_cache: UsageRow,
@@ -29,27 +35,35 @@ pub struct DiskUsage {
 
 /// Per-image layer accounting: what only this image holds vs what it shares.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ImageUsage {
     pub id: String,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub size: i64,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub unique_size: i64,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub shared_size: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BuildCachePruneResult {
     pub caches_deleted: Vec<String>,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub space_reclaimed: i64,
 }
 
 /// One image event (tag, untag, delete, pull, push, load, import, save …).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ImageEvent {
     pub action: String,
     /// Image ID or name as the engine reports it.
     pub id: String,
     /// The name involved (`x:1` for a tag event), when the engine says.
     pub name: Option<String>,
+    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub time: i64,
 }
 

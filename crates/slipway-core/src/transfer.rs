@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 
 /// `pull` — `{"id","tag":[..]}` plus the digest the registry served.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PullResult {
     pub id: String,
     pub tag: Vec<String>,
@@ -25,6 +26,7 @@ pub struct PullResult {
 
 /// `push` — `{"response"}` plus the pushed digest.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PushResult {
     pub response: String,
     pub digest: Option<String>,
@@ -38,6 +40,7 @@ pub struct PullOptions {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LoadResult {
     /// Names (or IDs, for untagged images) the engine reports as loaded.
     pub loaded: Vec<String>,

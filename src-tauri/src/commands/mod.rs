@@ -1,0 +1,17 @@
+//! Tauri commands, one module per group. Thin: arguments in, core call, DTO out.
+//! Every error reaches the UI as `{code, message}` (`slipway_core::Error`).
+
+pub mod disk;
+pub mod engine;
+pub mod images;
+
+use crate::state::AppState;
+use slipway_core::{Engine, Error};
+
+/// The connected engine, or a 503 the UI turns into its "no engine" screen.
+pub(crate) async fn engine(state: &AppState) -> Result<Engine, Error> {
+    state
+        .engine()
+        .await
+        .ok_or_else(|| Error::unavailable("No container engine is connected."))
+}

@@ -1,0 +1,132 @@
+//! Live updates without polling: follow the engine's image events, coalesce bursts into one
+//! notice, and on a dropped stream reconnect with backoff and ask the UI to resync.
+
+use crate::state::{AppState, EngineStatus};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use slipway_core::{Engine, EngineSpec};
+use std::time::Duration;
+use tauri::{AppHandle, Manager};
+use tauri_specta::Event;
+
+/// Images changed in the engine; the UI refreshes its list.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct ImagesChanged {
+    /// IDs or names the events named.
+    pub ids: Vec<String>,
+    /// What happened (`tag`, `untag`, `delete`, `pull`, `load` …).
+    pub actions: Vec<String>,
+    /// The stream was lost and restored: anything may have changed.
+    pub resync: bool,
+}
+
+/// The engine connection went up or down.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct EngineStatusChanged(pub EngineStatus);
+
+/// How long to wait for more events before telling the UI: `docker rmi` of ten images is one
+/// refresh, not ten.
+const COALESCE: Duration = Duration::from_millis(150);
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+pub fn emit_status(app: &AppHandle, status: &EngineStatus) {
+    if let Err(e) = EngineStatusChanged(status.clone()).emit(app) {
+        tracing::warn!(error = %e, "could not emit engine status");
+    }
+}
+
+fn emit_changed(app: &AppHandle, ids: Vec<String>, actions: Vec<String>, resync: bool) {
+    if let Err(e) = (ImagesChanged {
+        ids,
+        actions,
+        resync,
+    })
+    .emit(app)
+    {
+        tracing::warn!(error = %e, "could not emit image change");
+    }
+}
+
+/// Watch `engine` until the app connects to another one (a newer watcher replaces this).
+pub fn watch(app: AppHandle, engine: Engine) {
+    tauri::async_runtime::spawn(async move {
+        let mut engine = engine;
+        let host = engine.info.host.clone();
+        let mut backoff = Duration::from_secs(1);
+        loop {
+            follow(&app, &engine).await;
+            if !still_current(&app, &host).await {
+                return;
+            }
+            // The stream ended: the engine went away or dropped us. Reconnect with backoff.
+            let state = app.state::<AppState>();
+            let down = state
+                .set_disconnected(
+                    slipway_core::Error::unavailable(format!(
+                        "Lost the connection to {host}; reconnecting…"
+                    )),
+                    &state.status().await.source,
+                )
+                .await;
+            emit_status(&app, &down);
+            loop {
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+                if state.engine().await.is_some() {
+                    return; // the user connected elsewhere meanwhile
+                }
+                if let Ok(e) = Engine::connect(EngineSpec::host(host.clone())).await {
+                    engine = e;
+                    let source = state.status().await.source;
+                    let up = state.set_connected(engine.clone(), &source).await;
+                    emit_status(&app, &up);
+                    emit_changed(&app, Vec::new(), Vec::new(), true);
+                    backoff = Duration::from_secs(1);
+                    break;
+                }
+            }
+        }
+    });
+}
+
+async fn still_current(app: &AppHandle, host: &str) -> bool {
+    let state = app.state::<AppState>();
+    state.engine().await.is_some_and(|e| e.info.host == host)
+}
+
+/// Forward events until the stream ends, coalescing bursts.
+async fn follow(app: &AppHandle, engine: &Engine) {
+    let mut events = Box::pin(engine.image_events());
+    while let Some(first) = events.next().await {
+        let Ok(first) = first else { return };
+        let mut batch = vec![first];
+        let deadline = tokio::time::Instant::now() + COALESCE;
+        loop {
+            match tokio::time::timeout_at(deadline, events.next()).await {
+                Ok(Some(Ok(e))) => batch.push(e),
+                Ok(Some(Err(_))) | Ok(None) => {
+                    send_batch(app, batch);
+                    return;
+                }
+                Err(_) => break,
+            }
+        }
+        if !still_current(app, &engine.info.host).await {
+            return;
+        }
+        send_batch(app, batch);
+    }
+}
+
+fn send_batch(app: &AppHandle, batch: Vec<slipway_core::system::ImageEvent>) {
+    let mut ids = Vec::new();
+    let mut actions = Vec::new();
+    for e in batch {
+        ids.push(e.name.unwrap_or(e.id));
+        if !actions.contains(&e.action) {
+            actions.push(e.action);
+        }
+    }
+    tracing::debug!(?ids, ?actions, "images changed");
+    emit_changed(app, ids, actions, false);
+}

@@ -1,0 +1,133 @@
+//! What the app holds between commands: the launch choices and the connected engine.
+
+use serde::{Deserialize, Serialize};
+use slipway_core::{Engine, EngineInfo, Error};
+use tokio::sync::RwLock;
+
+/// How the app was started (`--host`, `--sandbox`).
+#[derive(Debug, Clone, Default)]
+pub struct LaunchOptions {
+    /// `--host URL`: wins over everything, like `docker -H`.
+    pub host: Option<String>,
+    /// Started by `make run` on its own private engine: the UI shows a badge.
+    pub sandbox: bool,
+}
+
+impl LaunchOptions {
+    pub fn from_args(args: impl IntoIterator<Item = String>) -> Self {
+        let mut out = Self::default();
+        let mut args = args.into_iter().skip(1);
+        while let Some(a) = args.next() {
+            match a.as_str() {
+                "--host" | "-H" => out.host = args.next(),
+                "--sandbox" => out.sandbox = true,
+                other => {
+                    if let Some(h) = other.strip_prefix("--host=") {
+                        out.host = Some(h.to_owned());
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// What the header and the "no engine" screen show.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type)]
+pub struct EngineStatus {
+    pub connected: bool,
+    pub info: Option<EngineInfo>,
+    /// The private engine `make run` started because no engine answered.
+    pub sandbox: bool,
+    /// Why nothing is connected (names every address tried).
+    pub error: Option<Error>,
+    /// Where the engine choice came from: `flag`, `env`, `saved` or `auto`.
+    pub source: String,
+}
+
+pub struct AppState {
+    pub launch: LaunchOptions,
+    engine: RwLock<Option<Engine>>,
+    status: RwLock<EngineStatus>,
+}
+
+impl AppState {
+    pub fn new(launch: LaunchOptions) -> Self {
+        let status = EngineStatus {
+            connected: false,
+            info: None,
+            sandbox: launch.sandbox,
+            error: None,
+            source: "auto".into(),
+        };
+        Self {
+            launch,
+            engine: RwLock::new(None),
+            status: RwLock::new(status),
+        }
+    }
+
+    pub async fn engine(&self) -> Option<Engine> {
+        self.engine.read().await.clone()
+    }
+
+    pub async fn status(&self) -> EngineStatus {
+        self.status.read().await.clone()
+    }
+
+    pub async fn set_connected(&self, engine: Engine, source: &str) -> EngineStatus {
+        let status = EngineStatus {
+            connected: true,
+            info: Some(engine.info.clone()),
+            sandbox: self.launch.sandbox,
+            error: None,
+            source: source.into(),
+        };
+        *self.engine.write().await = Some(engine);
+        *self.status.write().await = status.clone();
+        status
+    }
+
+    pub async fn set_disconnected(&self, error: Error, source: &str) -> EngineStatus {
+        let status = EngineStatus {
+            connected: false,
+            info: None,
+            sandbox: self.launch.sandbox,
+            error: Some(error),
+            source: source.into(),
+        };
+        *self.engine.write().await = None;
+        *self.status.write().await = status.clone();
+        status
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        std::iter::once("slipway")
+            .chain(list.iter().copied())
+            .map(String::from)
+            .collect()
+    }
+
+    #[test]
+    fn host_flag_is_read_in_both_spellings_like_the_docker_cli() {
+        assert_eq!(
+            LaunchOptions::from_args(args(&["--host", "unix:///x"]))
+                .host
+                .as_deref(),
+            Some("unix:///x")
+        );
+        assert_eq!(
+            LaunchOptions::from_args(args(&["--host=tcp://h:1"]))
+                .host
+                .as_deref(),
+            Some("tcp://h:1")
+        );
+        assert!(LaunchOptions::from_args(args(&["--sandbox"])).sandbox);
+        assert_eq!(LaunchOptions::from_args(args(&[])).host, None);
+    }
+}
