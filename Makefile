@@ -2,39 +2,63 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 HARNESS := tests/harness/with-engines.sh
-APT_PACKAGES := docker.io docker-registry podman runc busybox-static apache2-utils uidmap curl python3 time
+# Engines and registries for the real-engine suites; WebKitGTK, Xvfb and its WebDriver for the
+# app and its real-window suite; fonts so English and Chinese text render.
+APT_PACKAGES := docker.io docker-registry podman runc busybox-static apache2-utils uidmap curl python3 time \
+  build-essential pkg-config libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev \
+  xvfb xauth webkit2gtk-driver fonts-dejavu-core fonts-wqy-microhei
+# crates.io's newest tauri-driver is a 3.0 alpha: stay on 2.x like the app.
+TAURI_DRIVER_VERSION := ^2
 
-.PHONY: all run build test deps lint unit engine-tests bench clean
+.PHONY: all run build bundle test deps ui ui-deps lint unit engine-tests e2e bench bindings icons clean
 
 all: build
 
-## Open Slipway. Until the desktop app lands this shows the CLI's help and the engine it finds.
-run:
-	$(CARGO) build -p slipway-cli
-	./target/debug/slipway-cli --help
-	-./target/debug/slipway-cli engine
+## Open Slipway on your engine; with none answering, on a private sandbox engine with sample images.
+run: deps ui
+	$(CARGO) build --release -p slipway -p slipway-cli
+	@if ./target/release/slipway-cli engine >/dev/null 2>&1; then \
+	  exec ./target/release/slipway; \
+	else \
+	  echo "No engine answers: starting the sandbox engine (private dockerd with sample images)."; \
+	  bash tests/harness/sandbox.sh ./target/release/slipway --sandbox; \
+	fi
 
-## Release binaries in target/release/.
-build:
+## Release binaries in target/release/ (slipway with the UI embedded, slipway-cli).
+build: ui
 	$(CARGO) build --release --workspace --bins
 
-## Everything CI runs: install, format, lint, unit tests, real-engine tests.
-test: deps lint unit engine-tests
+## An installable Linux package (.deb) with a menu entry and the icons.
+bundle: build
+	cd src-tauri && npx --prefix ../ui tauri bundle --bundles deb --no-sign
+
+## Everything CI runs: install, format, lint, unit tests, real-engine suites, real-window suite.
+test: deps ui lint unit engine-tests e2e
 	@tests/summary.sh target/test-logs/*.log
 
-## System packages and Rust components the tests need (no-op when present).
+## System packages, Rust components and tauri-driver (each a no-op when present).
 deps:
 	@bash tests/install-packages.sh $(APT_PACKAGES)
 	@rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
 	@rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
+	@command -v tauri-driver >/dev/null || $(CARGO) install --locked tauri-driver --version '$(TAURI_DRIVER_VERSION)'
 
-lint:
+ui-deps:
+	cd ui && npm ci --no-audit --no-fund
+
+## The web UI, built into ui/dist (embedded into the app binary at compile time).
+ui: ui-deps
+	cd ui && npm run build
+
+lint: ui-deps
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	cd ui && npm run check && npm run lint
 
-unit:
+unit: ui-deps
 	@mkdir -p target/test-logs
 	set -o pipefail; $(CARGO) test --locked 2>&1 | tee target/test-logs/unit.log
+	set -o pipefail; (cd ui && npm test) 2>&1 | tee target/test-logs/ui.log
 
 ## The real-engine suites: a private dockerd, registries and podman, torn down afterwards.
 engine-tests:
@@ -44,6 +68,22 @@ engine-tests:
 	set -o pipefail; bash $(HARNESS) $(CARGO) test --locked -p slipway-engine-tests -- --test-threads=1 2>&1 \
 	  | tee target/test-logs/engine.log
 
+## The app in a real window (Xvfb + tauri-driver + WebKitWebDriver) on a private engine.
+e2e: ui
+	@mkdir -p target/test-logs
+	$(CARGO) build --locked -p slipway
+	$(CARGO) test --locked -p slipway-e2e --no-run
+	set -o pipefail; SLIPWAY_HARNESS_NO_PODMAN=1 bash $(HARNESS) bash tests/e2e/run.sh 2>&1 \
+	  | tee target/test-logs/e2e.log
+
+## Regenerate ui/src/lib/bindings.ts from the app's commands (a unit test fails when stale).
+bindings:
+	SLIPWAY_UPDATE_BINDINGS=1 $(CARGO) test -p slipway --lib checked_in_bindings_match_the_commands
+
+## Regenerate every icon size from icons/source.svg.
+icons: ui-deps
+	cd ui && npx tauri icon ../icons/source.svg -o ../icons && rm -rf ../icons/android ../icons/ios
+
 ## Benchmarks (not timed tests): peak memory of a 1 GiB context build.
 bench:
 	$(CARGO) build --release -p slipway-cli
@@ -51,3 +91,4 @@ bench:
 
 clean:
 	$(CARGO) clean
+	rm -rf ui/dist ui/node_modules

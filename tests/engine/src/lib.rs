@@ -1,1 +1,177 @@
-//! Shared helpers for the real-engine suites live in `tests/common`; this crate has no code.
+//! What every real-engine test needs: the harness's addresses, a connected engine, the docker
+//! CLI pointed at the private engine, and small fixture builders. Shared by the engine suites
+//! and the real-window (E2E) suite.
+
+use slipway_core::build::BuildOptions;
+use slipway_core::progress::Progress;
+use slipway_core::{CancellationToken, Engine, EngineSpec};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A harness variable; missing means the suite was not started by the harness.
+pub fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!("{name} is not set: run the real-engine suites through tests/harness/with-engines.sh (make test)")
+    })
+}
+
+pub fn docker_host() -> String {
+    let h = env("SLIPWAY_TEST_DOCKER_HOST");
+    assert!(
+        !h.contains("/var/run/docker.sock") && !h.ends_with("/run/docker.sock"),
+        "refusing to test against the system engine {h}"
+    );
+    h
+}
+
+pub fn podman_host() -> String {
+    env("SLIPWAY_TEST_PODMAN_HOST")
+}
+
+pub fn registry() -> String {
+    env("SLIPWAY_TEST_REGISTRY")
+}
+
+pub fn auth_registry() -> String {
+    env("SLIPWAY_TEST_AUTH_REGISTRY")
+}
+
+pub fn base_image() -> String {
+    env("SLIPWAY_TEST_BASE_IMAGE")
+}
+
+pub async fn docker() -> Engine {
+    Engine::connect(EngineSpec::host(docker_host()))
+        .await
+        .expect("private dockerd answers")
+}
+
+pub async fn podman() -> Engine {
+    Engine::connect(EngineSpec::host(podman_host()))
+        .await
+        .expect("private podman service answers")
+}
+
+/// Run the docker CLI against the private engine; returns stdout, panics on failure.
+pub fn docker_cli(args: &[&str]) -> String {
+    let out = docker_cli_raw(args);
+    assert!(
+        out.status.success(),
+        "docker {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn docker_cli_raw(args: &[&str]) -> std::process::Output {
+    let cli = std::env::var("SLIPWAY_TEST_DOCKER_CLI").unwrap_or_else(|_| "docker".into());
+    Command::new(cli)
+        .arg("-H")
+        .arg(docker_host())
+        .args(args)
+        .env_remove("DOCKER_CONTEXT")
+        .output()
+        .expect("docker CLI runs")
+}
+
+/// A name no other test uses.
+pub fn unique(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!(
+        "{prefix}-{}-{nanos:x}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A build context folder with the given files (path → contents).
+pub fn context(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, body) in files {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, body).unwrap();
+    }
+    dir
+}
+
+/// `FROM <base>` plus lines.
+pub fn dockerfile(lines: &[&str]) -> String {
+    let mut s = format!("FROM {}\n", base_image());
+    for l in lines {
+        s.push_str(l);
+        s.push('\n');
+    }
+    s
+}
+
+/// Build a small image tagged `tag` from the base with a marker file, so each is distinct.
+pub async fn build_tagged(engine: &Engine, tag: &str) -> String {
+    let marker = unique("marker");
+    let ctx = context(&[(
+        "Dockerfile",
+        &dockerfile(&[&format!("RUN echo {marker} > /marker")]),
+    )]);
+    build_in(engine, ctx.path(), &[tag]).await
+}
+
+pub async fn build_in(engine: &Engine, path: &Path, tags: &[&str]) -> String {
+    let options = BuildOptions {
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        ..Default::default()
+    };
+    engine
+        .build(
+            path,
+            &options,
+            &mut slipway_core::progress::ignore,
+            &CancellationToken::new(),
+        )
+        .await
+        .expect("build succeeds")
+        .id
+}
+
+/// Collect progress into a Vec while an operation runs.
+pub fn collector() -> (
+    std::sync::Arc<std::sync::Mutex<Vec<Progress>>>,
+    impl FnMut(Progress) + Send,
+) {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    (seen, move |p| sink.lock().unwrap().push(p))
+}
+
+/// A folder that holds a file that is a random-bytes layer of `mib` MiB.
+pub fn random_context(mib: usize) -> tempfile::TempDir {
+    let dir = context(&[("Dockerfile", &dockerfile(&["COPY blob /blob"]))]);
+    let mut f = std::fs::File::create(dir.path().join("blob")).unwrap();
+    let mut state = 0x9E37_79B9_7F4A_7C15u64 ^ u64::from(std::process::id());
+    let mut buf = vec![0u8; 1 << 20];
+    for _ in 0..mib {
+        for chunk in buf.chunks_mut(8) {
+            // xorshift: incompressible bytes so the registry stores the full size.
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            chunk.copy_from_slice(&state.to_le_bytes()[..chunk.len()]);
+        }
+        std::io::Write::write_all(&mut f, &buf).unwrap();
+    }
+    dir
+}
+
+pub fn slipway_cli() -> PathBuf {
+    // The CLI binary built by the same `cargo test` run (target/debug/slipway-cli).
+    let mut p = std::env::current_exe().unwrap();
+    p.pop();
+    if p.ends_with("deps") {
+        p.pop();
+    }
+    p.join("slipway-cli")
+}

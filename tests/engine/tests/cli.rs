@@ -1,8 +1,6 @@
 //! `slipway-cli` as a user runs it, against the private dockerd.
 
-mod common;
-
-use common::*;
+use slipway_engine_tests::*;
 use std::collections::HashSet;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};

@@ -1,9 +1,7 @@
 //! The image API against a real, private dockerd (Debian's docker.io, API 1.41), with
 //! registries on 127.0.0.1. Cross-checked with the docker CLI on the same engine.
 
-mod common;
-
-use common::*;
+use slipway_engine_tests::*;
 use futures_util::StreamExt;
 use slipway_core::build::BuildOptions;
 use slipway_core::credentials::Credentials;

@@ -1,9 +1,7 @@
 //! The image API against a real `podman system service` (Debian's podman 4.3 with runc),
 //! through its Docker-compatible API. Podman's quirks are asserted, not skipped.
 
-mod common;
-
-use common::*;
+use slipway_engine_tests::*;
 use futures_util::StreamExt;
 use slipway_core::build::BuildOptions;
 use slipway_core::images::{ListOptions, PruneOptions};

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Run the real-window suite: Xvfb and tauri-driver (each in its own process group, so the
+# whole group — WebKitWebDriver included — goes at teardown), then `cargo test -p slipway-e2e`.
+# Needs the private engines: run it through tests/harness/with-engines.sh (make test does).
+#   SLIPWAY_APP_BIN    the app binary (default target/debug/slipway)
+#   SLIPWAY_ARTIFACTS  where screenshots go (default target/e2e-artifacts)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+: "${SLIPWAY_TEST_DOCKER_HOST:?run me through tests/harness/with-engines.sh}"
+export SLIPWAY_APP_BIN=${SLIPWAY_APP_BIN:-$PWD/target/debug/slipway}
+export SLIPWAY_ARTIFACTS=${SLIPWAY_ARTIFACTS:-$PWD/target/e2e-artifacts}
+mkdir -p "$SLIPWAY_ARTIFACTS"
+DISP=${SLIPWAY_E2E_DISPLAY:-:97}
+export DISPLAY=$DISP
+# The app keeps its settings in a throw-away home, never in the user's.
+APP_HOME=$(mktemp -d /tmp/slipway-e2e-home.XXXXXX)
+export XDG_CONFIG_HOME=$APP_HOME/config XDG_DATA_HOME=$APP_HOME/data XDG_CACHE_HOME=$APP_HOME/cache
+# Software rendering: Xvfb has no GPU.
+export WEBKIT_DISABLE_DMABUF_RENDERER=1 LIBGL_ALWAYS_SOFTWARE=1
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+wait_port() {
+  for _ in $(seq 1 150); do port_open "$1" && return 0; sleep 0.1; done
+  echo "e2e: port $1 never opened" >&2
+  return 1
+}
+
+XVFB_PID='' DRIVER_PID=''
+teardown() {
+  set +e
+  for pid in $DRIVER_PID $XVFB_PID; do kill -TERM -- "-$pid" 2>/dev/null; done
+  for _ in $(seq 1 50); do
+    alive=0
+    for pid in $DRIVER_PID $XVFB_PID; do pgrep -g "$pid" >/dev/null 2>&1 && alive=1; done
+    [ $alive = 0 ] && break
+    sleep 0.1
+  done
+  for pid in $DRIVER_PID $XVFB_PID; do kill -KILL -- "-$pid" 2>/dev/null; done
+  rm -rf "$APP_HOME"
+}
+trap teardown EXIT
+
+for p in 4444 4445; do
+  if port_open $p; then echo "e2e: port $p is busy (a leftover WebDriver?)" >&2; exit 1; fi
+done
+setsid Xvfb "$DISP" -screen 0 1600x1200x24 -nolisten tcp >"$SLIPWAY_ARTIFACTS/xvfb.log" 2>&1 &
+XVFB_PID=$!
+for _ in $(seq 1 50); do [ -S "/tmp/.X11-unix/X${DISP#:}" ] && break; sleep 0.1; done
+setsid tauri-driver --native-driver /usr/bin/WebKitWebDriver >"$SLIPWAY_ARTIFACTS/tauri-driver.log" 2>&1 &
+DRIVER_PID=$!
+wait_port 4444
+cargo test --locked -p slipway-e2e -- --test-threads=1 "$@"

@@ -1,0 +1,140 @@
+//! Driving the real Slipway window: one app per test, started by tauri-driver on the private
+//! engine, with helpers that read what the user sees and save screenshots as artifacts.
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+pub use slipway_engine_tests::{docker_cli, docker_host, unique};
+
+pub type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+/// How long a user would reasonably wait for something to show.
+pub const PATIENCE: Duration = Duration::from_secs(15);
+
+fn app_binary() -> String {
+    std::env::var("SLIPWAY_APP_BIN").unwrap_or_else(|_| {
+        panic!("SLIPWAY_APP_BIN is not set: run the window suite through tests/e2e/run.sh (make test)")
+    })
+}
+
+/// Start Slipway on the private engine and wait until its image grid has loaded.
+pub async fn open_app() -> Result<Client, Box<dyn std::error::Error>> {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "tauri:options".into(),
+        json!({ "application": app_binary(), "args": ["--host", docker_host()] }),
+    );
+    caps.insert("browserName".into(), json!("wry"));
+    let url = std::env::var("WEBDRIVER_URL").unwrap_or_else(|_| "http://127.0.0.1:4444".into());
+    let c = ClientBuilder::native().capabilities(caps).connect(&url).await?;
+    c.wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css("[data-testid=grid-ready]"))
+        .await?;
+    Ok(c)
+}
+
+/// Save a screenshot under the artifacts folder (`SLIPWAY_ARTIFACTS`, else target/e2e-artifacts).
+pub async fn screenshot(c: &Client, name: &str) -> TestResult {
+    let dir = std::env::var_os("SLIPWAY_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-artifacts"))
+        .join("screenshots");
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(dir.join(format!("{name}.png")), c.screenshot().await?)?;
+    Ok(())
+}
+
+/// One visible grid row, as the grid's data attributes describe it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub id: String,
+    pub repo: String,
+    pub tag: String,
+    pub size: i64,
+}
+
+/// Every image row currently in the grid, top to bottom.
+pub async fn rows(c: &Client) -> Result<Vec<Row>, Box<dyn std::error::Error>> {
+    let v = c
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=image-row]')].map(r => \
+             ({id: r.dataset.id, repo: r.dataset.repo, tag: r.dataset.tag, size: Number(r.dataset.size)}))",
+            vec![],
+        )
+        .await?;
+    Ok(v.as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| Row {
+            id: r["id"].as_str().unwrap_or_default().to_owned(),
+            repo: r["repo"].as_str().unwrap_or_default().to_owned(),
+            tag: r["tag"].as_str().unwrap_or_default().to_owned(),
+            size: r["size"].as_i64().unwrap_or_default(),
+        })
+        .collect())
+}
+
+pub async fn by_testid(c: &Client, id: &str) -> Result<Element, Box<dyn std::error::Error>> {
+    Ok(c.wait()
+        .at_most(PATIENCE)
+        .for_element(Locator::Css(&format!("[data-testid={id}]")))
+        .await?)
+}
+
+/// Type into an input the way a person does. WebDriver's clear() fires no input event, so
+/// the old text is erased with Backspaces.
+pub async fn type_into(input: &Element, text: &str) -> TestResult {
+    let old = input.prop("value").await?.unwrap_or_default();
+    let backspaces: String = std::iter::repeat_n(char::from(fantoccini::key::Key::Backspace), old.chars().count()).collect();
+    if !backspaces.is_empty() {
+        input.send_keys(&backspaces).await?;
+    }
+    input.send_keys(text).await?;
+    Ok(())
+}
+
+/// Poll `check` until it holds or `within` passes; returns whether it held.
+pub async fn eventually<F, Fut>(within: Duration, mut check: F) -> Result<bool, Box<dyn std::error::Error>>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<bool, Box<dyn std::error::Error>>>,
+{
+    let deadline = Instant::now() + within;
+    loop {
+        if check().await? {
+            return Ok(true);
+        }
+        if Instant::now() >= deadline {
+            return Ok(false);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// `docker images` as (id, repo, tag) rows, dangling ones as `<none>`.
+pub fn engine_rows() -> Vec<(String, String, String)> {
+    docker_cli(&["images", "--no-trunc", "--format", "{{.ID}}\t{{.Repository}}\t{{.Tag}}"])
+        .lines()
+        .filter_map(|l| {
+            let mut it = l.split('\t');
+            Some((it.next()?.to_owned(), it.next()?.to_owned(), it.next()?.to_owned()))
+        })
+        .collect()
+}
+
+/// Build a small distinct image in the private engine with the docker CLI.
+pub fn docker_build(tag: &str, extra: &[&str]) -> String {
+    let dir = std::env::temp_dir().join(unique("e2e-ctx"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut df = format!("FROM {}\nRUN echo {} > /marker\n", slipway_engine_tests::base_image(), unique("m"));
+    for l in extra {
+        df.push_str(l);
+        df.push('\n');
+    }
+    std::fs::write(dir.join("Dockerfile"), df).unwrap();
+    docker_cli(&["build", "-q", "-t", tag, dir.to_str().unwrap()]).trim().to_owned()
+}

@@ -1,0 +1,91 @@
+// The one place that talks to the backend. Components never call `commands` directly: stores
+// call these, catch `ApiError`, and expose what went wrong.
+import { commands, events } from './bindings';
+import type {
+  EngineStatus,
+  Error as BackendError,
+  HistoryEntry,
+  ImageDetails,
+  ImageSummary,
+  ImagesChanged,
+  RemoveOutcome,
+  RemoveResult,
+} from './bindings';
+
+export type { EngineStatus, HistoryEntry, ImageDetails, ImageSummary, ImagesChanged };
+export type { RemoveOutcome, RemoveResult, BackendError };
+
+/** A command failed: the backend's HTTP-like status code and its human sentence. */
+export class ApiError extends Error {
+  readonly code: number;
+  constructor(code: number, message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+  }
+}
+
+type Result<T> = { status: 'ok'; data: T } | { status: 'error'; error: unknown };
+
+/**
+ * Turn the bindings' result into a value or a thrown `ApiError`.
+ *
+ * The backend's errors are `{code, message}`, but Tauri itself rejects with a bare string when
+ * the IPC fails (unknown command, denied permission), and outside Tauri `invoke` throws a
+ * TypeError: all of them come out as `ApiError`.
+ */
+export async function unwrap<T>(call: Promise<Result<T>> | (() => Promise<Result<T>>)): Promise<T> {
+  let res: Result<T>;
+  try {
+    res = await (typeof call === 'function' ? call() : call);
+  } catch (e) {
+    throw toApiError(e);
+  }
+  if (res.status === 'ok') return res.data;
+  throw toApiError(res.error);
+}
+
+export function toApiError(e: unknown): ApiError {
+  if (e instanceof ApiError) return e;
+  if (e && typeof e === 'object' && 'message' in e) {
+    const code = 'code' in e && typeof e.code === 'number' ? e.code : 0;
+    return new ApiError(code, String(e.message));
+  }
+  return new ApiError(0, typeof e === 'string' ? e : String(e));
+}
+
+/** Unlisten function returned by event subscriptions. */
+export type Unlisten = () => void;
+
+export const api = {
+  engineStatus: (): Promise<EngineStatus> => unwrap(() => commands.engineStatus()),
+  engineRetry: (): Promise<EngineStatus> => unwrap(() => commands.engineRetry()),
+  engineChoose: (host: string | null): Promise<EngineStatus> =>
+    unwrap(() => commands.engineChoose(host)),
+  engineCandidates: async (): Promise<string[]> => {
+    try {
+      return await commands.engineCandidates();
+    } catch (e) {
+      throw toApiError(e);
+    }
+  },
+  imagesList: (): Promise<ImageSummary[]> => unwrap(() => commands.imagesList()),
+  imageGet: (reference: string): Promise<ImageDetails> =>
+    unwrap(() => commands.imageGet(reference)),
+  imageHistory: (reference: string): Promise<HistoryEntry[]> =>
+    unwrap(() => commands.imageHistory(reference)),
+  imageInspect: (reference: string): Promise<string> =>
+    unwrap(() => commands.imageInspect(reference)),
+  imageTag: (source: string, target: string): Promise<null> =>
+    unwrap(() => commands.imageTag(source, target)),
+  imageUntag: (name: string): Promise<RemoveResult> => unwrap(() => commands.imageUntag(name)),
+  imagesRemove: (references: string[], force: boolean): Promise<RemoveOutcome[]> =>
+    unwrap(() => commands.imagesRemove(references, force)),
+
+  onImagesChanged: async (cb: (change: ImagesChanged) => void): Promise<Unlisten> =>
+    events.imagesChanged.listen((e) => cb(e.payload)),
+  onEngineStatusChanged: async (cb: (status: EngineStatus) => void): Promise<Unlisten> =>
+    events.engineStatusChanged.listen((e) => cb(e.payload)),
+};
+
+export type Api = typeof api;

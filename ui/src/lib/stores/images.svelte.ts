@@ -1,0 +1,126 @@
+// The image list. Refreshed when the engine says images changed; the backend already
+// coalesces bursts, and here a refresh in flight absorbs every event that arrives meanwhile
+// into exactly one more refresh.
+import {
+  api,
+  toApiError,
+  type ApiError,
+  type ImageSummary,
+  type RemoveOutcome,
+  type RemoveResult,
+  type Unlisten,
+} from '$lib/api';
+import { buildRows, totals, type TagRow } from '$lib/grid/rows';
+
+export class ImagesStore {
+  /** Raw: thousands of rows are replaced, never mutated in place. */
+  images = $state.raw<ImageSummary[]>([]);
+  loading = $state(false);
+  /** The first load finished (with or without error). */
+  loaded = $state(false);
+  error = $state<ApiError | null>(null);
+
+  rows: TagRow[] = $derived(buildRows(this.images));
+  byId: Map<string, ImageSummary> = $derived(new Map(this.images.map((i) => [i.id, i])));
+  totals = $derived(totals(this.images));
+
+  /** Called with the error of a failed refresh (the app shows a toast). */
+  onError: ((e: ApiError) => void) | null = null;
+
+  #running: Promise<void> | null = null;
+  #again = false;
+  #unlisten: Unlisten | null = null;
+
+  /** Reload the list. While one load runs, further calls ask for one more after it. */
+  refresh(): Promise<void> {
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = (async () => {
+      try {
+        do {
+          this.#again = false;
+          await this.#loadOnce();
+        } while (this.#again);
+      } finally {
+        this.#running = null;
+      }
+    })();
+    return this.#running;
+  }
+
+  async #loadOnce(): Promise<void> {
+    this.loading = true;
+    try {
+      this.images = await api.imagesList();
+      this.error = null;
+    } catch (e) {
+      const err = toApiError(e);
+      this.error = err;
+      this.onError?.(err);
+    } finally {
+      this.loading = false;
+      this.loaded = true;
+    }
+  }
+
+  /**
+   * Remove images or names; one failure does not stop the rest. Resolves with each
+   * reference's outcome, rejects (ApiError) only when nothing could be tried.
+   */
+  async remove(references: string[], force: boolean): Promise<RemoveOutcome[]> {
+    try {
+      return await api.imagesRemove(references, force);
+    } catch (e) {
+      throw toApiError(e);
+    } finally {
+      void this.refresh();
+    }
+  }
+
+  /** Give image `source` the name `target`. */
+  async tag(source: string, target: string): Promise<void> {
+    try {
+      await api.imageTag(source, target);
+    } catch (e) {
+      throw toApiError(e);
+    }
+    void this.refresh();
+  }
+
+  /** Remove one name (the image goes with its last name). */
+  async untag(name: string): Promise<RemoveResult> {
+    try {
+      return await api.imageUntag(name);
+    } catch (e) {
+      throw toApiError(e);
+    } finally {
+      void this.refresh();
+    }
+  }
+
+  /** Follow the engine's image events. */
+  async listen(): Promise<void> {
+    if (this.#unlisten) return;
+    try {
+      this.#unlisten = await api.onImagesChanged(() => void this.refresh());
+    } catch (e) {
+      console.warn('image events unavailable', e);
+    }
+  }
+
+  stop(): void {
+    this.#unlisten?.();
+    this.#unlisten = null;
+  }
+
+  /** Forget everything (another engine, or none). */
+  reset(): void {
+    this.images = [];
+    this.loaded = false;
+    this.error = null;
+  }
+}
+
+export const images = new ImagesStore();

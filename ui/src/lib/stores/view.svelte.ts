@@ -1,0 +1,115 @@
+// How the grid is looked at (search, filter, sort, grouping) and what is open over it
+// (details, remove dialog). The rows themselves come from the images store.
+import {
+  buildView,
+  groupKey,
+  type Filter,
+  type Sort,
+  type SortKey,
+  type TagRow,
+  type View,
+} from '$lib/grid/rows';
+import { images } from './images.svelte';
+import { selection as defaultSelection, type SelectionStore } from './selection.svelte';
+
+export type DetailsTab = 'summary' | 'history' | 'inspect' | 'tags';
+
+/** Numbers read best largest-first; names A→Z. */
+const DEFAULT_DIR: Record<SortKey, Sort['dir']> = {
+  repository: 'asc',
+  tag: 'asc',
+  id: 'asc',
+  created: 'desc',
+  size: 'desc',
+  containers: 'desc',
+};
+
+export class ViewStore {
+  query = $state('');
+  filter = $state<Filter>('all');
+  sort = $state<Sort>({ key: 'created', dir: 'desc' });
+  group = $state(false);
+  expanded = $state.raw<ReadonlySet<string>>(new Set());
+
+  /** The image whose details are open. */
+  detailsId = $state<string | null>(null);
+  /** The name the details were opened from (its row), if any. */
+  detailsName = $state<string | null>(null);
+  detailsTab = $state<DetailsTab>('summary');
+  /** The remove dialog is open for these rows (as they were when it opened). */
+  removeRows = $state.raw<TagRow[] | null>(null);
+
+  readonly selection: SelectionStore;
+  readonly #source: () => readonly TagRow[];
+
+  constructor(source: () => readonly TagRow[], selection: SelectionStore) {
+    this.#source = source;
+    this.selection = selection;
+  }
+
+  view: View = $derived(
+    buildView(this.#source(), {
+      query: this.query,
+      filter: this.filter,
+      sort: this.sort,
+      group: this.group,
+      expanded: this.expanded,
+    }),
+  );
+
+  /** Tag rows as ordered on screen (inside collapsed groups too): for shift-click ranges. */
+  order: string[] = $derived(this.view.rows.map((r) => r.key));
+  /** The selected rows that pass the current search and filter. */
+  selectedRows: TagRow[] = $derived(this.view.rows.filter((r) => this.selection.keys.has(r.key)));
+  filtered = $derived(this.query.trim() !== '' || this.filter !== 'all');
+
+  sortBy(key: SortKey): void {
+    if (this.sort.key === key) {
+      this.sort = { key, dir: this.sort.dir === 'asc' ? 'desc' : 'asc' };
+    } else {
+      this.sort = { key, dir: DEFAULT_DIR[key] };
+    }
+  }
+
+  toggleExpanded(repository: string, open?: boolean): void {
+    const key = groupKey(repository);
+    const next = new Set(this.expanded);
+    const want = open ?? !next.has(key);
+    if (want) next.add(key);
+    else next.delete(key);
+    this.expanded = next;
+  }
+
+  clearFilters(): void {
+    this.query = '';
+    this.filter = 'all';
+  }
+
+  openDetails(id: string, name: string | null = null): void {
+    if (this.detailsId !== id) this.detailsTab = 'summary';
+    this.detailsId = id;
+    this.detailsName = name;
+  }
+
+  closeDetails(): void {
+    this.detailsId = null;
+    this.detailsName = null;
+  }
+
+  /** Open the remove dialog for the selection, or else the focused row. */
+  openRemove(): boolean {
+    let rows = this.selectedRows;
+    if (rows.length === 0 && this.selection.focused) {
+      rows = this.view.rows.filter((r) => r.key === this.selection.focused);
+    }
+    if (rows.length === 0) return false;
+    this.removeRows = rows;
+    return true;
+  }
+
+  closeRemove(): void {
+    this.removeRows = null;
+  }
+}
+
+export const view = new ViewStore(() => images.rows, defaultSelection);
