@@ -47,39 +47,37 @@ fn emit_changed(app: &AppHandle, ids: Vec<String>, actions: Vec<String>, resync:
     }
 }
 
-/// Watch `engine` until the app connects to another one (a newer watcher replaces this).
+/// Watch `engine` until the app connects to another one (that replaces this watcher).
 pub fn watch(app: AppHandle, engine: Engine) {
+    let stop = app.state::<AppState>().replace_watcher();
     tauri::async_runtime::spawn(async move {
         let mut engine = engine;
         let host = engine.info.host.clone();
         let mut backoff = Duration::from_secs(1);
         loop {
-            follow(&app, &engine).await;
-            if !still_current(&app, &host).await {
-                return;
+            tokio::select! {
+                _ = stop.cancelled() => return,
+                _ = follow(&app, &engine) => {}
             }
             // The stream ended: the engine went away or dropped us. Reconnect with backoff.
             let state = app.state::<AppState>();
-            let down = state
-                .set_disconnected(
-                    slipway_core::Error::unavailable(format!(
-                        "Lost the connection to {host}; reconnecting…"
-                    )),
-                    &state.status().await.source,
-                )
-                .await;
-            emit_status(&app, &down);
+            let source = state.status().await.source;
+            let lost = slipway_core::Error::unavailable(format!(
+                "Lost the connection to {host}; reconnecting…"
+            ));
+            emit_status(&app, &state.set_disconnected(lost, &source).await);
             loop {
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(MAX_BACKOFF);
-                if state.engine().await.is_some() {
-                    return; // the user connected elsewhere meanwhile
+                tokio::select! {
+                    _ = stop.cancelled() => return,
+                    _ = tokio::time::sleep(backoff) => {}
                 }
+                backoff = (backoff * 2).min(MAX_BACKOFF);
                 if let Ok(e) = Engine::connect(EngineSpec::host(host.clone())).await {
+                    if stop.is_cancelled() {
+                        return;
+                    }
                     engine = e;
-                    let source = state.status().await.source;
-                    let up = state.set_connected(engine.clone(), &source).await;
-                    emit_status(&app, &up);
+                    emit_status(&app, &state.set_connected(engine.clone(), &source).await);
                     emit_changed(&app, Vec::new(), Vec::new(), true);
                     backoff = Duration::from_secs(1);
                     break;
@@ -87,11 +85,6 @@ pub fn watch(app: AppHandle, engine: Engine) {
             }
         }
     });
-}
-
-async fn still_current(app: &AppHandle, host: &str) -> bool {
-    let state = app.state::<AppState>();
-    state.engine().await.is_some_and(|e| e.info.host == host)
 }
 
 /// Forward events until the stream ends, coalescing bursts.
@@ -110,9 +103,6 @@ async fn follow(app: &AppHandle, engine: &Engine) {
                 }
                 Err(_) => break,
             }
-        }
-        if !still_current(app, &engine.info.host).await {
-            return;
         }
         send_batch(app, batch);
     }

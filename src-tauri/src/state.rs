@@ -49,6 +49,8 @@ pub struct AppState {
     pub launch: LaunchOptions,
     engine: RwLock<Option<Engine>>,
     status: RwLock<EngineStatus>,
+    /// Stops the event watcher of the previous connection when a new one starts.
+    watcher: std::sync::Mutex<Option<slipway_core::CancellationToken>>,
 }
 
 impl AppState {
@@ -64,7 +66,18 @@ impl AppState {
             launch,
             engine: RwLock::new(None),
             status: RwLock::new(status),
+            watcher: std::sync::Mutex::new(None),
         }
+    }
+
+    /// A token for a new event watcher; the previous watcher is told to stop.
+    pub fn replace_watcher(&self) -> slipway_core::CancellationToken {
+        let token = slipway_core::CancellationToken::new();
+        let mut slot = self.watcher.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(old) = slot.replace(token.clone()) {
+            old.cancel();
+        }
+        token
     }
 
     pub async fn engine(&self) -> Option<Engine> {
