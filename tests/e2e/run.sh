@@ -15,8 +15,9 @@ export DISPLAY=$DISP
 # The app keeps its settings in a throw-away home, never in the user's.
 APP_HOME=$(mktemp -d /tmp/slipway-e2e-home.XXXXXX)
 export XDG_CONFIG_HOME=$APP_HOME/config XDG_DATA_HOME=$APP_HOME/data XDG_CACHE_HOME=$APP_HOME/cache
-# Software rendering: Xvfb has no GPU.
-export WEBKIT_DISABLE_DMABUF_RENDERER=1 LIBGL_ALWAYS_SOFTWARE=1
+# No GPU settings: WebKit renders with Mesa in software under Xvfb by itself, and with
+# WEBKIT_DISABLE_DMABUF_RENDERER or WEBKIT_DISABLE_COMPOSITING_MODE set, screenshots hang.
+unset WEBKIT_DISABLE_DMABUF_RENDERER WEBKIT_DISABLE_COMPOSITING_MODE
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 wait_port() {
@@ -49,4 +50,6 @@ for _ in $(seq 1 50); do [ -S "/tmp/.X11-unix/X${DISP#:}" ] && break; sleep 0.1;
 setsid tauri-driver --native-driver /usr/bin/WebKitWebDriver >"$SLIPWAY_ARTIFACTS/tauri-driver.log" 2>&1 &
 DRIVER_PID=$!
 wait_port 4444
-cargo test --locked -p slipway-e2e -- --test-threads=1 "$@"
+wait_port 4445
+# fantoccini has no per-command timeout: bound the whole run instead.
+timeout -k 10 900 cargo test --locked -p slipway-e2e -- --test-threads=1 "$@"

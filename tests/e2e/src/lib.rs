@@ -16,7 +16,9 @@ pub const PATIENCE: Duration = Duration::from_secs(15);
 
 fn app_binary() -> String {
     std::env::var("SLIPWAY_APP_BIN").unwrap_or_else(|_| {
-        panic!("SLIPWAY_APP_BIN is not set: run the window suite through tests/e2e/run.sh (make test)")
+        panic!(
+            "SLIPWAY_APP_BIN is not set: run the window suite through tests/e2e/run.sh (make test)"
+        )
     })
 }
 
@@ -27,9 +29,11 @@ pub async fn open_app() -> Result<Client, Box<dyn std::error::Error>> {
         "tauri:options".into(),
         json!({ "application": app_binary(), "args": ["--host", docker_host()] }),
     );
-    caps.insert("browserName".into(), json!("wry"));
     let url = std::env::var("WEBDRIVER_URL").unwrap_or_else(|_| "http://127.0.0.1:4444".into());
-    let c = ClientBuilder::native().capabilities(caps).connect(&url).await?;
+    let c = ClientBuilder::native()
+        .capabilities(caps)
+        .connect(&url)
+        .await?;
     c.wait()
         .at_most(PATIENCE)
         .for_element(Locator::Css("[data-testid=grid-ready]"))
@@ -37,11 +41,47 @@ pub async fn open_app() -> Result<Client, Box<dyn std::error::Error>> {
     Ok(c)
 }
 
+/// Run `case` in a fresh app window and always close the session afterwards: the driver
+/// allows one session at a time, so a failed case must not block the next.
+pub async fn with_app<F, Fut>(case: F) -> TestResult
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: std::future::Future<Output = TestResult>,
+{
+    use futures_util::FutureExt;
+    let c = open_app().await?;
+    // A failed assertion panics: catch it, close the session, then let it fail the test.
+    let outcome = std::panic::AssertUnwindSafe(case(c.clone()))
+        .catch_unwind()
+        .await;
+    let failed = !matches!(outcome, Ok(Ok(())));
+    if failed {
+        let _ = screenshot(
+            &c,
+            &format!(
+                "failed-{}",
+                std::thread::current()
+                    .name()
+                    .unwrap_or("case")
+                    .replace("::", "-")
+            ),
+        )
+        .await;
+    }
+    let _ = c.close().await;
+    match outcome {
+        Ok(result) => result,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
 /// Save a screenshot under the artifacts folder (`SLIPWAY_ARTIFACTS`, else target/e2e-artifacts).
 pub async fn screenshot(c: &Client, name: &str) -> TestResult {
     let dir = std::env::var_os("SLIPWAY_ARTIFACTS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-artifacts"))
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-artifacts")
+        })
         .join("screenshots");
     std::fs::create_dir_all(&dir)?;
     std::fs::write(dir.join(format!("{name}.png")), c.screenshot().await?)?;
@@ -89,16 +129,25 @@ pub async fn by_testid(c: &Client, id: &str) -> Result<Element, Box<dyn std::err
 /// the old text is erased with Backspaces.
 pub async fn type_into(input: &Element, text: &str) -> TestResult {
     let old = input.prop("value").await?.unwrap_or_default();
-    let backspaces: String = std::iter::repeat_n(char::from(fantoccini::key::Key::Backspace), old.chars().count()).collect();
-    if !backspaces.is_empty() {
-        input.send_keys(&backspaces).await?;
+    let backspaces: String = std::iter::repeat_n(
+        char::from(fantoccini::key::Key::Backspace),
+        old.chars().count(),
+    )
+    .collect();
+    // WebKitWebDriver refuses an empty key sequence.
+    for keys in [backspaces.as_str(), text] {
+        if !keys.is_empty() {
+            input.send_keys(keys).await?;
+        }
     }
-    input.send_keys(text).await?;
     Ok(())
 }
 
 /// Poll `check` until it holds or `within` passes; returns whether it held.
-pub async fn eventually<F, Fut>(within: Duration, mut check: F) -> Result<bool, Box<dyn std::error::Error>>
+pub async fn eventually<F, Fut>(
+    within: Duration,
+    mut check: F,
+) -> Result<bool, Box<dyn std::error::Error>>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<bool, Box<dyn std::error::Error>>>,
@@ -117,24 +166,39 @@ where
 
 /// `docker images` as (id, repo, tag) rows, dangling ones as `<none>`.
 pub fn engine_rows() -> Vec<(String, String, String)> {
-    docker_cli(&["images", "--no-trunc", "--format", "{{.ID}}\t{{.Repository}}\t{{.Tag}}"])
-        .lines()
-        .filter_map(|l| {
-            let mut it = l.split('\t');
-            Some((it.next()?.to_owned(), it.next()?.to_owned(), it.next()?.to_owned()))
-        })
-        .collect()
+    docker_cli(&[
+        "images",
+        "--no-trunc",
+        "--format",
+        "{{.ID}}\t{{.Repository}}\t{{.Tag}}",
+    ])
+    .lines()
+    .filter_map(|l| {
+        let mut it = l.split('\t');
+        Some((
+            it.next()?.to_owned(),
+            it.next()?.to_owned(),
+            it.next()?.to_owned(),
+        ))
+    })
+    .collect()
 }
 
 /// Build a small distinct image in the private engine with the docker CLI.
 pub fn docker_build(tag: &str, extra: &[&str]) -> String {
     let dir = std::env::temp_dir().join(unique("e2e-ctx"));
     std::fs::create_dir_all(&dir).unwrap();
-    let mut df = format!("FROM {}\nRUN echo {} > /marker\n", slipway_engine_tests::base_image(), unique("m"));
+    let mut df = format!(
+        "FROM {}\nRUN echo {} > /marker\n",
+        slipway_engine_tests::base_image(),
+        unique("m")
+    );
     for l in extra {
         df.push_str(l);
         df.push('\n');
     }
     std::fs::write(dir.join("Dockerfile"), df).unwrap();
-    docker_cli(&["build", "-q", "-t", tag, dir.to_str().unwrap()]).trim().to_owned()
+    docker_cli(&["build", "-q", "-t", tag, dir.to_str().unwrap()])
+        .trim()
+        .to_owned()
 }
