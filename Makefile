@@ -84,10 +84,11 @@ bindings:
 icons: ui-deps
 	cd ui && npx tauri icon ../icons/source.svg -o ../icons && rm -rf ../icons/android ../icons/ios
 
-## Benchmarks (not timed tests): peak memory of a 1 GiB context build.
-bench:
-	$(CARGO) build --release -p slipway-cli
-	SLIPWAY_HARNESS_NO_PODMAN=1 bash $(HARNESS) bash tests/bench/context-rss.sh
+## Benchmarks (not timed tests): peak memory of a 1 GiB context build; the app's size, cold
+## start to a painted grid of 1,000 images and idle memory.
+bench: deps ui
+	$(CARGO) build --release -p slipway-cli -p slipway
+	SLIPWAY_HARNESS_NO_PODMAN=1 bash $(HARNESS) bash -c 'tests/bench/context-rss.sh && tests/bench/app-startup.sh'
 
 clean:
 	$(CARGO) clean

@@ -52,4 +52,8 @@ DRIVER_PID=$!
 wait_port 4444
 wait_port 4445
 # fantoccini has no per-command timeout: bound the whole run instead.
-timeout -k 10 900 cargo test --locked -p slipway-e2e -- --test-threads=1 "$@"
+if [ "${1:-}" = --bench ]; then
+  timeout -k 10 300 cargo run --locked --release -p slipway-e2e --bin startup-bench
+else
+  timeout -k 10 900 cargo test --locked -p slipway-e2e -- --test-threads=1 "$@"
+fi

@@ -24,6 +24,12 @@ fn app_binary() -> String {
 
 /// Start Slipway on the private engine and wait until its image grid has loaded.
 pub async fn open_app() -> Result<Client, Box<dyn std::error::Error>> {
+    Ok(open_app_timed().await?.0)
+}
+
+/// `open_app`, also saying how long it took from the session request to the loaded grid.
+pub async fn open_app_timed() -> Result<(Client, Duration), Box<dyn std::error::Error>> {
+    let started = Instant::now();
     let mut caps = serde_json::Map::new();
     caps.insert(
         "tauri:options".into(),
@@ -38,7 +44,7 @@ pub async fn open_app() -> Result<Client, Box<dyn std::error::Error>> {
         .at_most(PATIENCE)
         .for_element(Locator::Css("[data-testid=grid-ready]"))
         .await?;
-    Ok(c)
+    Ok((c, started.elapsed()))
 }
 
 /// Run `case` in a fresh app window and always close the session afterwards: the driver

@@ -1,7 +1,6 @@
 //! The image API against a real, private dockerd (Debian's docker.io, API 1.41), with
 //! registries on 127.0.0.1. Cross-checked with the docker CLI on the same engine.
 
-use slipway_engine_tests::*;
 use futures_util::StreamExt;
 use slipway_core::build::BuildOptions;
 use slipway_core::credentials::Credentials;
@@ -9,6 +8,7 @@ use slipway_core::images::{ListOptions, PruneOptions, SearchOptions};
 use slipway_core::progress::{self, Progress};
 use slipway_core::transfer::{ImportOptions, PullOptions};
 use slipway_core::{CancellationToken, Engine, EngineKind, EngineSpec};
+use slipway_engine_tests::*;
 use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant};
 

@@ -1,13 +1,13 @@
 //! The image API against a real `podman system service` (Debian's podman 4.3 with runc),
 //! through its Docker-compatible API. Podman's quirks are asserted, not skipped.
 
-use slipway_engine_tests::*;
 use futures_util::StreamExt;
 use slipway_core::build::BuildOptions;
 use slipway_core::images::{ListOptions, PruneOptions};
 use slipway_core::progress::{self, Progress};
 use slipway_core::transfer::PullOptions;
 use slipway_core::{CancellationToken, Engine, EngineKind};
+use slipway_engine_tests::*;
 use std::collections::HashSet;
 use std::process::Command;
 use std::time::Duration;
