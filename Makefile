@@ -28,9 +28,15 @@ run: deps ui
 build: ui
 	$(CARGO) build --release --workspace --bins
 
+# The tauri CLI (bundling, icons) is installed on demand: the registry serves its Linux x64
+# build, not every platform's, so it cannot sit in ui/package-lock.json for `npm ci`.
+TAURI_CLI := target/tauri-cli/node_modules/.bin/tauri
+$(TAURI_CLI):
+	npm install --no-audit --no-fund --prefix target/tauri-cli @tauri-apps/cli@2.12.5
+
 ## An installable Linux package (.deb) with a menu entry and the icons.
-bundle: build
-	cd src-tauri && npx --prefix ../ui tauri bundle --bundles deb --no-sign
+bundle: build $(TAURI_CLI)
+	cd src-tauri && ../$(TAURI_CLI) bundle --bundles deb
 
 ## Everything CI runs: install, format, lint, unit tests, real-engine suites, real-window suite.
 test: deps ui lint unit engine-tests e2e
@@ -81,8 +87,8 @@ bindings:
 	SLIPWAY_UPDATE_BINDINGS=1 $(CARGO) test -p slipway --lib checked_in_bindings_match_the_commands
 
 ## Regenerate every icon size from icons/source.svg.
-icons: ui-deps
-	cd ui && npx tauri icon ../icons/source.svg -o ../icons && rm -rf ../icons/android ../icons/ios
+icons: $(TAURI_CLI)
+	$(TAURI_CLI) icon icons/source.svg -o icons && rm -rf icons/android icons/ios
 
 ## Benchmarks (not timed tests): peak memory of a 1 GiB context build; the app's size, cold
 ## start to a painted grid of 1,000 images and idle memory.

@@ -12,6 +12,7 @@ export default defineConfig({
   resolve: {
     alias: {
       $lib: fileURLToPath(new URL('./src/lib', import.meta.url)),
+      $test: fileURLToPath(new URL('./src/test', import.meta.url)),
     },
   },
   clearScreen: false,
@@ -27,9 +28,10 @@ export default defineConfig({
     sourcemap: false,
   },
   test: {
+    // Component specs need a DOM; pure ones say `@vitest-environment node` and start faster.
     environment: 'jsdom',
+    pool: 'threads',
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.spec.ts'],
-    restoreMocks: true,
   },
 });

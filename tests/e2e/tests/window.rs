@@ -246,18 +246,23 @@ async fn removing_through_the_ui_after_confirmation_removes_it_from_the_engine()
             .click()
             .await?;
         by_testid(&c, "remove-selected").await?.click().await?;
-        let dialog = by_testid(&c, "remove-dialog").await?;
-        let listed = dialog
-            .find_all(Locator::Css("[data-testid=remove-item]"))
-            .await?;
-        let mut texts = Vec::new();
-        for item in &listed {
-            texts.push(item.text().await?);
-        }
-        assert!(
-            texts.iter().any(|t| t.contains(&repo)),
-            "the dialog lists what goes: {texts:?}"
-        );
+        by_testid(&c, "remove-dialog").await?;
+        // What the dialog shows, as rendered text (innerText: what a person reads).
+        let lists_it = eventually(Duration::from_secs(3), || {
+            let c = c.clone();
+            let repo = repo.clone();
+            async move {
+                let texts = c
+                    .execute(
+                        "return [...document.querySelectorAll('[data-testid=remove-item]')].map(e => e.innerText)",
+                        vec![],
+                    )
+                    .await?;
+                Ok(texts.as_array().into_iter().flatten().any(|t| t.as_str().is_some_and(|t| t.contains(&repo))))
+            }
+        })
+        .await?;
+        assert!(lists_it, "the dialog names what goes");
         screenshot(&c, "remove-dialog").await?;
         assert!(
             slipway_engine_tests::docker_cli_raw(&["inspect", &id])

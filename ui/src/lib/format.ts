@@ -23,6 +23,21 @@ export function formatSize(bytes: number | null | undefined): string {
   return `${rounded} ${SIZE_UNITS[unit]}`;
 }
 
+// Intl formatters are costly to build and the grid formats every visible row: keep one each.
+const formatters = new Map<string, Intl.RelativeTimeFormat | Intl.DateTimeFormat>();
+
+function cached<T extends Intl.RelativeTimeFormat | Intl.DateTimeFormat>(
+  key: string,
+  make: () => T,
+): T {
+  let f = formatters.get(key);
+  if (!f) {
+    f = make();
+    formatters.set(key, f);
+  }
+  return f as T;
+}
+
 const MINUTE = 60;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
@@ -41,9 +56,15 @@ export function formatRelative(
 ): string {
   if (unixSeconds == null || !Number.isFinite(unixSeconds) || unixSeconds <= 0) return '—';
   const elapsed = Math.floor(nowMs / 1000 - unixSeconds);
-  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: 'always', style: 'long' });
+  const rtf = cached(
+    `rel:${locale}`,
+    () => new Intl.RelativeTimeFormat(locale, { numeric: 'always', style: 'long' }),
+  );
   if (elapsed < MINUTE) {
-    return new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }).format(0, 'second');
+    return cached(
+      `now:${locale}`,
+      () => new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }),
+    ).format(0, 'second');
   }
   if (elapsed < HOUR) return rtf.format(-Math.floor(elapsed / MINUTE), 'minute');
   if (elapsed < DAY) return rtf.format(-Math.floor(elapsed / HOUR), 'hour');
@@ -60,15 +81,19 @@ export function formatExact(time: number | string | null | undefined, locale: st
   if (Number.isNaN(date.getTime()) || date.getTime() <= 0) {
     return typeof time === 'string' ? time : '—';
   }
-  return new Intl.DateTimeFormat(locale, {
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).format(date);
+  return cached(
+    `exact:${locale}`,
+    () =>
+      new Intl.DateTimeFormat(locale, {
+        year: 'numeric',
+        month: 'short',
+        day: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        hourCycle: 'h23',
+      }),
+  ).format(date);
 }
 
 /** An RFC3339 timestamp as unix seconds (null when it does not parse). */

@@ -1,4 +1,4 @@
-// svelte-i18n setup. Messages are bundled (no loading state); components use `$_('key')`.
+// svelte-i18n setup. Messages are bundled (no loading state); components call `$_` with a message key.
 import { _, addMessages, init, locale } from 'svelte-i18n';
 import { get } from 'svelte/store';
 import en from './en.json';

@@ -1,12 +1,6 @@
 // The details panel's data for one image: summary, history and raw inspect, each loaded when
 // first needed. Answers for an image no longer shown are dropped.
-import {
-  api,
-  toApiError,
-  type ApiError,
-  type HistoryEntry,
-  type ImageDetails,
-} from '$lib/api';
+import { api, toApiError, type ApiError, type HistoryEntry, type ImageDetails } from '$lib/api';
 
 interface Slot<T> {
   data: T | null;
@@ -59,7 +53,8 @@ export class DetailsStore {
       const data = await call(id);
       if (this.id === id) this[slot] = { data, loading: false, error: null } as this[K];
     } catch (e) {
-      if (this.id === id) this[slot] = { data: null, loading: false, error: toApiError(e) } as this[K];
+      if (this.id === id)
+        this[slot] = { data: null, loading: false, error: toApiError(e) } as this[K];
     }
   }
 }

@@ -17,7 +17,7 @@ export class EngineStore {
   connected = $derived(this.status?.connected === true);
   /** Not connected and no reason given yet: the backend is still trying. */
   connecting = $derived(
-    this.status === null || (!this.status.connected && !this.status.error && !this.error),
+    !this.error && (this.status === null || (!this.status.connected && !this.status.error)),
   );
   info = $derived(this.status?.info ?? null);
   sandbox = $derived(this.status?.sandbox === true);
@@ -66,6 +66,8 @@ export class EngineStore {
 
   set(status: EngineStatus): void {
     this.status = status;
+    // A status arrived: the backend answers, whatever failed before.
+    this.error = null;
     if (this.#poll) clearTimeout(this.#poll);
     this.#poll = null;
     if (this.#started && !status.connected && !status.error) {

@@ -40,7 +40,7 @@ export class ViewStore {
   removeRows = $state.raw<TagRow[] | null>(null);
 
   readonly selection: SelectionStore;
-  readonly #source: () => readonly TagRow[];
+  #source: () => readonly TagRow[] = () => [];
 
   constructor(source: () => readonly TagRow[], selection: SelectionStore) {
     this.#source = source;

@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import { render, screen, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import App from './App.svelte';
+import { emitEngineStatus, emitImagesChanged, mockApi } from '$test/mock-api';
+import { connectedStatus, disconnectedStatus, hexId, image } from '$test/fixtures';
+
+const A = hexId('a1');
+const list = [image({ id: A, tags: ['demo/app:1'] })];
+
+describe('App', () => {
+  it('shows the images of the connected engine', async () => {
+    mockApi.imagesList.mockResolvedValue(list);
+    render(App);
+    await screen.findByTestId('grid-ready');
+    expect(
+      within(screen.getByTestId('engine-header')).getByTestId('engine-name'),
+    ).toHaveTextContent('Docker 20.10.24');
+    expect(screen.getAllByTestId('image-row')).toHaveLength(1);
+  });
+
+  it('shows the no-engine screen, and the grid once Retry connects', async () => {
+    mockApi.engineStatus.mockResolvedValue(disconnectedStatus('Tried unix:///var/run/docker.sock'));
+    mockApi.imagesList.mockResolvedValue(list);
+    render(App);
+    expect(await screen.findByTestId('engine-unavailable')).toHaveTextContent(
+      'Tried unix:///var/run/docker.sock',
+    );
+    expect(screen.queryByTestId('images-grid')).toBeNull();
+    await userEvent.click(screen.getByTestId('retry'));
+    expect(await screen.findByTestId('grid-ready')).toBeInTheDocument();
+    expect(screen.queryByTestId('engine-unavailable')).toBeNull();
+  });
+
+  it('shows a connecting state while the backend is still trying', async () => {
+    mockApi.engineStatus.mockResolvedValue({ ...disconnectedStatus(), error: null });
+    render(App);
+    expect(await screen.findByTestId('engine-connecting')).toBeInTheDocument();
+    emitEngineStatus(connectedStatus());
+    expect(await screen.findByTestId('grid-ready')).toBeInTheDocument();
+  });
+
+  it('follows the engine: an image tagged elsewhere appears without a click', async () => {
+    mockApi.imagesList.mockResolvedValue(list);
+    render(App);
+    await screen.findByTestId('grid-ready');
+    mockApi.imagesList.mockResolvedValue([image({ id: A, tags: ['demo/app:1', 'live/dst:now'] })]);
+    emitImagesChanged({ ids: ['live/dst:now'], actions: ['tag'] });
+    await screen.findByText('live/dst');
+    expect(screen.getAllByTestId('image-row')).toHaveLength(2);
+  });
+
+  it('goes to the no-engine screen when the engine goes away', async () => {
+    render(App);
+    await screen.findByTestId('grid-ready');
+    emitEngineStatus(disconnectedStatus('Lost the connection to unix:///x; reconnecting…'));
+    expect(await screen.findByTestId('engine-unavailable')).toHaveTextContent(
+      'Lost the connection',
+    );
+  });
+
+  it('toasts a failed refresh', async () => {
+    mockApi.imagesList.mockResolvedValueOnce(list);
+    render(App);
+    await screen.findByTestId('grid-ready');
+    mockApi.imagesList.mockRejectedValueOnce({ code: 500, message: 'engine said no' });
+    emitImagesChanged();
+    const toast = await screen.findByRole('alert');
+    expect(toast).toHaveTextContent('Could not refresh the image list');
+    expect(toast).toHaveTextContent('engine said no');
+    // The list stays.
+    expect(screen.getAllByTestId('image-row')).toHaveLength(1);
+  });
+
+  it('/ focuses the search; Enter opens details; Escape closes them', async () => {
+    mockApi.imagesList.mockResolvedValue(list);
+    render(App);
+    await screen.findByTestId('grid-ready');
+    await userEvent.click(screen.getByTestId('image-row'));
+    await userEvent.keyboard('{Enter}');
+    expect(await screen.findByTestId('image-details')).toBeInTheDocument();
+    await userEvent.keyboard('{Escape}');
+    expect(screen.queryByTestId('image-details')).toBeNull();
+    await userEvent.keyboard('/');
+    expect(screen.getByTestId('search')).toHaveFocus();
+    expect(screen.getByTestId('search')).toHaveValue('');
+  });
+
+  it('closes the details of an image that was deleted', async () => {
+    mockApi.imagesList.mockResolvedValue(list);
+    render(App);
+    await screen.findByTestId('grid-ready');
+    await userEvent.dblClick(screen.getByTestId('image-row'));
+    expect(await screen.findByTestId('image-details')).toBeInTheDocument();
+    mockApi.imagesList.mockResolvedValue([]);
+    emitImagesChanged({ actions: ['delete'] });
+    await screen.findByText('No images');
+    expect(screen.queryByTestId('image-details')).toBeNull();
+  });
+
+  it('removes the selected image through the dialog', async () => {
+    mockApi.imagesList.mockResolvedValue(list);
+    render(App);
+    await screen.findByTestId('grid-ready');
+    await userEvent.click(screen.getByTestId('row-select'));
+    await userEvent.click(screen.getByTestId('remove-selected'));
+    const dialog = screen.getByTestId('remove-dialog');
+    expect(within(dialog).getByTestId('remove-item')).toHaveTextContent('demo/app:1');
+    expect(mockApi.imagesRemove).not.toHaveBeenCalled();
+    mockApi.imagesList.mockResolvedValue([]);
+    await userEvent.click(screen.getByTestId('confirm-remove'));
+    expect(mockApi.imagesRemove).toHaveBeenCalledWith([A], false);
+    expect(screen.queryByTestId('remove-dialog')).toBeNull();
+    expect(await screen.findByText('No images')).toBeInTheDocument();
+  });
+
+  it('opens the remove dialog with Delete and cancels it with Escape, leaving details alone', async () => {
+    mockApi.imagesList.mockResolvedValue(list);
+    render(App);
+    await screen.findByTestId('grid-ready');
+    await userEvent.click(screen.getByTestId('image-row'));
+    await userEvent.keyboard('{Enter}');
+    screen.getByTestId('images-grid').focus();
+    await userEvent.keyboard('{Delete}');
+    expect(screen.getByTestId('remove-dialog')).toBeInTheDocument();
+    await userEvent.keyboard('{Escape}');
+    expect(screen.queryByTestId('remove-dialog')).toBeNull();
+    expect(screen.getByTestId('image-details')).toBeInTheDocument();
+  });
+});

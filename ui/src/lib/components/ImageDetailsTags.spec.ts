@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { render, screen } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import ImageDetailsTags from './ImageDetailsTags.svelte';
+import { toasts } from '$lib/stores/toasts.svelte';
+import { mockApi } from '$test/mock-api';
+import { hexId } from '$test/fixtures';
+
+const A = hexId('a1');
+
+describe('ImageDetailsTags', () => {
+  it('lists the tags', () => {
+    render(ImageDetailsTags, { id: A, tags: ['demo/app:1', 'demo/app:latest'] });
+    expect(screen.getAllByTestId('tag-item').map((i) => i.textContent?.trim())).toEqual([
+      expect.stringContaining('demo/app:1'),
+      expect.stringContaining('demo/app:latest'),
+    ]);
+  });
+
+  it('blocks bad tags as they are typed', async () => {
+    render(ImageDetailsTags, { id: A, tags: ['demo/app:1'] });
+    const input = screen.getByTestId('new-tag');
+    const add = screen.getByTestId('add-tag');
+    expect(add).toBeDisabled();
+    await userEvent.type(input, 'Not Valid');
+    expect(screen.getByTestId('tag-error')).toHaveTextContent('Names cannot contain spaces.');
+    expect(add).toBeDisabled();
+    await userEvent.clear(input);
+    await userEvent.type(input, 'MyApp:1');
+    expect(screen.getByTestId('tag-error')).toHaveTextContent('must be lowercase');
+    await userEvent.type(input, '{Enter}');
+    expect(mockApi.imageTag).not.toHaveBeenCalled();
+    await userEvent.clear(input);
+    await userEvent.type(input, 'demo/app:1');
+    expect(screen.getByTestId('tag-error')).toHaveTextContent('already has that tag');
+    expect(add).toBeDisabled();
+  });
+
+  it('adds a valid tag to the image', async () => {
+    render(ImageDetailsTags, { id: A, tags: ['demo/app:1'] });
+    const input = screen.getByTestId('new-tag');
+    await userEvent.type(input, '127.0.0.1:5000/demo/app:from-ui');
+    expect(screen.queryByTestId('tag-error')).toBeNull();
+    await userEvent.click(screen.getByTestId('add-tag'));
+    expect(mockApi.imageTag).toHaveBeenCalledWith(A, '127.0.0.1:5000/demo/app:from-ui');
+    expect(input).toHaveValue('');
+    expect(toasts.items.at(-1)?.title).toBe('Tagged as 127.0.0.1:5000/demo/app:from-ui');
+  });
+
+  it('says a missing tag means latest', async () => {
+    render(ImageDetailsTags, { id: A, tags: [] });
+    await userEvent.type(screen.getByTestId('new-tag'), 'demo/other');
+    expect(screen.getByText(/demo\/other:latest/)).toBeInTheDocument();
+  });
+
+  it('shows the engine refusing the tag', async () => {
+    mockApi.imageTag.mockRejectedValue({ code: 500, message: 'tag is locked' });
+    render(ImageDetailsTags, { id: A, tags: [] });
+    await userEvent.type(screen.getByTestId('new-tag'), 'demo/app:2{Enter}');
+    expect(await screen.findByTestId('tag-api-error')).toHaveTextContent('tag is locked');
+  });
+
+  it('removes a tag with its button', async () => {
+    render(ImageDetailsTags, { id: A, tags: ['demo/app:1', 'demo/app:latest'] });
+    await userEvent.click(screen.getAllByTestId('untag')[1]);
+    expect(mockApi.imageUntag).toHaveBeenCalledWith('demo/app:latest');
+  });
+
+  it('asks again before removing the last tag, which deletes the image', async () => {
+    render(ImageDetailsTags, { id: A, tags: ['demo/app:1'] });
+    const button = screen.getByTestId('untag');
+    await userEvent.click(button);
+    expect(mockApi.imageUntag).not.toHaveBeenCalled();
+    expect(screen.getByTestId('tag-item')).toHaveTextContent('the image will be deleted');
+    await userEvent.click(button);
+    expect(mockApi.imageUntag).toHaveBeenCalledWith('demo/app:1');
+  });
+});

@@ -1,0 +1,109 @@
+// @vitest-environment node
+import { describe, expect, it, vi } from 'vitest';
+import { ApiError, type ImageSummary } from '$lib/api';
+import { ImagesStore } from './images.svelte';
+import { deferred, emitImagesChanged, mockApi } from '$test/mock-api';
+import { hexId, image } from '$test/fixtures';
+
+const one = [image({ id: hexId('a1'), tags: ['demo/app:1', 'demo/app:latest'], size: 5 })];
+const two = [...one, image({ id: hexId('b2'), tags: [], size: 7 })];
+
+describe('ImagesStore.refresh', () => {
+  it('loads the list and builds one row per tag', async () => {
+    mockApi.imagesList.mockResolvedValue(one);
+    const store = new ImagesStore();
+    expect(store.loaded).toBe(false);
+    await store.refresh();
+    expect(store.loaded).toBe(true);
+    expect(store.images).toEqual(one);
+    expect(store.rows.map((r) => r.tag)).toEqual(['1', 'latest']);
+    expect(store.totals).toEqual({ count: 1, size: 5 });
+  });
+
+  it('turns events during a refresh into exactly one more refresh', async () => {
+    const first = deferred<ImageSummary[]>();
+    mockApi.imagesList.mockReturnValueOnce(first.promise).mockResolvedValue(two);
+    const store = new ImagesStore();
+    await store.listen();
+
+    const running = store.refresh();
+    emitImagesChanged({ actions: ['tag'] });
+    emitImagesChanged({ actions: ['untag'] });
+    emitImagesChanged({ actions: ['delete'] });
+    expect(mockApi.imagesList).toHaveBeenCalledTimes(1);
+
+    first.resolve(one);
+    await running;
+    expect(mockApi.imagesList).toHaveBeenCalledTimes(2);
+    expect(store.images).toEqual(two);
+  });
+
+  it('runs one refresh per event when they come apart', async () => {
+    mockApi.imagesList.mockResolvedValue(one);
+    const store = new ImagesStore();
+    await store.listen();
+    emitImagesChanged();
+    await vi.waitFor(() => expect(store.loaded).toBe(true));
+    emitImagesChanged();
+    await vi.waitFor(() => expect(mockApi.imagesList).toHaveBeenCalledTimes(2));
+  });
+
+  it('every caller waits for the refresh that includes its request', async () => {
+    const first = deferred<ImageSummary[]>();
+    mockApi.imagesList.mockReturnValueOnce(first.promise).mockResolvedValue(two);
+    const store = new ImagesStore();
+    const a = store.refresh();
+    const b = store.refresh();
+    first.resolve(one);
+    await b;
+    expect(store.images).toEqual(two);
+    await a;
+  });
+
+  it('keeps the last list and exposes the error when a refresh fails', async () => {
+    mockApi.imagesList.mockResolvedValueOnce(one);
+    const store = new ImagesStore();
+    const onError = vi.fn();
+    store.onError = onError;
+    await store.refresh();
+    mockApi.imagesList.mockRejectedValueOnce(new ApiError(503, 'No container engine'));
+    await store.refresh();
+    expect(store.images).toEqual(one);
+    expect(store.error?.message).toBe('No container engine');
+    expect(onError).toHaveBeenCalledWith(expect.objectContaining({ code: 503 }));
+    expect(store.loading).toBe(false);
+  });
+
+  it('stops listening', async () => {
+    const store = new ImagesStore();
+    await store.listen();
+    store.stop();
+    emitImagesChanged();
+    expect(mockApi.imagesList).not.toHaveBeenCalled();
+  });
+});
+
+describe('ImagesStore actions', () => {
+  it('tags and refreshes', async () => {
+    const store = new ImagesStore();
+    await store.tag(hexId('a1'), 'demo/app:2');
+    expect(mockApi.imageTag).toHaveBeenCalledWith(hexId('a1'), 'demo/app:2');
+    await vi.waitFor(() => expect(mockApi.imagesList).toHaveBeenCalled());
+  });
+
+  it('rejects with ApiError when tagging fails', async () => {
+    mockApi.imageTag.mockRejectedValue({ code: 409, message: 'conflict' });
+    const store = new ImagesStore();
+    await expect(store.tag('x', 'y:1')).rejects.toMatchObject({ name: 'ApiError', code: 409 });
+  });
+
+  it('removes and reports each outcome', async () => {
+    mockApi.imagesRemove.mockResolvedValue([
+      { reference: 'a:1', result: null, error: { code: 409, message: 'in use' } },
+    ]);
+    const store = new ImagesStore();
+    const out = await store.remove(['a:1'], false);
+    expect(out[0].error?.message).toBe('in use');
+    expect(mockApi.imagesRemove).toHaveBeenCalledWith(['a:1'], false);
+  });
+});

@@ -1,0 +1,43 @@
+// @vitest-environment node
+import { describe, expect, it } from 'vitest';
+import { buildRows } from '$lib/grid/rows';
+import { SelectionStore } from './selection.svelte';
+import { ViewStore } from './view.svelte';
+import { hexId, image } from '$test/fixtures';
+
+const rows = buildRows([
+  image({ id: hexId('a1'), tags: ['demo/app:1'], size: 1 }),
+  image({ id: hexId('b2'), tags: ['other:1'], size: 2 }),
+]);
+
+describe('ViewStore', () => {
+  it('sorts by a new column in its natural direction, then flips', () => {
+    const v = new ViewStore(() => rows, new SelectionStore());
+    v.sortBy('repository');
+    expect(v.sort).toEqual({ key: 'repository', dir: 'asc' });
+    v.sortBy('repository');
+    expect(v.sort).toEqual({ key: 'repository', dir: 'desc' });
+    v.sortBy('size');
+    expect(v.sort).toEqual({ key: 'size', dir: 'desc' });
+  });
+
+  it('acts on selected rows that pass the search only', () => {
+    const sel = new SelectionStore();
+    const v = new ViewStore(() => rows, sel);
+    sel.set(rows.map((r) => r.key));
+    v.query = 'demo';
+    expect(v.selectedRows.map((r) => r.name)).toEqual(['demo/app:1']);
+  });
+
+  it('opens the remove dialog for the selection, else the focused row, else not at all', () => {
+    const sel = new SelectionStore();
+    const v = new ViewStore(() => rows, sel);
+    expect(v.openRemove()).toBe(false);
+    sel.focus(rows[1].key);
+    expect(v.openRemove()).toBe(true);
+    expect(v.removeRows?.map((r) => r.name)).toEqual(['other:1']);
+    sel.set([rows[0].key]);
+    v.openRemove();
+    expect(v.removeRows?.map((r) => r.name)).toEqual(['demo/app:1']);
+  });
+});

@@ -1,0 +1,88 @@
+// Test data shaped like the backend's answers.
+import type { EngineStatus, HistoryEntry, ImageDetails, ImageSummary } from '$lib/api';
+
+/** A 64-hex image ID from a short seed: `hexId('a1')` → `sha256:a1a1a1…`. */
+export function hexId(seed: string): string {
+  const hex = seed.replace(/[^0-9a-f]/g, '') || '0';
+  return `sha256:${hex.repeat(Math.ceil(64 / hex.length)).slice(0, 64)}`;
+}
+
+export function image(p: Partial<ImageSummary> & { id: string }): ImageSummary {
+  return {
+    tags: [],
+    digests: [],
+    parent_id: '',
+    created: 1_700_000_000,
+    size: 1_000_000,
+    shared_size: -1,
+    containers: 0,
+    labels: {},
+    ...p,
+  };
+}
+
+export function details(p: Partial<ImageDetails> & { id: string }): ImageDetails {
+  return {
+    tags: [],
+    digests: [],
+    parent: '',
+    created: '2024-05-03T14:05:09Z',
+    author: '',
+    comment: '',
+    os: 'linux',
+    architecture: 'amd64',
+    size: 1_985_000,
+    labels: {},
+    env: ['PATH=/usr/bin'],
+    cmd: ['sh'],
+    entrypoint: [],
+    working_dir: '',
+    user: '',
+    exposed_ports: [],
+    layers: ['sha256:l1'],
+    ...p,
+  };
+}
+
+export function historyEntry(p: Partial<HistoryEntry> = {}): HistoryEntry {
+  return {
+    id: '<missing>',
+    created: 1_700_000_000,
+    created_by: '/bin/sh -c echo hi',
+    size: 0,
+    tags: [],
+    comment: '',
+    empty_layer: false,
+    ...p,
+  };
+}
+
+export function connectedStatus(p: Partial<EngineStatus> = {}): EngineStatus {
+  return {
+    connected: true,
+    info: {
+      host: 'unix:///var/run/docker.sock',
+      kind: 'docker',
+      version: '20.10.24',
+      api_version: '1.41',
+      os: 'linux',
+      arch: 'amd64',
+    },
+    sandbox: false,
+    error: null,
+    source: 'auto',
+    ...p,
+  };
+}
+
+export function disconnectedStatus(
+  message = 'Tried unix:///var/run/docker.sock: no such file',
+): EngineStatus {
+  return {
+    connected: false,
+    info: null,
+    sandbox: false,
+    error: { code: 503, message },
+    source: 'auto',
+  };
+}

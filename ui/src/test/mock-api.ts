@@ -1,0 +1,86 @@
+// A stand-in for `api` from `$lib/api` (the IPC to the Rust backend), installed for every test
+// by setup.ts. Specs set answers with `mockApi.x.mockResolvedValue(...)` and drive events with
+// `emitImagesChanged()` / `emitEngineStatus()`.
+import { vi } from 'vitest';
+import type { EngineStatus, ImagesChanged, RemoveOutcome } from '$lib/api';
+import { connectedStatus, details } from './fixtures';
+
+type ImagesCb = (change: ImagesChanged) => void;
+type StatusCb = (status: EngineStatus) => void;
+
+const listeners = { images: new Set<ImagesCb>(), status: new Set<StatusCb>() };
+
+export const mockApi = {
+  engineStatus: vi.fn(),
+  engineRetry: vi.fn(),
+  engineChoose: vi.fn(),
+  engineCandidates: vi.fn(),
+  imagesList: vi.fn(),
+  imageGet: vi.fn(),
+  imageHistory: vi.fn(),
+  imageInspect: vi.fn(),
+  imageTag: vi.fn(),
+  imageUntag: vi.fn(),
+  imagesRemove: vi.fn(),
+  onImagesChanged: vi.fn(),
+  onEngineStatusChanged: vi.fn(),
+};
+
+export function resetMockApi(): void {
+  for (const fn of Object.values(mockApi)) fn.mockReset();
+  listeners.images.clear();
+  listeners.status.clear();
+  mockApi.engineStatus.mockResolvedValue(connectedStatus());
+  mockApi.engineRetry.mockResolvedValue(connectedStatus());
+  mockApi.engineChoose.mockResolvedValue(connectedStatus());
+  mockApi.engineCandidates.mockResolvedValue(['unix:///var/run/docker.sock']);
+  mockApi.imagesList.mockResolvedValue([]);
+  mockApi.imageGet.mockImplementation(async (id: string) => details({ id }));
+  mockApi.imageHistory.mockResolvedValue([]);
+  mockApi.imageInspect.mockResolvedValue('{\n  "Id": "sha256:x"\n}');
+  mockApi.imageTag.mockResolvedValue(null);
+  mockApi.imageUntag.mockImplementation(async (name: string) => ({
+    result: 'success',
+    untagged: [name],
+    deleted: [],
+  }));
+  mockApi.imagesRemove.mockImplementation(async (refs: string[]): Promise<RemoveOutcome[]> =>
+    refs.map((reference) => ({
+      reference,
+      result: { result: 'success', untagged: [], deleted: [reference] },
+      error: null,
+    })),
+  );
+  mockApi.onImagesChanged.mockImplementation(async (cb: ImagesCb) => {
+    listeners.images.add(cb);
+    return () => listeners.images.delete(cb);
+  });
+  mockApi.onEngineStatusChanged.mockImplementation(async (cb: StatusCb) => {
+    listeners.status.add(cb);
+    return () => listeners.status.delete(cb);
+  });
+}
+
+export function emitImagesChanged(change: Partial<ImagesChanged> = {}): void {
+  const payload = { ids: [], actions: ['tag'], resync: false, ...change };
+  for (const cb of listeners.images) cb(payload);
+}
+
+export function emitEngineStatus(status: EngineStatus): void {
+  for (const cb of listeners.status) cb(status);
+}
+
+/** A promise resolved from the outside, for calls that should stay in flight. */
+export function deferred<T>(): {
+  promise: Promise<T>;
+  resolve: (v: T) => void;
+  reject: (e: unknown) => void;
+} {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}

@@ -1,0 +1,33 @@
+// Put the app's singleton stores back to their first state between tests.
+import { clock } from '$lib/stores/clock.svelte';
+import { details } from '$lib/stores/details.svelte';
+import { engine } from '$lib/stores/engine.svelte';
+import { images } from '$lib/stores/images.svelte';
+import { selection } from '$lib/stores/selection.svelte';
+import { toasts } from '$lib/stores/toasts.svelte';
+import { view } from '$lib/stores/view.svelte';
+
+export function resetStores(): void {
+  engine.stop();
+  engine.status = null;
+  engine.error = null;
+  engine.busy = false;
+  engine.candidates = [];
+  images.stop();
+  images.reset();
+  images.onError = null;
+  selection.clear();
+  selection.focused = null;
+  view.query = '';
+  view.filter = 'all';
+  view.sort = { key: 'created', dir: 'desc' };
+  view.group = false;
+  view.expanded = new Set();
+  view.closeDetails();
+  view.detailsTab = 'summary';
+  view.closeRemove();
+  details.show(null);
+  toasts.clear();
+  clock.stop();
+  clock.now = Date.now();
+}
