@@ -12,7 +12,7 @@ echo hello > "$root/hello.txt"
 tar -C "$root" -cf "$root.tar" hello.txt
 have=$("$SLIPWAY_TEST_DOCKER_CLI" images -q | wc -l)
 for i in $(seq "$have" 999); do
-  "$SLIPWAY_TEST_DOCKER_CLI" import -q -c "LABEL n=$i" "$root.tar" "bench/img$((i % 50)):v$i" >/dev/null
+  "$SLIPWAY_TEST_DOCKER_CLI" import -c "LABEL n=$i" "$root.tar" "bench/img$((i % 50)):v$i" >/dev/null
 done
 rm -rf "$root" "$root.tar"
 echo "images in the engine: $("$SLIPWAY_TEST_DOCKER_CLI" images -q | wc -l)"
