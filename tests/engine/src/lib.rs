@@ -113,11 +113,18 @@ pub fn dockerfile(lines: &[&str]) -> String {
 /// Build a small image tagged `tag` from the base with a marker file, so each is distinct.
 pub async fn build_tagged(engine: &Engine, tag: &str) -> String {
     let marker = unique("marker");
-    let ctx = context(&[(
-        "Dockerfile",
-        &dockerfile(&[&format!("RUN echo {marker} > /marker")]),
-    )]);
-    build_in(engine, ctx.path(), &[tag]).await
+    build_lines(engine, &[&format!("RUN echo {marker} > /marker")], &[tag]).await
+}
+
+/// Build `FROM <base>` plus `lines`, tagged `tags`; returns the image ID.
+pub async fn build_lines(engine: &Engine, lines: &[&str], tags: &[&str]) -> String {
+    let ctx = context(&[("Dockerfile", &dockerfile(lines))]);
+    build_in(engine, ctx.path(), tags).await
+}
+
+/// A token nobody cancels, for operations run to the end.
+pub fn no_cancel() -> CancellationToken {
+    CancellationToken::new()
 }
 
 pub async fn build_in(engine: &Engine, path: &Path, tags: &[&str]) -> String {

@@ -12,10 +12,6 @@ use slipway_engine_tests::*;
 use std::collections::{BTreeMap, HashSet};
 use std::time::{Duration, Instant};
 
-fn no_cancel() -> CancellationToken {
-    CancellationToken::new()
-}
-
 // ---------- connection ----------
 
 #[tokio::test]

@@ -6,15 +6,11 @@ use slipway_core::build::BuildOptions;
 use slipway_core::images::{ListOptions, PruneOptions};
 use slipway_core::progress::{self, Progress};
 use slipway_core::transfer::PullOptions;
-use slipway_core::{CancellationToken, Engine, EngineKind};
+use slipway_core::{Engine, EngineKind};
 use slipway_engine_tests::*;
 use std::collections::HashSet;
 use std::process::Command;
 use std::time::Duration;
-
-fn no_cancel() -> CancellationToken {
-    CancellationToken::new()
-}
 
 /// The podman remote client, talking to the private service only.
 fn podman_cli(args: &[&str]) -> String {
@@ -31,20 +27,8 @@ fn podman_cli(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-async fn build(e: &Engine, lines: &[&str], tags: &[&str]) -> String {
-    let ctx = context(&[("Dockerfile", &dockerfile(lines))]);
-    let options = BuildOptions {
-        tags: tags.iter().map(|t| t.to_string()).collect(),
-        ..Default::default()
-    };
-    e.build(ctx.path(), &options, &mut progress::ignore, &no_cancel())
-        .await
-        .expect("podman build succeeds")
-        .id
-}
-
 async fn build_unique(e: &Engine, tag: &str) -> String {
-    build(e, &[&format!("RUN echo {} > /marker", unique("m"))], &[tag]).await
+    build_lines(e, &[&format!("RUN echo {} > /marker", unique("m"))], &[tag]).await
 }
 
 #[tokio::test]
@@ -387,14 +371,14 @@ async fn prune_all_works_through_explicit_removals() {
         "podman fixed prune-all: simplify Engine::prune"
     );
     let marker = unique("p-prune-all");
-    let unused = build(
+    let unused = build_lines(
         &e,
         &[&format!("LABEL slipway.prune={marker}")],
         &[&unique("p-unused")],
     )
     .await;
     let used_tag = unique("p-used");
-    let used = build(
+    let used = build_lines(
         &e,
         &["ENV USED=1", &format!("LABEL slipway.prune={marker}")],
         &[&used_tag],
