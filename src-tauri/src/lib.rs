@@ -5,6 +5,7 @@ pub mod commands;
 mod live;
 mod settings;
 mod state;
+mod tasks;
 
 use specta_typescript::Typescript;
 use tauri_specta::{Builder, collect_commands, collect_events};
@@ -26,6 +27,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::images::image_tag,
             commands::images::image_untag,
             commands::images::images_remove,
+            commands::images::image_containers,
+            commands::transfer::images_save,
+            commands::transfer::task_cancel,
             commands::disk::disk_usage,
             commands::disk::image_usage,
         ])
@@ -51,6 +55,7 @@ pub fn run() {
     let launch = LaunchOptions::from_args(std::env::args());
     let builder = specta_builder();
     tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(launch))
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {

@@ -51,6 +51,8 @@ pub struct AppState {
     status: RwLock<EngineStatus>,
     /// Stops the event watcher of the previous connection when a new one starts.
     watcher: std::sync::Mutex<Option<slipway_core::CancellationToken>>,
+    /// Long operations the UI may cancel.
+    pub tasks: crate::tasks::Tasks,
 }
 
 impl AppState {
@@ -67,6 +69,7 @@ impl AppState {
             engine: RwLock::new(None),
             status: RwLock::new(status),
             watcher: std::sync::Mutex::new(None),
+            tasks: Default::default(),
         }
     }
 

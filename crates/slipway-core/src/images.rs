@@ -39,6 +39,18 @@ impl ImageSummary {
     }
 }
 
+/// A container created from an image (details view: "containers using it").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ContainerRef {
+    pub id: String,
+    pub name: String,
+    /// `running`, `exited`, `created`, …
+    pub state: String,
+    /// The engine's human text ("Exited (0) 2 minutes ago").
+    pub status: String,
+}
+
 /// `get` — `{"id","tags"}` plus the summary a details view shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -250,15 +262,39 @@ impl Engine {
         let mut map = HashMap::new();
         for c in containers {
             if let Some(id) = c.image_id {
-                let id = if id.contains(':') {
-                    id
-                } else {
-                    format!("sha256:{id}")
-                };
-                *map.entry(id).or_insert(0) += 1;
+                *map.entry(full_id(&id)).or_insert(0) += 1;
             }
         }
         Ok(map)
+    }
+
+    /// Containers (running or not) created from this image — exactly it, not images built
+    /// on top of it (the engine's `ancestor` filter would include those).
+    #[tracing::instrument(skip(self), err(level = "debug", Display))]
+    pub async fn containers_using(&self, image: &str) -> Result<Vec<ContainerRef>> {
+        let inspected = self.inspect(image).await?;
+        let id = full_id(inspected["Id"].as_str().unwrap_or_default());
+        let opts = ListContainersOptionsBuilder::default().all(true).build();
+        let containers = self
+            .api
+            .list_containers(Some(opts))
+            .await
+            .map_err(Error::from)?;
+        Ok(containers
+            .into_iter()
+            .filter(|c| c.image_id.as_deref().map(full_id).as_deref() == Some(&*id))
+            .map(|c| ContainerRef {
+                id: c.id.unwrap_or_default(),
+                name: c
+                    .names
+                    .unwrap_or_default()
+                    .first()
+                    .map(|n| n.trim_start_matches('/').to_owned())
+                    .unwrap_or_default(),
+                state: c.state.map(|s| s.to_string()).unwrap_or_default(),
+                status: c.status.unwrap_or_default(),
+            })
+            .collect())
     }
 
     /// `get(image_id)`: one image by ID, short ID or reference. Missing → 404.

@@ -18,7 +18,12 @@ pub enum Progress {
     /// A status line that belongs to no layer ("Digest: …", "Loaded image: …").
     Message { line: String },
     /// Bytes moved by a save, load or import.
-    Bytes { done: u64, total: Option<u64> },
+    Bytes {
+        #[cfg_attr(feature = "specta", specta(type = f64))]
+        done: u64,
+        #[cfg_attr(feature = "specta", specta(type = Option<f64>))]
+        total: Option<u64>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

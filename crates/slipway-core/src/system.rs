@@ -146,9 +146,28 @@ impl Engine {
         })
     }
 
-    /// Unique and shared bytes per image, from each image's layers and history.
+    /// Unique and shared bytes per image. Docker's `/system/df` has them in one request
+    /// (any API version); Podman's compat `df` does not, so there they are added up from
+    /// each image's layers (two requests per image).
     #[tracing::instrument(skip(self), err(level = "debug", Display))]
     pub async fn image_usage(&self) -> Result<Vec<ImageUsage>> {
+        if !self.is_podman() {
+            match self.raw_json("GET", "/system/df", None).await {
+                Ok(v) => {
+                    if let Some(usage) = usage_from_df_images(&v) {
+                        return Ok(usage);
+                    }
+                }
+                Err(e) if e.code != 501 => return Err(e),
+                Err(_) => {}
+            }
+        }
+        self.computed_image_usage().await
+    }
+
+    /// [`Self::image_usage`] from layers and history, whatever the engine.
+    #[tracing::instrument(skip(self), err(level = "debug", Display))]
+    pub async fn computed_image_usage(&self) -> Result<Vec<ImageUsage>> {
         Ok(account_layers(&self.image_layers().await?))
     }
 
@@ -253,6 +272,23 @@ impl Engine {
 }
 
 /// Docker's `/system/df` (any API version) into rows, reclaimable as the docker CLI counts it.
+/// Per-image bytes from `/system/df`; `None` when the engine left `SharedSize` uncomputed.
+fn usage_from_df_images(v: &serde_json::Value) -> Option<Vec<ImageUsage>> {
+    let images = v["Images"].as_array()?;
+    images
+        .iter()
+        .map(|img| {
+            let (size, shared) = (i(&img["Size"]), i(&img["SharedSize"]));
+            (shared >= 0).then(|| ImageUsage {
+                id: img["Id"].as_str().unwrap_or_default().to_owned(),
+                size,
+                unique_size: size - shared,
+                shared_size: shared,
+            })
+        })
+        .collect()
+}
+
 fn usage_from_engine_df(v: &serde_json::Value) -> DiskUsage {
     let empty = Vec::new();
     let images = v["Images"].as_array().unwrap_or(&empty);
@@ -388,6 +424,25 @@ fn account_layers(per_image: &[(String, Vec<(String, i64)>)]) -> Vec<ImageUsage>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Docker's df answer carries the shared bytes per image; unique is what is left.
+    #[test]
+    fn df_images_give_unique_and_shared_bytes() {
+        let v = serde_json::json!({"Images": [
+            {"Id": "sha256:a", "Size": 100, "SharedSize": 30},
+            {"Id": "sha256:b", "Size": 50, "SharedSize": 0}
+        ]});
+        let u = usage_from_df_images(&v).unwrap();
+        assert_eq!((u[0].unique_size, u[0].shared_size), (70, 30));
+        assert_eq!((u[1].unique_size, u[1].shared_size), (50, 0));
+    }
+
+    /// An engine that did not compute shared sizes (-1) must not yield "all unique".
+    #[test]
+    fn uncomputed_shared_size_falls_back() {
+        let v = serde_json::json!({"Images": [{"Id": "sha256:a", "Size": 100, "SharedSize": -1}]});
+        assert!(usage_from_df_images(&v).is_none());
+    }
 
     fn img(id: &str, layers: &[(&str, i64)]) -> (String, Vec<(String, i64)>) {
         (

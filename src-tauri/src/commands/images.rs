@@ -1,10 +1,12 @@
-//! Image commands: list, details, history, inspect, tag, untag, remove.
+//! Image commands: list, details, containers, history, inspect, tag, untag, remove.
 
 use super::engine;
 use crate::state::AppState;
 use serde::Serialize;
 use slipway_core::Error;
-use slipway_core::images::{HistoryEntry, ImageDetails, ImageSummary, ListOptions, RemoveResult};
+use slipway_core::images::{
+    ContainerRef, HistoryEntry, ImageDetails, ImageSummary, ListOptions, RemoveResult,
+};
 use tauri::State;
 
 #[tauri::command]
@@ -32,6 +34,17 @@ pub async fn image_history(
     reference: String,
 ) -> Result<Vec<HistoryEntry>, Error> {
     engine(&state).await?.history(&reference).await
+}
+
+/// Containers created from this image, running or not.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state), err(level = "debug", Display))]
+pub async fn image_containers(
+    state: State<'_, AppState>,
+    reference: String,
+) -> Result<Vec<ContainerRef>, Error> {
+    engine(&state).await?.containers_using(&reference).await
 }
 
 /// The engine's inspect document, pretty-printed for the raw JSON tab.

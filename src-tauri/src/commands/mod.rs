@@ -4,6 +4,7 @@
 pub mod disk;
 pub mod engine;
 pub mod images;
+pub mod transfer;
 
 use crate::state::AppState;
 use slipway_core::{Engine, Error};

@@ -339,3 +339,206 @@ async fn switching_to_chinese_changes_the_labels() -> TestResult {
     })
     .await
 }
+
+/// Select the rows of these images (ctrl-click each).
+async fn select_rows(c: &Client, names: &[(&str, &str)]) -> TestResult {
+    for (repo, tag) in names {
+        let css = format!(
+            "[data-testid=image-row][data-repo=\"{repo}\"][data-tag=\"{tag}\"] [data-testid=row-select]"
+        );
+        c.wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(&css))
+            .await?
+            .click()
+            .await?;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn bulk_save_writes_one_tar_holding_the_selected_images() -> TestResult {
+    let first = unique("save-a");
+    let second = unique("save-b");
+    let first_id = docker_build(&format!("{first}:1"), &[]);
+    let second_id = docker_build(&format!("{second}:2"), &[]);
+    let dir = std::env::temp_dir().join(unique("e2e-save"));
+    std::fs::create_dir_all(&dir)?;
+    let target = dir.join("two.tar");
+    with_app(|c| {
+        let target = target.clone();
+        let (first, second) = (first.clone(), second.clone());
+        async move {
+            select_rows(&c, &[(&first, "1"), (&second, "2")]).await?;
+            by_testid(&c, "save-selected").await?.click().await?;
+            let listed = c
+                .execute(
+                    "return [...document.querySelectorAll('[data-testid=save-item]')].map(i => i.dataset.reference)",
+                    vec![],
+                )
+                .await?;
+            assert_eq!(
+                listed,
+                serde_json::json!([format!("{first}:1"), format!("{second}:2")]),
+                "the dialog lists what goes into the tar"
+            );
+            let path = by_testid(&c, "save-path").await?;
+            type_into(&path, "relative.tar").await?;
+            by_testid(&c, "confirm-save").await?.click().await?;
+            let error = by_testid(&c, "save-error").await?.text().await?;
+            assert!(error.contains("not a full path"), "{error}");
+            type_into(&path, target.to_str().unwrap()).await?;
+            screenshot(&c, "save-dialog").await?;
+            by_testid(&c, "confirm-save").await?.click().await?;
+            let closed = eventually(Duration::from_secs(30), || async {
+                Ok(c.find_all(Locator::Css("[data-testid=save-dialog]"))
+                    .await?
+                    .is_empty())
+            })
+            .await?;
+            assert!(closed, "the dialog closes when the save has finished");
+            Ok(())
+        }
+    })
+    .await?;
+    // What the engine would load back: both images, under their names.
+    let manifest = std::process::Command::new("tar")
+        .args(["-xOf", target.to_str().unwrap(), "manifest.json"])
+        .output()?;
+    assert!(
+        manifest.status.success(),
+        "the tar is complete and readable"
+    );
+    let manifest: serde_json::Value = serde_json::from_slice(&manifest.stdout)?;
+    let tags: BTreeSet<String> = manifest
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|m| m["RepoTags"].as_array().cloned().unwrap_or_default())
+        .filter_map(|t| t.as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(
+        tags,
+        BTreeSet::from([format!("{first}:1"), format!("{second}:2")])
+    );
+    let configs: BTreeSet<String> = manifest
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m["Config"].as_str())
+        .map(|c| c.trim_end_matches(".json").to_owned())
+        .collect();
+    for id in [&first_id, &second_id] {
+        assert!(
+            configs.contains(id.trim_start_matches("sha256:")),
+            "{id} in {configs:?}"
+        );
+    }
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}
+
+/// "12.3MB" / "1.986MB" / "0B" as docker prints them (powers of 1000) → bytes.
+fn docker_bytes(s: &str) -> f64 {
+    let s = s.trim();
+    let split = s
+        .find(|ch: char| ch.is_ascii_alphabetic())
+        .unwrap_or(s.len());
+    let (num, unit) = s.split_at(split);
+    let factor = match unit {
+        "B" => 1.0,
+        "kB" | "KB" => 1e3,
+        "MB" => 1e6,
+        "GB" => 1e9,
+        "TB" => 1e12,
+        other => panic!("unknown unit {other:?} in {s:?}"),
+    };
+    num.parse::<f64>().unwrap() * factor
+}
+
+#[tokio::test]
+async fn unique_sizes_and_the_header_total_agree_with_the_engine() -> TestResult {
+    let repo = unique("sharing");
+    docker_build(&format!("{repo}:1"), &[]);
+    docker_build(&format!("{repo}:2"), &["RUN echo more > /more"]);
+    let engine = slipway_engine_tests::docker().await;
+    let expected = engine.computed_image_usage().await?;
+    let df_images = docker_cli(&["system", "df", "--format", "{{.Type}}\t{{.Size}}"])
+        .lines()
+        .find_map(|l| l.strip_prefix("Images\t").map(docker_bytes))
+        .expect("docker system df has an Images row");
+    with_app(|c| async move {
+        let counted = eventually(Duration::from_secs(10), || async {
+            let v = c
+                .execute(
+                    "return [...document.querySelectorAll('[data-testid=image-row]')].every(r => r.dataset.unique !== '')",
+                    vec![],
+                )
+                .await?;
+            Ok(v == serde_json::json!(true))
+        })
+        .await?;
+        assert!(counted, "every row gets its unique size");
+        let shown = c
+            .execute(
+                "return [...document.querySelectorAll('[data-testid=image-row]')].map(r => [r.dataset.id, Number(r.dataset.unique), Number(r.dataset.shared)])",
+                vec![],
+            )
+            .await?;
+        for row in shown.as_array().into_iter().flatten() {
+            let id = row[0].as_str().unwrap_or_default();
+            let u = expected
+                .iter()
+                .find(|u| u.id == id)
+                .unwrap_or_else(|| panic!("{id} not in the engine"));
+            // The grid's numbers come from the engine's df; these from each image's layers.
+            assert_eq!(
+                (row[1].as_i64(), row[2].as_i64()),
+                (Some(u.unique_size), Some(u.shared_size)),
+                "unique/shared bytes of {id}"
+            );
+        }
+        let total = by_testid(&c, "total-size").await?;
+        let exact = eventually(Duration::from_secs(10), || async {
+            Ok(total.attr("data-exact").await?.as_deref() == Some("true"))
+        })
+        .await?;
+        assert!(exact, "the header switches to the engine's layer total");
+        let bytes: f64 = total.attr("data-bytes").await?.unwrap_or_default().parse()?;
+        // docker rounds to 4 significant digits.
+        assert!(
+            (bytes - df_images).abs() <= df_images * 0.001 + 1.0,
+            "header {bytes} vs docker system df {df_images}"
+        );
+        screenshot(&c, "unique-sizes").await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn details_name_the_containers_made_from_the_image() -> TestResult {
+    let repo = unique("used");
+    docker_build(&format!("{repo}:1"), &[]);
+    let name = unique("ctr");
+    docker_cli(&["create", "--name", &name, &format!("{repo}:1")]);
+    let result = with_app(|c| {
+        let (repo, name) = (repo.clone(), name.clone());
+        async move {
+            click_row(&c, &repo, "1").await?;
+            press(&c, Key::Enter).await?;
+            let css = format!("[data-testid=details-container][data-name=\"{name}\"]");
+            let item = c
+                .wait()
+                .at_most(PATIENCE)
+                .for_element(Locator::Css(&css))
+                .await?;
+            assert_eq!(item.attr("data-state").await?.as_deref(), Some("created"));
+            screenshot(&c, "details-containers").await?;
+            Ok(())
+        }
+    })
+    .await;
+    docker_cli(&["rm", &name]);
+    result
+}

@@ -224,6 +224,29 @@ async fn containers_column_counts_containers_using_the_image() {
     docker_cli(&["rm", &name]);
 }
 
+#[tokio::test]
+async fn details_list_the_containers_made_from_exactly_this_image() {
+    let e = docker().await;
+    let base = unique("using-base");
+    build_tagged(&e, &base).await;
+    let child = unique("using-child");
+    let ctx = context(&[("Dockerfile", &format!("FROM {base}\nLABEL child=1\n"))]);
+    build_in(&e, ctx.path(), &[&child]).await;
+    let on_base = unique("ctr-base");
+    let on_child = unique("ctr-child");
+    docker_cli(&["create", "--name", &on_base, &base]);
+    docker_cli(&["create", "--name", &on_child, &child]);
+    let using = e.containers_using(&base).await.unwrap();
+    docker_cli(&["rm", &on_base, &on_child]);
+    let names: Vec<&str> = using.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [on_base.as_str()],
+        "a child image's container is not the base's"
+    );
+    assert_eq!(using[0].state, "created");
+}
+
 // ---------- tag / remove ----------
 
 #[tokio::test]
@@ -1112,6 +1135,13 @@ async fn df_totals_agree_with_the_listed_sizes() {
         df.images.size
     );
     let usage = e.image_usage().await.unwrap();
+    // The engine's per-image shared bytes (one df request) agree with Slipway's own layer
+    // accounting, which Podman relies on.
+    let mut computed = e.computed_image_usage().await.unwrap();
+    let mut from_df = usage.clone();
+    computed.sort_by(|a, b| a.id.cmp(&b.id));
+    from_df.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(from_df, computed);
     for u in &usage {
         let listed = list.iter().find(|i| i.id == u.id).unwrap().size;
         assert_eq!(

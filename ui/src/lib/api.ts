@@ -1,7 +1,13 @@
 // The one place that talks to the backend. Components never call `commands` directly: stores
 // call these, catch `ApiError`, and expose what went wrong.
+import { Channel } from '@tauri-apps/api/core';
 import { commands, events } from './bindings';
 import type {
+  ContainerRef,
+  DiskUsage,
+  ImageUsage,
+  Progress,
+  SaveResult,
   EngineStatus,
   Error as BackendError,
   HistoryEntry,
@@ -14,6 +20,7 @@ import type {
 
 export type { EngineStatus, HistoryEntry, ImageDetails, ImageSummary, ImagesChanged };
 export type { RemoveOutcome, RemoveResult, BackendError };
+export type { ContainerRef, DiskUsage, ImageUsage, Progress, SaveResult };
 
 /** A command failed: the backend's HTTP-like status code and its human sentence. */
 export class ApiError extends Error {
@@ -72,6 +79,8 @@ export const api = {
   imagesList: (): Promise<ImageSummary[]> => unwrap(() => commands.imagesList()),
   imageGet: (reference: string): Promise<ImageDetails> =>
     unwrap(() => commands.imageGet(reference)),
+  imageContainers: (reference: string): Promise<ContainerRef[]> =>
+    unwrap(() => commands.imageContainers(reference)),
   imageHistory: (reference: string): Promise<HistoryEntry[]> =>
     unwrap(() => commands.imageHistory(reference)),
   imageInspect: (reference: string): Promise<string> =>
@@ -81,6 +90,20 @@ export const api = {
   imageUntag: (name: string): Promise<RemoveResult> => unwrap(() => commands.imageUntag(name)),
   imagesRemove: (references: string[], force: boolean): Promise<RemoveOutcome[]> =>
     unwrap(() => commands.imagesRemove(references, force)),
+  imageUsage: (): Promise<ImageUsage[]> => unwrap(() => commands.imageUsage()),
+  diskUsage: (): Promise<DiskUsage> => unwrap(() => commands.diskUsage()),
+  /** Save images into one tar; `onProgress` gets byte counts while it streams. */
+  imagesSave: (
+    task: string,
+    references: string[],
+    path: string,
+    onProgress: (p: Progress) => void,
+  ): Promise<SaveResult> => {
+    const channel = new Channel<Progress>();
+    channel.onmessage = onProgress;
+    return unwrap(() => commands.imagesSave(task, references, path, channel));
+  },
+  taskCancel: (task: string): Promise<boolean> => unwrap(() => commands.taskCancel(task)),
 
   onImagesChanged: async (cb: (change: ImagesChanged) => void): Promise<Unlisten> =>
     events.imagesChanged.listen((e) => cb(e.payload)),

@@ -1,5 +1,5 @@
 // Test data shaped like the backend's answers.
-import type { EngineStatus, HistoryEntry, ImageDetails, ImageSummary } from '$lib/api';
+import type { DiskUsage, EngineStatus, HistoryEntry, ImageDetails, ImageSummary } from '$lib/api';
 
 /** A 64-hex image ID from a short seed: `hexId('a1')` → `sha256:a1a1a1…`. */
 export function hexId(seed: string): string {
@@ -84,5 +84,17 @@ export function disconnectedStatus(
     sandbox: false,
     error: { code: 503, message },
     source: 'auto',
+  };
+}
+
+/** The engine's disk usage with `imagesSize` bytes of image layers (shared ones once). */
+export function diskUsage(imagesSize: number | null = null): DiskUsage {
+  const row = (size: number | null) => ({ count: 0, active: 0, size, reclaimable: 0 });
+  return {
+    images: row(imagesSize),
+    build_cache: row(0),
+    containers: row(0),
+    volumes: row(0),
+    source: 'engine',
   };
 }

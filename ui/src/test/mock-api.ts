@@ -3,7 +3,7 @@
 // `emitImagesChanged()` / `emitEngineStatus()`.
 import { vi } from 'vitest';
 import type { EngineStatus, ImagesChanged, RemoveOutcome } from '$lib/api';
-import { connectedStatus, details } from './fixtures';
+import { connectedStatus, details, diskUsage } from './fixtures';
 
 type ImagesCb = (change: ImagesChanged) => void;
 type StatusCb = (status: EngineStatus) => void;
@@ -22,6 +22,11 @@ export const mockApi = {
   imageTag: vi.fn(),
   imageUntag: vi.fn(),
   imagesRemove: vi.fn(),
+  imageContainers: vi.fn(),
+  imageUsage: vi.fn(),
+  diskUsage: vi.fn(),
+  imagesSave: vi.fn(),
+  taskCancel: vi.fn(),
   onImagesChanged: vi.fn(),
   onEngineStatusChanged: vi.fn(),
 };
@@ -51,6 +56,14 @@ export function resetMockApi(): void {
       error: null,
     })),
   );
+  mockApi.imageContainers.mockResolvedValue([]);
+  mockApi.imageUsage.mockResolvedValue([]);
+  mockApi.diskUsage.mockResolvedValue(diskUsage());
+  mockApi.imagesSave.mockImplementation(async (_task: string, refs: string[], path: string) => ({
+    path,
+    bytes: refs.length * 1000,
+  }));
+  mockApi.taskCancel.mockResolvedValue(true);
   mockApi.onImagesChanged.mockImplementation(async (cb: ImagesCb) => {
     listeners.images.add(cb);
     return () => listeners.images.delete(cb);

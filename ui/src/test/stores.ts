@@ -26,6 +26,7 @@ export function resetStores(): void {
   view.closeDetails();
   view.detailsTab = 'summary';
   view.closeRemove();
+  view.closeSave();
   details.show(null);
   toasts.clear();
   clock.stop();

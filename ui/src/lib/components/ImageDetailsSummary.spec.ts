@@ -59,4 +59,33 @@ describe('ImageDetailsSummary', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Try again' }));
     expect(await screen.findByTestId('details-id')).toHaveTextContent(A);
   });
+
+  it('names the containers made from the image and their state', async () => {
+    given([image({ id: A, tags: ['demo/app:1'], containers: 2 })]);
+    mockApi.imageContainers.mockResolvedValue([
+      { id: 'c1', name: 'web-1', state: 'running', status: 'Up 2 minutes' },
+      { id: 'c2', name: 'migrate', state: 'exited', status: 'Exited (0) 1 hour ago' },
+    ]);
+    details.show(A);
+    render(ImageDetailsSummary, { image: images.byId.get(A) ?? null });
+    const items = await screen.findAllByTestId('details-container');
+    expect(mockApi.imageContainers).toHaveBeenCalledWith(A);
+    expect(items.map((i) => [i.dataset.name, i.dataset.state])).toEqual([
+      ['web-1', 'running'],
+      ['migrate', 'exited'],
+    ]);
+    expect(items[1]).toHaveTextContent('Exited (0) 1 hour ago');
+  });
+
+  it('shows unique and shared bytes once they are known', async () => {
+    given([image({ id: A, tags: ['demo/app:1'], size: 3_000_000 })]);
+    images.usage = new Map([
+      [A, { id: A, size: 3_000_000, unique_size: 1_000_000, shared_size: 2_000_000 }],
+    ]);
+    details.show(A);
+    render(ImageDetailsSummary, { image: images.byId.get(A) ?? null });
+    expect(await screen.findByTestId('details-sharing')).toHaveTextContent(
+      '(1 MB unique, 2 MB shared)',
+    );
+  });
 });

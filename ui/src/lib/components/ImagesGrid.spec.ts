@@ -254,4 +254,36 @@ describe('ImagesGrid', () => {
     given(list.slice(0, 1));
     await vi.waitFor(() => expect(selection.size).toBe(2));
   });
+
+  it("shows each image's unique bytes once counted, and the engine it lives in", async () => {
+    given(list);
+    render(ImagesGrid);
+    const row = () => screen.getAllByTestId('image-row').find((r) => r.dataset.id === B)!;
+    // Not yet counted: a placeholder, never a made-up 0.
+    expect(within(row()).getByTestId('unique-size')).not.toHaveTextContent(/\d/);
+    images.usage = new Map([
+      [B, { id: B, size: 5_000_000, unique_size: 4_000_000, shared_size: 1_000_000 }],
+    ]);
+    await vi.waitFor(() =>
+      expect(within(row()).getByTestId('unique-size')).toHaveTextContent('4 MB'),
+    );
+    expect(within(row()).getByTestId('unique-size')).toHaveAttribute(
+      'title',
+      '4 MB only in this image (freed when it goes), 1 MB shared with other images',
+    );
+    expect(within(row()).getByTestId('engine-cell')).toHaveTextContent('Docker');
+  });
+
+  it('sorts by unique size', async () => {
+    given(list);
+    images.usage = new Map([
+      [A, { id: A, size: 2_000_000, unique_size: 100, shared_size: 1_999_900 }],
+      [B, { id: B, size: 5_000_000, unique_size: 50, shared_size: 4_999_950 }],
+      [C, { id: C, size: 700_000, unique_size: 700_000, shared_size: 0 }],
+    ]);
+    render(ImagesGrid);
+    // Largest first, like size: what would removing free the most?
+    await userEvent.click(screen.getByTestId('sort-unique'));
+    expect(screen.getAllByTestId('image-row').map((r) => r.dataset.id)).toEqual([C, A, A, B]);
+  });
 });

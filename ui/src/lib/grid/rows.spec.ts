@@ -235,8 +235,61 @@ describe('buildView', () => {
 });
 
 describe('totals', () => {
-  it('counts distinct images and their size once', () => {
-    expect(totals(images)).toEqual({ count: 4, size: 8_700_000 });
+  it('counts distinct images and, until the engine says, adds their sizes as an estimate', () => {
+    expect(totals(images)).toEqual({ count: 4, size: 8_700_000, exact: false });
     expect(distinctSize(rows)).toBe(8_700_000);
+  });
+
+  it("takes the engine's disk total, where shared layers count once", () => {
+    const row = { count: 4, active: 1, size: 3_100_000, reclaimable: 0 };
+    const disk = { images: row, build_cache: row, containers: row, volumes: row, source: 'engine' };
+    expect(totals(images, disk)).toEqual({ count: 4, size: 3_100_000, exact: true });
+  });
+});
+
+describe('unique and shared sizes', () => {
+  const usage = new Map([
+    [A, { id: A, size: 2_000_000, unique_size: 1_500_000, shared_size: 500_000 }],
+    [B, { id: B, size: 5_000_000, unique_size: 5_000_000, shared_size: 0 }],
+    [D, { id: D, size: 1_000_000, unique_size: 100_000, shared_size: 900_000 }],
+  ]);
+  const withUsage = buildRows(images, usage);
+
+  it('come from the usage numbers, per image, on every tag row', () => {
+    const a = withUsage.filter((r) => r.id === A);
+    expect(a.map((r) => [r.unique, r.shared])).toEqual([
+      [1_500_000, 500_000],
+      [1_500_000, 500_000],
+    ]);
+  });
+
+  it('are unknown (not zero) for an image the usage does not cover', () => {
+    const c = withUsage.find((r) => r.id === C)!;
+    expect(c.unique).toBeNull();
+    expect(c.shared).toBeNull();
+  });
+
+  it("fall back to the list's shared size where the engine computed it", () => {
+    const [r] = buildRows([image({ id: A, size: 10, shared_size: 4 })]);
+    expect([r.unique, r.shared]).toEqual([6, 4]);
+  });
+
+  it('sort with unknown values last when descending', () => {
+    const sorted = sortRows(withUsage, { key: 'unique', dir: 'desc' });
+    expect(sorted.map((r) => r.unique)).toEqual([
+      5_000_000,
+      1_500_000,
+      1_500_000,
+      100_000,
+      100_000,
+      null,
+    ]);
+  });
+
+  it('add up per repository counting each image once, unknown if any is unknown', () => {
+    const groups = groupRows(withUsage, { key: 'repository', dir: 'asc' });
+    const demo = groups.find((g) => g.repository === 'demo/app')!;
+    expect(demo.totalUnique).toBe(1_600_000);
+    expect(groups.find((g) => g.repository === '<none>')!.totalUnique).toBeNull();
   });
 });

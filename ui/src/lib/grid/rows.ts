@@ -1,6 +1,6 @@
 // The grid's model, as pure functions: images → one row per (image, tag) like `docker images`,
 // then search, filter, sort, and group by repository.
-import type { ImageSummary } from '../bindings';
+import type { DiskUsage, ImageSummary, ImageUsage } from '../bindings';
 import { NONE, splitName, stripAlgo } from '../format';
 
 export interface TagRow {
@@ -14,6 +14,10 @@ export interface TagRow {
   name: string | null;
   created: number | null;
   size: number | null;
+  /** Bytes only this image holds (removing it frees them); null until known. */
+  unique: number | null;
+  /** Bytes it shares with other images; null until known. */
+  shared: number | null;
   containers: number | null;
   /** The image has no tags at all. */
   dangling: boolean;
@@ -28,6 +32,8 @@ export interface GroupRow {
   count: number;
   /** Bytes of the distinct images in the group (an image with two tags counts once). */
   totalSize: number;
+  /** Unique bytes of the distinct images in the group; null while any is unknown. */
+  totalUnique: number | null;
   /** Distinct images in the group. */
   images: number;
   containers: number;
@@ -41,13 +47,14 @@ export type DisplayRow = TagRow | GroupRow;
 export type Filter = 'all' | 'in-use' | 'unused' | 'dangling';
 export const FILTERS: readonly Filter[] = ['all', 'in-use', 'unused', 'dangling'];
 
-export type SortKey = 'repository' | 'tag' | 'id' | 'created' | 'size' | 'containers';
+export type SortKey = 'repository' | 'tag' | 'id' | 'created' | 'size' | 'unique' | 'containers';
 export const SORT_KEYS: readonly SortKey[] = [
   'repository',
   'tag',
   'id',
   'created',
   'size',
+  'unique',
   'containers',
 ];
 export type SortDir = 'asc' | 'desc';
@@ -60,9 +67,28 @@ export function rowKey(id: string, name: string | null): string {
   return name === null ? id : `${id}|${name}`;
 }
 
+/** Unique/shared bytes: from the usage numbers, else from the list when the engine
+ *  computed them there (API ≥ 1.42 reports `shared_size`; older ones say -1). */
+function sharing(
+  image: ImageSummary,
+  usage: ReadonlyMap<string, ImageUsage>,
+): { unique: number | null; shared: number | null } {
+  const u = usage.get(image.id);
+  if (u && u.unique_size != null && u.shared_size != null) {
+    return { unique: u.unique_size, shared: u.shared_size };
+  }
+  if (image.shared_size != null && image.shared_size >= 0 && image.size != null) {
+    return { unique: image.size - image.shared_size, shared: image.shared_size };
+  }
+  return { unique: null, shared: null };
+}
+
 /** One row per tag; an image without tags is one `<none>:<none>` row (docker shows the
  *  repository of its digest when it has one, and so do we). */
-export function buildRows(images: readonly ImageSummary[]): TagRow[] {
+export function buildRows(
+  images: readonly ImageSummary[],
+  usage: ReadonlyMap<string, ImageUsage> = new Map(),
+): TagRow[] {
   const rows: TagRow[] = [];
   for (const image of images) {
     const base = {
@@ -70,6 +96,7 @@ export function buildRows(images: readonly ImageSummary[]): TagRow[] {
       id: image.id,
       created: image.created ?? null,
       size: image.size ?? null,
+      ...sharing(image, usage),
       containers: image.containers ?? null,
       image,
     };
@@ -157,6 +184,8 @@ function compareRows(a: TagRow, b: TagRow, key: SortKey): number {
       return compareNumbers(a.created, b.created);
     case 'size':
       return compareNumbers(a.size, b.size);
+    case 'unique':
+      return compareNumbers(a.unique, b.unique);
     case 'containers':
       return compareNumbers(a.containers, b.containers);
   }
@@ -205,8 +234,10 @@ export function groupRows(
     for (const r of list) if (!ids.has(r.id)) ids.set(r.id, r);
     let containers = 0;
     let created: number | null = null;
+    let totalUnique: number | null = 0;
     for (const r of ids.values()) {
       containers += Math.max(0, r.containers ?? 0);
+      totalUnique = totalUnique === null || r.unique === null ? null : totalUnique + r.unique;
       if (r.created != null && (created === null || r.created > created)) created = r.created;
     }
     const key = groupKey(repository);
@@ -216,6 +247,7 @@ export function groupRows(
       repository,
       count: list.length,
       totalSize: distinctSize(list),
+      totalUnique,
       images: ids.size,
       containers,
       created,
@@ -230,6 +262,8 @@ export function groupRows(
         return compareNumbers(a.created, b.created);
       case 'size':
         return compareNumbers(a.totalSize, b.totalSize);
+      case 'unique':
+        return compareNumbers(a.totalUnique, b.totalUnique);
       case 'containers':
         return compareNumbers(a.containers, b.containers);
       case 'repository':
@@ -275,11 +309,20 @@ export function buildView(all: readonly TagRow[], o: ViewOptions): View {
   return { display, rows: ordered };
 }
 
-/** Distinct images and their total size — the header's summary. */
-export function totals(images: readonly ImageSummary[]): { count: number; size: number } {
+/**
+ * Distinct images and the bytes they take on disk — the header's summary. Layers shared by
+ * several images count once: the engine's disk usage says so; until it has answered, the sum
+ * of image sizes (an upper bound) stands in, marked `exact: false`.
+ */
+export function totals(
+  images: readonly ImageSummary[],
+  disk: DiskUsage | null = null,
+): { count: number; size: number; exact: boolean } {
   const seen = new Map<string, number>();
   for (const i of images) if (!seen.has(i.id)) seen.set(i.id, i.size ?? 0);
+  const diskSize = disk?.images.size;
+  if (diskSize != null) return { count: seen.size, size: diskSize, exact: true };
   let size = 0;
   for (const s of seen.values()) size += s;
-  return { count: seen.size, size };
+  return { count: seen.size, size, exact: false };
 }

@@ -1,6 +1,13 @@
 // The details panel's data for one image: summary, history and raw inspect, each loaded when
 // first needed. Answers for an image no longer shown are dropped.
-import { api, toApiError, type ApiError, type HistoryEntry, type ImageDetails } from '$lib/api';
+import {
+  api,
+  toApiError,
+  type ApiError,
+  type ContainerRef,
+  type HistoryEntry,
+  type ImageDetails,
+} from '$lib/api';
 
 interface Slot<T> {
   data: T | null;
@@ -17,6 +24,7 @@ export class DetailsStore {
   summary = $state<Slot<ImageDetails>>(empty());
   history = $state<Slot<HistoryEntry[]>>(empty());
   inspect = $state<Slot<string>>(empty());
+  containers = $state<Slot<ContainerRef[]>>(empty());
 
   /** Show `id`: forget what was loaded for another image. */
   show(id: string | null): void {
@@ -25,6 +33,7 @@ export class DetailsStore {
     this.summary = empty();
     this.history = empty();
     this.inspect = empty();
+    this.containers = empty();
   }
 
   loadSummary(force = false): Promise<void> {
@@ -39,7 +48,11 @@ export class DetailsStore {
     return this.#load('inspect', (id) => api.imageInspect(id), force);
   }
 
-  async #load<K extends 'summary' | 'history' | 'inspect'>(
+  loadContainers(force = false): Promise<void> {
+    return this.#load('containers', (id) => api.imageContainers(id), force);
+  }
+
+  async #load<K extends 'summary' | 'history' | 'inspect' | 'containers'>(
     slot: K,
     call: (id: string) => Promise<NonNullable<this[K]['data']>>,
     force: boolean,

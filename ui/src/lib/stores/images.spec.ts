@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ApiError, type ImageSummary } from '$lib/api';
 import { ImagesStore } from './images.svelte';
 import { deferred, emitImagesChanged, mockApi } from '$test/mock-api';
-import { hexId, image } from '$test/fixtures';
+import { diskUsage, hexId, image } from '$test/fixtures';
 
 const one = [image({ id: hexId('a1'), tags: ['demo/app:1', 'demo/app:latest'], size: 5 })];
 const two = [...one, image({ id: hexId('b2'), tags: [], size: 7 })];
@@ -17,7 +17,33 @@ describe('ImagesStore.refresh', () => {
     expect(store.loaded).toBe(true);
     expect(store.images).toEqual(one);
     expect(store.rows.map((r) => r.tag)).toEqual(['1', 'latest']);
-    expect(store.totals).toEqual({ count: 1, size: 5 });
+    expect(store.totals).toEqual({ count: 1, size: 5, exact: false });
+  });
+
+  it('fills in unique sizes and the disk total after the list, without holding the grid', async () => {
+    const id = hexId('a1');
+    const usage = deferred<unknown>();
+    mockApi.imagesList.mockResolvedValue(one);
+    mockApi.imageUsage.mockReturnValue(usage.promise);
+    mockApi.diskUsage.mockResolvedValue(diskUsage(4));
+    const store = new ImagesStore();
+    const running = store.refresh();
+    await vi.waitFor(() => expect(store.loaded).toBe(true));
+    expect(store.rows[0].unique).toBeNull();
+    usage.resolve([{ id, size: 5, unique_size: 3, shared_size: 2 }]);
+    await running;
+    expect(store.rows.map((r) => r.unique)).toEqual([3, 3]);
+    expect(store.totals).toEqual({ count: 1, size: 4, exact: true });
+  });
+
+  it('keeps the list when the usage numbers fail', async () => {
+    mockApi.imagesList.mockResolvedValue(one);
+    mockApi.imageUsage.mockRejectedValue(new ApiError(500, 'df failed'));
+    const store = new ImagesStore();
+    await store.refresh();
+    expect(store.images).toEqual(one);
+    expect(store.error).toBeNull();
+    expect(store.rows[0].unique).toBeNull();
   });
 
   it('turns events during a refresh into exactly one more refresh', async () => {

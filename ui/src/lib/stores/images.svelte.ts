@@ -5,7 +5,11 @@ import {
   api,
   toApiError,
   type ApiError,
+  type DiskUsage,
   type ImageSummary,
+  type ImageUsage,
+  type Progress,
+  type SaveResult,
   type RemoveOutcome,
   type RemoveResult,
   type Unlisten,
@@ -19,10 +23,14 @@ export class ImagesStore {
   /** The first load finished (with or without error). */
   loaded = $state(false);
   error = $state<ApiError | null>(null);
+  /** Unique/shared bytes per image ID; filled in after the list (it can take longer). */
+  usage = $state.raw<Map<string, ImageUsage>>(new Map());
+  /** The engine's disk usage: its image total counts shared layers once. */
+  disk = $state.raw<DiskUsage | null>(null);
 
-  rows: TagRow[] = $derived(buildRows(this.images));
+  rows: TagRow[] = $derived(buildRows(this.images, this.usage));
   byId: Map<string, ImageSummary> = $derived(new Map(this.images.map((i) => [i.id, i])));
-  totals = $derived(totals(this.images));
+  totals = $derived(totals(this.images, this.disk));
 
   /** Called with the error of a failed refresh (the app shows a toast). */
   onError: ((e: ApiError) => void) | null = null;
@@ -59,10 +67,22 @@ export class ImagesStore {
       const err = toApiError(e);
       this.error = err;
       this.onError?.(err);
+      return;
     } finally {
       this.loading = false;
       this.loaded = true;
     }
+    await this.#loadUsage();
+  }
+
+  /** Sizes that need more than the list: shown when they arrive, the grid does not wait.
+   *  A failure here only leaves those columns empty (the list itself is fine). */
+  async #loadUsage(): Promise<void> {
+    const [usage, disk] = await Promise.allSettled([api.imageUsage(), api.diskUsage()]);
+    if (usage.status === 'fulfilled') this.usage = new Map(usage.value.map((u) => [u.id, u]));
+    else console.warn('image usage unavailable', usage.reason);
+    if (disk.status === 'fulfilled') this.disk = disk.value;
+    else console.warn('disk usage unavailable', disk.reason);
   }
 
   /**
@@ -100,6 +120,29 @@ export class ImagesStore {
     }
   }
 
+  /** Save `references` into one tar at `path` as task `task` (which `cancelTask` stops). */
+  async save(
+    task: string,
+    references: string[],
+    path: string,
+    onProgress: (p: Progress) => void,
+  ): Promise<SaveResult> {
+    try {
+      return await api.imagesSave(task, references, path, onProgress);
+    } catch (e) {
+      throw toApiError(e);
+    }
+  }
+
+  /** Ask the backend to stop a running task; its call then fails with code 499. */
+  async cancelTask(task: string): Promise<void> {
+    try {
+      await api.taskCancel(task);
+    } catch (e) {
+      throw toApiError(e);
+    }
+  }
+
   /** Follow the engine's image events. */
   async listen(): Promise<void> {
     if (this.#unlisten) return;
@@ -118,6 +161,8 @@ export class ImagesStore {
   /** Forget everything (another engine, or none). */
   reset(): void {
     this.images = [];
+    this.usage = new Map();
+    this.disk = null;
     this.loaded = false;
     this.error = null;
   }

@@ -34,6 +34,10 @@ export class ToastStore {
     return this.push('success', title, detail);
   }
 
+  info(title: string, detail?: string): number {
+    return this.push('info', title, detail);
+  }
+
   dismiss(id: number): void {
     const t = this.#timers.get(id);
     if (t) clearTimeout(t);

@@ -21,6 +21,7 @@ const DEFAULT_DIR: Record<SortKey, Sort['dir']> = {
   id: 'asc',
   created: 'desc',
   size: 'desc',
+  unique: 'desc',
   containers: 'desc',
 };
 
@@ -38,6 +39,10 @@ export class ViewStore {
   detailsTab = $state<DetailsTab>('summary');
   /** The remove dialog is open for these rows (as they were when it opened). */
   removeRows = $state.raw<TagRow[] | null>(null);
+  /** Rows the save dialog is open for, or null. */
+  saveRows = $state.raw<TagRow[] | null>(null);
+  /** A dialog owns the keyboard: the grid's and the app's shortcuts stand aside. */
+  modalOpen = $derived(this.removeRows !== null || this.saveRows !== null);
 
   readonly selection: SelectionStore;
   #source: () => readonly TagRow[] = () => [];
@@ -98,10 +103,7 @@ export class ViewStore {
 
   /** Open the remove dialog for the selection, or else the focused row. */
   openRemove(): boolean {
-    let rows = this.selectedRows;
-    if (rows.length === 0 && this.selection.focused) {
-      rows = this.view.rows.filter((r) => r.key === this.selection.focused);
-    }
+    const rows = this.#actionRows();
     if (rows.length === 0) return false;
     this.removeRows = rows;
     return true;
@@ -109,6 +111,27 @@ export class ViewStore {
 
   closeRemove(): void {
     this.removeRows = null;
+  }
+
+  /** Open the save dialog for the selected rows (or the focused one). */
+  openSave(): boolean {
+    const rows = this.#actionRows();
+    if (rows.length === 0) return false;
+    this.saveRows = rows;
+    return true;
+  }
+
+  closeSave(): void {
+    this.saveRows = null;
+  }
+
+  /** What a toolbar action applies to: the selection, else the focused row. */
+  #actionRows(): TagRow[] {
+    let rows = this.selectedRows;
+    if (rows.length === 0 && this.selection.focused) {
+      rows = this.view.rows.filter((r) => r.key === this.selection.focused);
+    }
+    return rows;
   }
 }
 

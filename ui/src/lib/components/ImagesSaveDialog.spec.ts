@@ -1,0 +1,100 @@
+import { describe, expect, it, vi } from 'vitest';
+import { render, screen, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import ImagesSaveDialog from './ImagesSaveDialog.svelte';
+import { ApiError, type Progress, type SaveResult } from '$lib/api';
+import { buildRows } from '$lib/grid/rows';
+import { toasts } from '$lib/stores/toasts.svelte';
+import { deferred, mockApi } from '$test/mock-api';
+import { hexId, image } from '$test/fixtures';
+
+const picked = vi.hoisted(() => ({ path: null as string | null }));
+vi.mock('$lib/dialogs', () => ({ pickTarSavePath: vi.fn(async () => picked.path) }));
+
+const A = hexId('a1');
+const B = hexId('b2');
+const rows = buildRows([
+  image({ id: A, tags: ['demo/app:1'], size: 2_000_000 }),
+  image({ id: B, tags: [], size: 500_000 }),
+]);
+
+async function typePath(path: string) {
+  const input = screen.getByTestId('save-path');
+  await userEvent.clear(input);
+  await userEvent.type(input, path);
+}
+
+describe('ImagesSaveDialog', () => {
+  it('lists what goes into the tar: names as names, nameless images by ID', () => {
+    render(ImagesSaveDialog, { rows, onclose: vi.fn() });
+    const items = within(screen.getByTestId('save-list')).getAllByTestId('save-item');
+    expect(items.map((i) => i.dataset.reference)).toEqual(['demo/app:1', B]);
+    expect(screen.getByTestId('save-dialog')).toHaveTextContent('2 images');
+  });
+
+  it('saves nothing until confirmed, then sends the typed path and closes with a notice', async () => {
+    const onclose = vi.fn();
+    render(ImagesSaveDialog, { rows, onclose });
+    expect(screen.getByTestId('save-path')).toHaveValue('~/images-2.tar');
+    await typePath('/tmp/out.tar');
+    expect(mockApi.imagesSave).not.toHaveBeenCalled();
+    await userEvent.click(screen.getByTestId('confirm-save'));
+    expect(mockApi.imagesSave).toHaveBeenCalledWith(
+      expect.stringMatching(/^save-/),
+      ['demo/app:1', B],
+      '/tmp/out.tar',
+      expect.any(Function),
+    );
+    expect(onclose).toHaveBeenCalled();
+    expect(toasts.items.at(-1)).toMatchObject({ kind: 'success', title: 'Saved 2 images' });
+  });
+
+  it('keeps the form and says why when the save fails', async () => {
+    mockApi.imagesSave.mockRejectedValue(
+      new ApiError(400, 'The folder of /nope/x.tar does not exist.'),
+    );
+    const onclose = vi.fn();
+    render(ImagesSaveDialog, { rows, onclose });
+    await typePath('/nope/x.tar');
+    await userEvent.click(screen.getByTestId('confirm-save'));
+    expect(await screen.findByTestId('save-error')).toHaveTextContent('does not exist');
+    expect(screen.getByTestId('save-path')).toHaveValue('/nope/x.tar');
+    expect(onclose).not.toHaveBeenCalled();
+  });
+
+  it('shows bytes written while saving and stops the task on request', async () => {
+    const running = deferred<SaveResult>();
+    let report: (p: Progress) => void = () => {};
+    mockApi.imagesSave.mockImplementation(
+      async (_t: string, _r: string[], _p: string, onProgress: (p: Progress) => void) => {
+        report = onProgress;
+        return running.promise;
+      },
+    );
+    mockApi.taskCancel.mockImplementation(async () => {
+      running.reject(new ApiError(499, 'Saving was cancelled.'));
+      return true;
+    });
+    const onclose = vi.fn();
+    render(ImagesSaveDialog, { rows, onclose });
+    await userEvent.click(screen.getByTestId('confirm-save'));
+    report({ kind: 'bytes', done: 1_500_000, total: null });
+    expect(await screen.findByText('1.5 MB written…')).toBeInTheDocument();
+    // Esc does not abandon a running save.
+    await userEvent.keyboard('{Escape}');
+    expect(onclose).not.toHaveBeenCalled();
+    await userEvent.click(screen.getByTestId('cancel-save-task'));
+    const task = mockApi.imagesSave.mock.calls[0][0];
+    expect(mockApi.taskCancel).toHaveBeenCalledWith(task);
+    expect(await screen.findByTestId('confirm-save')).toBeEnabled();
+    expect(screen.queryByTestId('save-error')).toBeNull();
+    expect(toasts.items.at(-1)?.title).toBe('Save stopped; no file was written');
+  });
+
+  it('takes the path picked in the system dialog', async () => {
+    picked.path = '/home/me/picked.tar';
+    render(ImagesSaveDialog, { rows, onclose: vi.fn() });
+    await userEvent.click(screen.getByTestId('save-browse'));
+    expect(screen.getByTestId('save-path')).toHaveValue('/home/me/picked.tar');
+  });
+});

@@ -1,0 +1,17 @@
+// The system's file dialogs (tauri-plugin-dialog). A typed path always works too: the dialog
+// is a convenience, and on a desktop without a portal it may not open at all.
+import { save } from '@tauri-apps/plugin-dialog';
+
+/** Ask where to save a tar; null when the user cancels or no dialog can be shown. */
+export async function pickTarSavePath(defaultPath: string, title: string): Promise<string | null> {
+  try {
+    return await save({
+      title,
+      defaultPath,
+      filters: [{ name: 'Tar archive', extensions: ['tar'] }],
+    });
+  } catch (e) {
+    console.warn('save dialog unavailable', e);
+    return null;
+  }
+}
