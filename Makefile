@@ -6,7 +6,8 @@ HARNESS := tests/harness/with-engines.sh
 # app and its real-window suite; fonts so English and Chinese text render.
 APT_PACKAGES := docker.io docker-registry podman runc busybox-static apache2-utils uidmap curl python3 time \
   build-essential pkg-config libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev \
-  xvfb xauth webkit2gtk-driver fonts-dejavu-core fonts-wqy-microhei
+  xvfb xauth webkit2gtk-driver fonts-dejavu-core fonts-wqy-microhei \
+  libgtk-3-bin desktop-file-utils x11-utils dpkg
 # crates.io's newest tauri-driver is a 3.0 alpha: stay on 2.x like the app.
 TAURI_DRIVER_VERSION := ^2
 
@@ -17,12 +18,7 @@ all: build
 ## Open Slipway on your engine; with none answering, on a private sandbox engine with sample images.
 run: deps ui
 	$(CARGO) build --release -p slipway -p slipway-cli
-	@if ./target/release/slipway-cli engine >/dev/null 2>&1; then \
-	  exec ./target/release/slipway; \
-	else \
-	  echo "No engine answers: starting the sandbox engine (private dockerd with sample images)."; \
-	  bash tests/harness/sandbox.sh ./target/release/slipway --sandbox; \
-	fi
+	bash tests/harness/run-app.sh $(if $(SANDBOX),--sandbox) ./target/release/slipway
 
 ## Release binaries in target/release/ (slipway with the UI embedded, slipway-cli).
 build: ui
@@ -75,9 +71,11 @@ engine-tests:
 	  | tee target/test-logs/engine.log
 
 ## The app in a real window (Xvfb + tauri-driver + WebKitWebDriver) on a private engine.
-e2e: ui
+e2e: ui $(TAURI_CLI)
 	@mkdir -p target/test-logs
 	$(CARGO) build --locked -p slipway
+	# The .deb of this build, for the menu-entry test (the release one is `make bundle`).
+	cd src-tauri && ../$(TAURI_CLI) bundle --debug --bundles deb
 	$(CARGO) test --locked -p slipway-e2e --no-run
 	set -o pipefail; SLIPWAY_HARNESS_NO_PODMAN=1 bash $(HARNESS) bash tests/e2e/run.sh 2>&1 \
 	  | tee target/test-logs/e2e.log

@@ -52,6 +52,7 @@ cleanup() {
       echo "  stop with: bash $ENGINES down $STATE"
     } >&2
   else
+    [ -z "${WATCHDOG:-}" ] || kill "$WATCHDOG" 2>/dev/null
     bash "$ENGINES" down "$STATE" || {
       echo "with-engines: teardown of $STATE FAILED" >&2
       [ "$rc" != 0 ] || rc=1
@@ -71,6 +72,17 @@ fi
 
 # shellcheck source=/dev/null
 . "$STATE/env"
+
+# If this wrapper is SIGKILLed (no trap runs: e.g. WebDriver ending a session started through
+# tests/harness/run-app.sh), a watchdog in its own session still tears the engines down.
+if ! keep; then
+  WRAPPER=$$
+  setsid bash -c '
+    while kill -0 "$1" 2>/dev/null; do sleep 1; done
+    [ -d "$2" ] && exec bash "$3" down "$2"
+  ' watchdog "$WRAPPER" "$STATE" "$ENGINES" </dev/null >/dev/null 2>&1 &
+  WATCHDOG=$!
+fi
 
 case ${SLIPWAY_TEST_DOCKER_HOST:-} in
 unix:///var/run/docker.sock | unix:///run/docker.sock | "")

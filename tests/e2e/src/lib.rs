@@ -14,7 +14,7 @@ pub type TestResult = Result<(), Box<dyn std::error::Error>>;
 /// How long a user would reasonably wait for something to show.
 pub const PATIENCE: Duration = Duration::from_secs(15);
 
-fn app_binary() -> String {
+pub fn app_binary() -> String {
     std::env::var("SLIPWAY_APP_BIN").unwrap_or_else(|_| {
         panic!(
             "SLIPWAY_APP_BIN is not set: run the window suite through tests/e2e/run.sh (make test)"
@@ -29,11 +29,19 @@ pub async fn open_app() -> Result<Client, Box<dyn std::error::Error>> {
 
 /// `open_app`, also saying how long it took from the session request to the loaded grid.
 pub async fn open_app_timed() -> Result<(Client, Duration), Box<dyn std::error::Error>> {
+    launch(&app_binary(), &["--host".into(), docker_host()]).await
+}
+
+/// Start `application args` through tauri-driver and wait for the loaded grid.
+pub async fn launch(
+    application: &str,
+    args: &[String],
+) -> Result<(Client, Duration), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let mut caps = serde_json::Map::new();
     caps.insert(
         "tauri:options".into(),
-        json!({ "application": app_binary(), "args": ["--host", docker_host()] }),
+        json!({ "application": application, "args": args }),
     );
     let url = std::env::var("WEBDRIVER_URL").unwrap_or_else(|_| "http://127.0.0.1:4444".into());
     let c = ClientBuilder::native()

@@ -377,9 +377,10 @@ async fn bulk_save_writes_one_tar_holding_the_selected_images() -> TestResult {
                     vec![],
                 )
                 .await?;
+            let listed: BTreeSet<String> = serde_json::from_value(listed)?;
             assert_eq!(
                 listed,
-                serde_json::json!([format!("{first}:1"), format!("{second}:2")]),
+                BTreeSet::from([format!("{first}:1"), format!("{second}:2")]),
                 "the dialog lists what goes into the tar"
             );
             let path = by_testid(&c, "save-path").await?;
@@ -540,5 +541,45 @@ async fn details_name_the_containers_made_from_the_image() -> TestResult {
     })
     .await;
     docker_cli(&["rm", &name]);
+    result
+}
+
+/// `make run` where no engine answers: tests/harness/run-app.sh starts the sandbox engine and
+/// opens the app on it (here forced with --sandbox: the test must not probe the user's engine).
+#[tokio::test]
+async fn make_run_without_an_engine_opens_the_sandbox_with_its_sample_images() -> TestResult {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../harness/run-app.sh")
+        .canonicalize()?;
+    let (c, _) = launch(
+        script.to_str().unwrap(),
+        &["--sandbox".into(), app_binary()],
+    )
+    .await?;
+    let result = async {
+        by_testid(&c, "sandbox-badge").await?;
+        let shown: BTreeSet<String> = rows(&c)
+            .await?
+            .into_iter()
+            .map(|r| format!("{}:{}", r.repo, r.tag))
+            .collect();
+        for sample in [
+            "sandbox/web:1.0",
+            "sandbox/web:latest",
+            "sandbox/worker:2",
+            "sandbox/old:1",
+        ] {
+            assert!(shown.contains(sample), "{sample} in {shown:?}");
+        }
+        let host = by_testid(&c, "engine-header").await?.text().await?;
+        assert!(
+            !host.contains(&docker_host()),
+            "the sandbox is its own engine, not the test engine: {host}"
+        );
+        screenshot(&c, "sandbox").await?;
+        Ok::<(), Box<dyn std::error::Error>>(())
+    }
+    .await;
+    let _ = c.close().await;
     result
 }
