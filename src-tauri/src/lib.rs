@@ -29,6 +29,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::images::images_remove,
             commands::images::image_containers,
             commands::transfer::images_save,
+            commands::build::build_context_summary,
+            commands::build::image_build,
             commands::transfer::task_cancel,
             commands::disk::disk_usage,
             commands::disk::image_usage,

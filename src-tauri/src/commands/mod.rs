@@ -1,9 +1,11 @@
 //! Tauri commands, one module per group. Thin: arguments in, core call, DTO out.
 //! Every error reaches the UI as `{code, message}` (`slipway_core::Error`).
 
+pub mod build;
 pub mod disk;
 pub mod engine;
 pub mod images;
+mod paths;
 pub mod transfer;
 
 use crate::state::AppState;

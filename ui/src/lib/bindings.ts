@@ -27,6 +27,10 @@ export const commands = {
 	imageContainers: (reference: string) => typedError<ContainerRef[], Error>(__TAURI_INVOKE("image_containers", { reference })),
 	/**  Save `references` into one tar at `path`, streamed; the file appears only when complete. */
 	imagesSave: (task: string, references: string[], path: string, onProgress: Channel<Progress_Deserialize>) => typedError<SaveResult, Error>(__TAURI_INVOKE("images_save", { task, references, path, onProgress })),
+	/**  Files and bytes the build would send after `.dockerignore` (no file contents read). */
+	buildContextSummary: (context: string, dockerfile: string | null) => typedError<ContextSummary, Error>(__TAURI_INVOKE("build_context_summary", { context, dockerfile })),
+	/**  Build `context` with `options`; `Step i/N` lines and messages stream to `on_progress`. */
+	imageBuild: (task: string, context: string, options: BuildOptions_Deserialize, onProgress: Channel<Progress_Deserialize>) => typedError<BuildResult, Error>(__TAURI_INVOKE("image_build", { task, context, options, onProgress })),
 	/**  Stop a running task; false when it is not running (any more). */
 	taskCancel: (task: string) => typedError<boolean, Error>(__TAURI_INVOKE("task_cancel", { task })),
 	diskUsage: () => typedError<DiskUsage, Error>(__TAURI_INVOKE("disk_usage")),
@@ -41,6 +45,64 @@ export const events = {
 };
 
 /* Types */
+export type BuildOptions = BuildOptions_Serialize | BuildOptions_Deserialize;
+
+export type BuildOptions_Deserialize = {
+	/**  Dockerfile path; relative to the context, or anywhere (shipped into the context). */
+	dockerfile?: string | null,
+	/**  Every name the image gets; the first goes with the build, the rest are tagged after. */
+	tags: string[],
+	build_args: { [key in string]: string },
+	labels: { [key in string]: string },
+	target?: string | null,
+	no_cache: boolean,
+	/**  Always try to pull newer base images. */
+	pull: boolean,
+	platform?: string | null,
+	network_mode?: string | null,
+	/**  Bytes. */
+	memory?: number | null,
+	cpu_shares?: number | null,
+	cpuset_cpus?: string | null,
+	/**  Bytes. */
+	shm_size?: number | null,
+	cache_from: string[],
+	/**  `host:ip` entries. */
+	extra_hosts: string[],
+	squash: boolean,
+};
+
+export type BuildOptions_Serialize = {
+	/**  Dockerfile path; relative to the context, or anywhere (shipped into the context). */
+	dockerfile: string | null,
+	/**  Every name the image gets; the first goes with the build, the rest are tagged after. */
+	tags: string[],
+	build_args: { [key in string]: string },
+	labels: { [key in string]: string },
+	target: string | null,
+	no_cache: boolean,
+	/**  Always try to pull newer base images. */
+	pull: boolean,
+	platform: string | null,
+	network_mode: string | null,
+	/**  Bytes. */
+	memory: number | null,
+	cpu_shares: number | null,
+	cpuset_cpus: string | null,
+	/**  Bytes. */
+	shm_size: number | null,
+	cache_from: string[],
+	/**  `host:ip` entries. */
+	extra_hosts: string[],
+	squash: boolean,
+};
+
+/**  `build` — `{"id","tag":[..]}`. */
+export type BuildResult = {
+	id: string,
+	tag: string[],
+};
+
 export type BuildStep = {
 	step: number,
 	total_steps: number,
@@ -55,6 +117,16 @@ export type ContainerRef = {
 	state: string,
 	/**  The engine's human text ("Exited (0) 2 minutes ago"). */
 	status: string,
+};
+
+/**  What a build would send. */
+export type ContextSummary = {
+	/**  Regular files and symlinks sent (directories not counted). */
+	files: number | null,
+	/**  Sum of the sent regular files' sizes (not the tar's size). */
+	bytes: number | null,
+	/**  Files and symlinks left out by `.dockerignore`. */
+	ignored: number | null,
 };
 
 export type DiskUsage = {

@@ -1,0 +1,60 @@
+//! Building images: what a context would send (shown before starting), and the build itself,
+//! streamed over a `Channel` as a task the UI can cancel.
+
+use super::engine;
+use super::paths::{existing_dir, user_path};
+use crate::state::AppState;
+use slipway_core::Error;
+use slipway_core::build::{BuildOptions, BuildResult};
+use slipway_core::context::ContextSummary;
+use slipway_core::progress::Progress;
+use tauri::State;
+use tauri::ipc::Channel;
+
+/// Files and bytes the build would send after `.dockerignore` (no file contents read).
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(err(level = "debug", Display))]
+pub async fn build_context_summary(
+    context: String,
+    dockerfile: Option<String>,
+) -> Result<ContextSummary, Error> {
+    let context = existing_dir(&context, "a build context folder")?;
+    // Like `docker build -f`: a relative Dockerfile is inside the context.
+    let dockerfile = dockerfile
+        .map(|d| d.trim().to_owned())
+        .filter(|d| !d.is_empty())
+        .map(|d| match d.starts_with('/') || d.starts_with("~/") {
+            true => user_path(&d, "a Dockerfile"),
+            false => Ok(std::path::PathBuf::from(d)),
+        })
+        .transpose()?;
+    // Walking a big tree is blocking I/O: keep it off the async runtime.
+    tauri::async_runtime::spawn_blocking(move || {
+        slipway_core::context::context_summary(&context, dockerfile.as_deref())
+    })
+    .await
+    .map_err(|e| Error::internal(e.to_string()))?
+}
+
+/// Build `context` with `options`; `Step i/N` lines and messages stream to `on_progress`.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state, on_progress), err(level = "debug", Display))]
+pub async fn image_build(
+    state: State<'_, AppState>,
+    task: String,
+    context: String,
+    options: BuildOptions,
+    on_progress: Channel<Progress>,
+) -> Result<BuildResult, Error> {
+    let guard = state.tasks.start(&task)?;
+    let context = existing_dir(&context, "a build context folder")?;
+    let engine = engine(&state).await?;
+    let mut send = |p: Progress| {
+        let _ = on_progress.send(p);
+    };
+    engine
+        .build(&context, &options, &mut send, &guard.token)
+        .await
+}
