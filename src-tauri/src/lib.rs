@@ -2,6 +2,7 @@
 //! events for what changes on its own (engine status, images).
 
 pub mod commands;
+mod history;
 mod live;
 mod settings;
 mod state;
@@ -29,9 +30,15 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::images::images_remove,
             commands::images::image_containers,
             commands::transfer::images_save,
+            commands::transfer::image_pull,
+            commands::transfer::image_push,
+            commands::transfer::images_load,
+            commands::transfer::image_import,
             commands::build::build_context_summary,
             commands::build::image_build,
             commands::transfer::task_cancel,
+            commands::tasks::task_history,
+            commands::tasks::task_history_record,
             commands::disk::disk_usage,
             commands::disk::image_usage,
         ])

@@ -98,6 +98,14 @@ pub async fn screenshot(c: &Client, name: &str) -> TestResult {
         })
         .join("screenshots");
     std::fs::create_dir_all(&dir)?;
+    // WebKit hands out the last painted frame: let what just changed in the DOM be painted
+    // (two animation frames, then a moment for the compositor), or the picture is stale.
+    c.execute_async(
+        "const done = arguments[arguments.length - 1]; \
+         requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 150)));",
+        vec![],
+    )
+    .await?;
     std::fs::write(dir.join(format!("{name}.png")), c.screenshot().await?)?;
     Ok(())
 }

@@ -583,3 +583,101 @@ async fn make_run_without_an_engine_opens_the_sandbox_with_its_sample_images() -
     let _ = c.close().await;
     result
 }
+
+/// Put an image only in the harness registry: built, pushed, then removed locally.
+fn image_only_in_registry(name: &str) -> String {
+    let reference = format!("{}/{name}:1", slipway_engine_tests::registry());
+    docker_build(&reference, &["RUN head -c 300000 /dev/urandom > /payload"]);
+    docker_cli(&["push", &reference]);
+    docker_cli(&["rmi", &reference]);
+    reference
+}
+
+#[tokio::test]
+async fn a_pull_shows_layer_rows_ends_in_the_grid_and_stays_in_the_drawer_after_a_restart()
+-> TestResult {
+    let name = unique("pulled");
+    let reference = image_only_in_registry(&name);
+    let repo = reference.rsplit_once(':').unwrap().0.to_owned();
+    let title = format!("Pull {reference}");
+    with_app(|c| {
+        let (reference, repo) = (reference.clone(), repo.clone());
+        async move {
+            by_testid(&c, "pull-open").await?.click().await?;
+            let input = by_testid(&c, "pull-reference").await?;
+            type_into(&input, "Not/Valid").await?;
+            assert!(by_testid(&c, "pull-error").await?.is_displayed().await?);
+            type_into(&input, &reference).await?;
+            by_testid(&c, "confirm-pull").await?.click().await?;
+            let task = by_testid(&c, "task").await?;
+            let done = eventually(Duration::from_secs(60), || async {
+                Ok(task.attr("data-state").await?.as_deref() == Some("done"))
+            })
+            .await?;
+            assert!(done, "the pull task finishes");
+            let layers = c
+                .find_all(Locator::Css("[data-testid=task-layer]"))
+                .await?
+                .len();
+            assert!(layers >= 2, "one row per layer ({layers})");
+            screenshot(&c, "pull-layers").await?;
+            let css = format!("[data-testid=image-row][data-repo=\"{repo}\"][data-tag=\"1\"]");
+            c.wait()
+                .at_most(PATIENCE)
+                .for_element(Locator::Css(&css))
+                .await?;
+            Ok(())
+        }
+    })
+    .await?;
+    assert!(
+        docker_cli_ok(&["image", "inspect", &reference]),
+        "the engine has the pulled image"
+    );
+    // A new app process: the finished task is still listed.
+    with_app(|c| async move {
+        by_testid(&c, "tasks-button").await?.click().await?;
+        by_testid(&c, "task-drawer").await?;
+        let kept = eventually(Duration::from_secs(5), || async {
+            let v = c
+                .execute(
+                    "return [...document.querySelectorAll('[data-testid=task]')].map(t => [t.querySelector('.title').textContent, t.dataset.state])",
+                    vec![],
+                )
+                .await?;
+            Ok(v.as_array().into_iter().flatten().any(|t| {
+                t[0].as_str() == Some(title.as_str()) && t[1].as_str() == Some("done")
+            }))
+        })
+        .await?;
+        assert!(kept, "the drawer lists the pull from before the restart");
+        screenshot(&c, "task-drawer").await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn pulling_a_missing_image_fails_with_the_cause_not_a_hang() -> TestResult {
+    let reference = format!(
+        "{}/{}:1",
+        slipway_engine_tests::registry(),
+        unique("absent")
+    );
+    with_app(|c| async move {
+        by_testid(&c, "pull-open").await?.click().await?;
+        type_into(&by_testid(&c, "pull-reference").await?, &reference).await?;
+        by_testid(&c, "confirm-pull").await?.click().await?;
+        let error = by_testid(&c, "task-error").await?.text().await?;
+        assert!(
+            error.to_lowercase().contains("not found") || error.contains("unknown"),
+            "names the cause: {error}"
+        );
+        Ok(())
+    })
+    .await
+}
+
+fn docker_cli_ok(args: &[&str]) -> bool {
+    slipway_engine_tests::docker_cli_raw(args).status.success()
+}

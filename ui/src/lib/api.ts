@@ -3,11 +3,20 @@
 import { Channel } from '@tauri-apps/api/core';
 import { commands, events } from './bindings';
 import type {
+  BuildOptions_Deserialize as BuildOptions,
+  BuildResult,
   ContainerRef,
+  ContextSummary,
   DiskUsage,
   ImageUsage,
+  LoadResult,
+  LoginForm,
+  Overall,
   Progress,
+  PullResult_Serialize as PullResult,
+  PushResult_Serialize as PushResult,
   SaveResult,
+  TaskRecord_Serialize as TaskRecord,
   EngineStatus,
   Error as BackendError,
   HistoryEntry,
@@ -21,6 +30,15 @@ import type {
 export type { EngineStatus, HistoryEntry, ImageDetails, ImageSummary, ImagesChanged };
 export type { RemoveOutcome, RemoveResult, BackendError };
 export type { ContainerRef, DiskUsage, ImageUsage, Progress, SaveResult };
+export type { BuildOptions, BuildResult, ContextSummary, LoadResult, LoginForm, Overall };
+export type { PullResult, PushResult, TaskRecord };
+
+/** A progress callback, as the `Channel` a long command streams into. */
+function channel(onProgress: (p: Progress) => void): Channel<Progress> {
+  const c = new Channel<Progress>();
+  c.onmessage = onProgress;
+  return c;
+}
 
 /** A command failed: the backend's HTTP-like status code and its human sentence. */
 export class ApiError extends Error {
@@ -98,12 +116,48 @@ export const api = {
     references: string[],
     path: string,
     onProgress: (p: Progress) => void,
-  ): Promise<SaveResult> => {
-    const channel = new Channel<Progress>();
-    channel.onmessage = onProgress;
-    return unwrap(() => commands.imagesSave(task, references, path, channel));
-  },
+  ): Promise<SaveResult> =>
+    unwrap(() => commands.imagesSave(task, references, path, channel(onProgress))),
+  imagePull: (
+    task: string,
+    reference: string,
+    platform: string | null,
+    allTags: boolean,
+    onProgress: (p: Progress) => void,
+  ): Promise<PullResult> =>
+    unwrap(() => commands.imagePull(task, reference, platform, allTags, channel(onProgress))),
+  imagePush: (
+    task: string,
+    reference: string,
+    login: LoginForm | null,
+    onProgress: (p: Progress) => void,
+  ): Promise<PushResult> =>
+    unwrap(() => commands.imagePush(task, reference, login, channel(onProgress))),
+  imagesLoad: (
+    task: string,
+    path: string,
+    onProgress: (p: Progress) => void,
+  ): Promise<LoadResult> => unwrap(() => commands.imagesLoad(task, path, channel(onProgress))),
+  imageImport: (
+    task: string,
+    path: string,
+    reference: string | null,
+    onProgress: (p: Progress) => void,
+  ): Promise<PullResult> =>
+    unwrap(() => commands.imageImport(task, path, reference, channel(onProgress))),
+  buildContextSummary: (context: string, dockerfile: string | null): Promise<ContextSummary> =>
+    unwrap(() => commands.buildContextSummary(context, dockerfile)),
+  imageBuild: (
+    task: string,
+    context: string,
+    options: BuildOptions,
+    onProgress: (p: Progress) => void,
+  ): Promise<BuildResult> =>
+    unwrap(() => commands.imageBuild(task, context, options, channel(onProgress))),
   taskCancel: (task: string): Promise<boolean> => unwrap(() => commands.taskCancel(task)),
+  taskHistory: (): Promise<TaskRecord[]> => unwrap(() => commands.taskHistory()),
+  taskHistoryRecord: (record: TaskRecord): Promise<TaskRecord[]> =>
+    unwrap(() => commands.taskHistoryRecord(record)),
 
   onImagesChanged: async (cb: (change: ImagesChanged) => void): Promise<Unlisten> =>
     events.imagesChanged.listen((e) => cb(e.payload)),

@@ -27,12 +27,24 @@ export const commands = {
 	imageContainers: (reference: string) => typedError<ContainerRef[], Error>(__TAURI_INVOKE("image_containers", { reference })),
 	/**  Save `references` into one tar at `path`, streamed; the file appears only when complete. */
 	imagesSave: (task: string, references: string[], path: string, onProgress: Channel<Progress_Deserialize>) => typedError<SaveResult, Error>(__TAURI_INVOKE("images_save", { task, references, path, onProgress })),
+	/**  Pull `reference` (`name[:tag|@digest]`); layers stream to `on_progress`. */
+	imagePull: (task: string, reference: string, platform: string | null, allTags: boolean, onProgress: Channel<Progress_Deserialize>) => typedError<PullResult_Serialize, Error>(__TAURI_INVOKE("image_pull", { task, reference, platform, allTags, onProgress })),
+	/**  Push `reference`, with the Docker config's credentials for its registry or `login`. */
+	imagePush: (task: string, reference: string, login: LoginForm | null, onProgress: Channel<Progress_Deserialize>) => typedError<PushResult_Serialize, Error>(__TAURI_INVOKE("image_push", { task, reference, login, onProgress })),
+	/**  Load images from a tar made by `save` (or `docker save`). */
+	imagesLoad: (task: string, path: string, onProgress: Channel<Progress_Deserialize>) => typedError<LoadResult, Error>(__TAURI_INVOKE("images_load", { task, path, onProgress })),
+	/**  Make an image from a root filesystem tarball, named `reference` if given. */
+	imageImport: (task: string, path: string, reference: string | null, onProgress: Channel<Progress_Deserialize>) => typedError<PullResult_Serialize, Error>(__TAURI_INVOKE("image_import", { task, path, reference, onProgress })),
 	/**  Files and bytes the build would send after `.dockerignore` (no file contents read). */
 	buildContextSummary: (context: string, dockerfile: string | null) => typedError<ContextSummary, Error>(__TAURI_INVOKE("build_context_summary", { context, dockerfile })),
 	/**  Build `context` with `options`; `Step i/N` lines and messages stream to `on_progress`. */
 	imageBuild: (task: string, context: string, options: BuildOptions_Deserialize, onProgress: Channel<Progress_Deserialize>) => typedError<BuildResult, Error>(__TAURI_INVOKE("image_build", { task, context, options, onProgress })),
 	/**  Stop a running task; false when it is not running (any more). */
 	taskCancel: (task: string) => typedError<boolean, Error>(__TAURI_INVOKE("task_cancel", { task })),
+	/**  Finished tasks, newest first. */
+	taskHistory: () => typedError<TaskRecord_Serialize[], Error>(__TAURI_INVOKE("task_history")),
+	/**  Remember a finished task; returns the history as kept. */
+	taskHistoryRecord: (record: TaskRecord_Deserialize) => typedError<TaskRecord_Serialize[], Error>(__TAURI_INVOKE("task_history_record", { record })),
 	diskUsage: () => typedError<DiskUsage, Error>(__TAURI_INVOKE("disk_usage")),
 	/**  Unique and shared bytes per image, from their layers. */
 	imageUsage: () => typedError<ImageUsage[], Error>(__TAURI_INVOKE("image_usage")),
@@ -278,6 +290,22 @@ export type LayerProgress_Serialize = {
 	total: number | null,
 };
 
+export type LoadResult = {
+	/**  Names (or IDs, for untagged images) the engine reports as loaded. */
+	loaded: string[],
+};
+
+/**  A login typed into the push form. Never logged. */
+export type LoginForm = {
+	username: string,
+	password: string,
+	/**
+	 *  Keep it the way `docker login` does (the Docker config, or not at all where the user
+	 *  has a credential store).
+	 */
+	remember: boolean,
+};
+
 /**  Bytes where the engine reports them; layer counts always (Podman sends no byte counts). */
 export type Overall = {
 	bytes_done: number | null,
@@ -327,6 +355,38 @@ export type Progress_Serialize =
 /**  Bytes moved by a save, load or import. */
 ({ kind: "bytes"; done: number | null; total: number | null }) & { line?: never };
 
+/**  `pull` — `{"id","tag":[..]}` plus the digest the registry served. */
+export type PullResult = PullResult_Serialize | PullResult_Deserialize;
+
+/**  `pull` — `{"id","tag":[..]}` plus the digest the registry served. */
+export type PullResult_Deserialize = {
+	id: string,
+	tag: string[],
+	digest?: string | null,
+};
+
+/**  `pull` — `{"id","tag":[..]}` plus the digest the registry served. */
+export type PullResult_Serialize = {
+	id: string,
+	tag: string[],
+	digest: string | null,
+};
+
+/**  `push` — `{"response"}` plus the pushed digest. */
+export type PushResult = PushResult_Serialize | PushResult_Deserialize;
+
+/**  `push` — `{"response"}` plus the pushed digest. */
+export type PushResult_Deserialize = {
+	response: string,
+	digest?: string | null,
+};
+
+/**  `push` — `{"response"}` plus the pushed digest. */
+export type PushResult_Serialize = {
+	response: string,
+	digest: string | null,
+};
+
 /**  What happened to one image of a bulk removal. */
 export type RemoveOutcome = RemoveOutcome_Serialize | RemoveOutcome_Deserialize;
 
@@ -355,6 +415,44 @@ export type RemoveResult = {
 export type SaveResult = {
 	path: string,
 	bytes: number | null,
+};
+
+export type TaskRecord = TaskRecord_Serialize | TaskRecord_Deserialize;
+
+export type TaskRecord_Deserialize = {
+	id: string,
+	/**  `pull`, `push`, `build`, `save`, `load`, `import`. */
+	kind: string,
+	title: string,
+	/**  The engine it ran on (name and address). */
+	engine: string,
+	/**  `done`, `failed` or `cancelled`. */
+	state: string,
+	/**  Milliseconds since the epoch. */
+	started_at: number | null,
+	finished_at: number | null,
+	error?: Error | null,
+	/**  One line on what came out ("sha256:… tagged app:1"). */
+	result?: string | null,
+	log: string[],
+};
+
+export type TaskRecord_Serialize = {
+	id: string,
+	/**  `pull`, `push`, `build`, `save`, `load`, `import`. */
+	kind: string,
+	title: string,
+	/**  The engine it ran on (name and address). */
+	engine: string,
+	/**  `done`, `failed` or `cancelled`. */
+	state: string,
+	/**  Milliseconds since the epoch. */
+	started_at: number | null,
+	finished_at: number | null,
+	error: Error | null,
+	/**  One line on what came out ("sha256:… tagged app:1"). */
+	result: string | null,
+	log: string[],
 };
 
 /**  One row of `df`: how many, how many in use, bytes, bytes a prune could free. */

@@ -1,6 +1,7 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
 import {
+  formatDuration,
   formatExact,
   formatRelative,
   formatSize,
@@ -121,5 +122,14 @@ describe('historyCommand', () => {
     expect(historyCommand('RUN /bin/sh -c echo hi # buildkit')).toBe(
       'RUN /bin/sh -c echo hi # buildkit',
     );
+  });
+});
+
+describe('formatDuration', () => {
+  it('reads like a stopwatch', () => {
+    expect(formatDuration(7_400)).toBe('0:07');
+    expect(formatDuration(185_000)).toBe('3:05');
+    expect(formatDuration(3_723_000)).toBe('1:02:03');
+    expect(formatDuration(null)).toBe('—');
   });
 });

@@ -1,6 +1,6 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
-import { parseName, TAG_ERRORS, validateTag, withDefaultTag } from './tags';
+import { parseName, TAG_ERRORS, validatePullReference, validateTag, withDefaultTag } from './tags';
 
 describe('validateTag', () => {
   it.each([
@@ -70,5 +70,19 @@ describe('withDefaultTag', () => {
     expect(withDefaultTag('demo/app')).toBe('demo/app:latest');
     expect(withDefaultTag('localhost:5000/app')).toBe('localhost:5000/app:latest');
     expect(withDefaultTag('demo/app:1')).toBe('demo/app:1');
+  });
+});
+
+describe('validatePullReference', () => {
+  it('takes a name, a tag or a digest', () => {
+    expect(validatePullReference('busybox')).toBeNull();
+    expect(validatePullReference('127.0.0.1:5000/team/app:1.2')).toBeNull();
+    expect(validatePullReference(`app@sha256:${'a'.repeat(64)}`)).toBeNull();
+  });
+
+  it('says what is wrong as the user types', () => {
+    expect(validatePullReference('')).toBe('tags.error.empty');
+    expect(validatePullReference('App:1')).toBe('tags.error.uppercase');
+    expect(validatePullReference('app@sha256:xyz')).toBe('tags.error.badDigest');
   });
 });

@@ -80,3 +80,15 @@ export function validateTag(input: string): TagErrorKey | null {
 export function withDefaultTag(input: string): string {
   return parseName(input).tag === null ? `${input}:latest` : input;
 }
+
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}$/;
+
+/** Validate what to pull: `name[:tag]` or `name@digest`. Null when valid, else an i18n key. */
+export function validatePullReference(input: string): TagErrorKey | 'tags.error.badDigest' | null {
+  const at = input.indexOf('@');
+  if (at < 0) return validateTag(input);
+  const digest = input.slice(at + 1);
+  const name = validateTag(input.slice(0, at));
+  if (name !== null) return name;
+  return DIGEST.test(digest) ? null : 'tags.error.badDigest';
+}

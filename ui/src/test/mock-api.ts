@@ -27,6 +27,14 @@ export const mockApi = {
   diskUsage: vi.fn(),
   imagesSave: vi.fn(),
   taskCancel: vi.fn(),
+  taskHistory: vi.fn(),
+  taskHistoryRecord: vi.fn(),
+  imagePull: vi.fn(),
+  imagePush: vi.fn(),
+  imagesLoad: vi.fn(),
+  imageImport: vi.fn(),
+  buildContextSummary: vi.fn(),
+  imageBuild: vi.fn(),
   onImagesChanged: vi.fn(),
   onEngineStatusChanged: vi.fn(),
 };
@@ -64,6 +72,13 @@ export function resetMockApi(): void {
     bytes: refs.length * 1000,
   }));
   mockApi.taskCancel.mockResolvedValue(true);
+  mockApi.taskHistory.mockResolvedValue([]);
+  mockApi.taskHistoryRecord.mockImplementation(async (r: unknown) => [r]);
+  mockApi.imagePull.mockImplementation(async (_t: string, reference: string) => ({
+    id: 'sha256:pulled',
+    tag: [reference],
+    digest: null,
+  }));
   mockApi.onImagesChanged.mockImplementation(async (cb: ImagesCb) => {
     listeners.images.add(cb);
     return () => listeners.images.delete(cb);

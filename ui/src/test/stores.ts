@@ -4,6 +4,7 @@ import { details } from '$lib/stores/details.svelte';
 import { engine } from '$lib/stores/engine.svelte';
 import { images } from '$lib/stores/images.svelte';
 import { selection } from '$lib/stores/selection.svelte';
+import { tasks } from '$lib/stores/tasks.svelte';
 import { toasts } from '$lib/stores/toasts.svelte';
 import { view } from '$lib/stores/view.svelte';
 
@@ -27,8 +28,10 @@ export function resetStores(): void {
   view.detailsTab = 'summary';
   view.closeRemove();
   view.closeSave();
+  view.pullOpen = false;
   details.show(null);
   toasts.clear();
+  tasks.reset();
   clock.stop();
   clock.now = Date.now();
 }

@@ -9,6 +9,7 @@ import {
   type ImageSummary,
   type ImageUsage,
   type Progress,
+  type PullResult,
   type SaveResult,
   type RemoveOutcome,
   type RemoveResult,
@@ -120,7 +121,7 @@ export class ImagesStore {
     }
   }
 
-  /** Save `references` into one tar at `path` as task `task` (which `cancelTask` stops). */
+  /** Save `references` into one tar at `path` as task `task` (`tasks.cancel` stops it). */
   async save(
     task: string,
     references: string[],
@@ -134,10 +135,16 @@ export class ImagesStore {
     }
   }
 
-  /** Ask the backend to stop a running task; its call then fails with code 499. */
-  async cancelTask(task: string): Promise<void> {
+  /** Pull `reference` as task `task`; the grid follows through the engine's events. */
+  async pull(
+    task: string,
+    reference: string,
+    platform: string | null,
+    allTags: boolean,
+    onProgress: (p: Progress) => void,
+  ): Promise<PullResult> {
     try {
-      await api.taskCancel(task);
+      return await api.imagePull(task, reference, platform, allTags, onProgress);
     } catch (e) {
       throw toApiError(e);
     }

@@ -41,8 +41,9 @@ export class ViewStore {
   removeRows = $state.raw<TagRow[] | null>(null);
   /** Rows the save dialog is open for, or null. */
   saveRows = $state.raw<TagRow[] | null>(null);
+  pullOpen = $state(false);
   /** A dialog owns the keyboard: the grid's and the app's shortcuts stand aside. */
-  modalOpen = $derived(this.removeRows !== null || this.saveRows !== null);
+  modalOpen = $derived(this.removeRows !== null || this.saveRows !== null || this.pullOpen);
 
   readonly selection: SelectionStore;
   #source: () => readonly TagRow[] = () => [];
