@@ -681,3 +681,155 @@ async fn pulling_a_missing_image_fails_with_the_cause_not_a_hang() -> TestResult
 fn docker_cli_ok(args: &[&str]) -> bool {
     slipway_engine_tests::docker_cli_raw(args).status.success()
 }
+
+/// Open the push dialog for `repo:tag` and push it with this login.
+async fn push_with_login(
+    c: &Client,
+    repo: &str,
+    tag: &str,
+    user: &str,
+    password: &str,
+) -> TestResult {
+    select_rows(c, &[(repo, tag)]).await?;
+    by_testid(c, "push-open").await?.click().await?;
+    by_testid(c, "push-use-login").await?.click().await?;
+    type_into(&by_testid(c, "push-username").await?, user).await?;
+    type_into(&by_testid(c, "push-password").await?, password).await?;
+    by_testid(c, "confirm-push").await?.click().await?;
+    Ok(())
+}
+
+/// The newest task's state once it has finished, waiting up to `within`.
+async fn finished_task(
+    c: &Client,
+    within: Duration,
+) -> Result<(String, String), Box<dyn std::error::Error>> {
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        let v = c
+            .execute(
+                "const t = document.querySelector('[data-testid=task]'); \
+                 return t ? [t.dataset.state, t.innerText] : ['', ''];",
+                vec![],
+            )
+            .await?;
+        let state = v[0].as_str().unwrap_or_default().to_owned();
+        let text = v[1].as_str().unwrap_or_default().to_owned();
+        if (!state.is_empty() && state != "running") || std::time::Instant::now() >= deadline {
+            return Ok((state, text));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn push_to_the_auth_registry_fails_fast_with_a_bad_password_and_works_with_the_right_one()
+-> TestResult {
+    let repo = format!(
+        "{}/{}",
+        slipway_engine_tests::auth_registry(),
+        unique("pushed")
+    );
+    docker_build(&format!("{repo}:1"), &[]);
+    let user = slipway_engine_tests::env("SLIPWAY_TEST_AUTH_USER");
+    let password = slipway_engine_tests::env("SLIPWAY_TEST_AUTH_PASSWORD");
+    with_app(|c| {
+        let (repo, user, password) = (repo.clone(), user.clone(), password.clone());
+        async move {
+            let started = std::time::Instant::now();
+            push_with_login(&c, &repo, "1", &user, "wrong-password").await?;
+            let (state, text) = finished_task(&c, Duration::from_secs(20)).await?;
+            assert_eq!(state, "failed", "{text}");
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "an auth failure is reported within seconds"
+            );
+            let lower = text.to_lowercase();
+            assert!(
+                lower.contains("unauthorized")
+                    || lower.contains("401")
+                    || lower.contains("password"),
+                "names the cause: {text}"
+            );
+            screenshot(&c, "push-auth-failed").await?;
+            by_testid(&c, "task-drawer-close").await?.click().await?;
+            // The row is still selected from the first attempt: open the dialog again.
+            by_testid(&c, "push-open").await?.click().await?;
+            by_testid(&c, "push-use-login").await?.click().await?;
+            type_into(&by_testid(&c, "push-username").await?, &user).await?;
+            type_into(&by_testid(&c, "push-password").await?, &password).await?;
+            by_testid(&c, "confirm-push").await?.click().await?;
+            let (state, text) = finished_task(&c, Duration::from_secs(60)).await?;
+            assert_eq!(state, "done", "{text}");
+            assert!(
+                text.contains("sha256:"),
+                "the pushed digest is shown: {text}"
+            );
+            Ok(())
+        }
+    })
+    .await?;
+    // The registry has it: the engine can pull it back with the same credentials.
+    let (host, name) = repo.split_once('/').unwrap();
+    let out = std::process::Command::new("curl")
+        .args([
+            "-sf",
+            "-u",
+            &format!("{user}:{password}"),
+            &format!("http://{host}/v2/{name}/tags/list"),
+        ])
+        .output()?;
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(listed.contains("\"1\""), "registry tags: {listed}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn saved_images_removed_and_loaded_again_come_back_with_the_same_ids() -> TestResult {
+    let first = unique("roundtrip-a");
+    let second = unique("roundtrip-b");
+    let first_id = docker_build(&format!("{first}:1"), &[]);
+    let second_id = docker_build(&format!("{second}:1"), &["ENV B=1"]);
+    let dir = std::env::temp_dir().join(unique("e2e-roundtrip"));
+    std::fs::create_dir_all(&dir)?;
+    let tar = dir.join("both.tar");
+    let tar_path = tar.to_str().unwrap().to_owned();
+    with_app(|c| {
+        let (first, second, tar_path) = (first.clone(), second.clone(), tar_path.clone());
+        async move {
+            select_rows(&c, &[(&first, "1"), (&second, "1")]).await?;
+            by_testid(&c, "save-selected").await?.click().await?;
+            type_into(&by_testid(&c, "save-path").await?, &tar_path).await?;
+            by_testid(&c, "confirm-save").await?.click().await?;
+            let saved = eventually(Duration::from_secs(30), || async {
+                Ok(c.find_all(Locator::Css("[data-testid=save-dialog]"))
+                    .await?
+                    .is_empty())
+            })
+            .await?;
+            assert!(saved, "the save finished");
+            Ok(())
+        }
+    })
+    .await?;
+    docker_cli(&["rmi", &format!("{first}:1"), &format!("{second}:1")]);
+    with_app(|c| {
+        let tar_path = tar_path.clone();
+        async move {
+            by_testid(&c, "load-open").await?.click().await?;
+            type_into(&by_testid(&c, "load-path").await?, &tar_path).await?;
+            by_testid(&c, "confirm-load").await?.click().await?;
+            let (state, text) = finished_task(&c, Duration::from_secs(60)).await?;
+            assert_eq!(state, "done", "{text}");
+            screenshot(&c, "load-done").await?;
+            Ok(())
+        }
+    })
+    .await?;
+    for (name, id) in [(&first, &first_id), (&second, &second_id)] {
+        let now = docker_cli(&["inspect", "--format", "{{.Id}}", &format!("{name}:1")]);
+        assert_eq!(now.trim(), id, "{name}:1 came back as the same image");
+    }
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}

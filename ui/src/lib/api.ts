@@ -1,6 +1,7 @@
 // The one place that talks to the backend. Components never call `commands` directly: stores
 // call these, catch `ApiError`, and expose what went wrong.
 import { Channel } from '@tauri-apps/api/core';
+import { getCurrentWebview } from '@tauri-apps/api/webview';
 import { commands, events } from './bindings';
 import type {
   BuildOptions_Deserialize as BuildOptions,
@@ -161,6 +162,11 @@ export const api = {
 
   onImagesChanged: async (cb: (change: ImagesChanged) => void): Promise<Unlisten> =>
     events.imagesChanged.listen((e) => cb(e.payload)),
+  /** Files dropped on the window (their paths). */
+  onFileDrop: async (cb: (paths: string[]) => void): Promise<Unlisten> =>
+    getCurrentWebview().onDragDropEvent((e) => {
+      if (e.payload.type === 'drop') cb(e.payload.paths);
+    }),
   onEngineStatusChanged: async (cb: (status: EngineStatus) => void): Promise<Unlisten> =>
     events.engineStatusChanged.listen((e) => cb(e.payload)),
 };

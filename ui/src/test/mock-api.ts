@@ -36,6 +36,7 @@ export const mockApi = {
   buildContextSummary: vi.fn(),
   imageBuild: vi.fn(),
   onImagesChanged: vi.fn(),
+  onFileDrop: vi.fn(),
   onEngineStatusChanged: vi.fn(),
 };
 
@@ -79,6 +80,7 @@ export function resetMockApi(): void {
     tag: [reference],
     digest: null,
   }));
+  mockApi.onFileDrop.mockResolvedValue(() => {});
   mockApi.onImagesChanged.mockImplementation(async (cb: ImagesCb) => {
     listeners.images.add(cb);
     return () => listeners.images.delete(cb);

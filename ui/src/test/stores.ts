@@ -29,6 +29,8 @@ export function resetStores(): void {
   view.closeRemove();
   view.closeSave();
   view.pullOpen = false;
+  view.pushRow = null;
+  view.loadPath = null;
   details.show(null);
   toasts.clear();
   tasks.reset();

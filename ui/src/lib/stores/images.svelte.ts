@@ -8,8 +8,11 @@ import {
   type DiskUsage,
   type ImageSummary,
   type ImageUsage,
+  type LoadResult,
+  type LoginForm,
   type Progress,
   type PullResult,
+  type PushResult,
   type SaveResult,
   type RemoveOutcome,
   type RemoveResult,
@@ -147,6 +150,31 @@ export class ImagesStore {
       return await api.imagePull(task, reference, platform, allTags, onProgress);
     } catch (e) {
       throw toApiError(e);
+    }
+  }
+
+  /** Push `reference` as task `task`, with the Docker config's credentials or `login`. */
+  async push(
+    task: string,
+    reference: string,
+    login: LoginForm | null,
+    onProgress: (p: Progress) => void,
+  ): Promise<PushResult> {
+    try {
+      return await api.imagePush(task, reference, login, onProgress);
+    } catch (e) {
+      throw toApiError(e);
+    }
+  }
+
+  /** Load the images of a tar as task `task`. */
+  async load(task: string, path: string, onProgress: (p: Progress) => void): Promise<LoadResult> {
+    try {
+      return await api.imagesLoad(task, path, onProgress);
+    } catch (e) {
+      throw toApiError(e);
+    } finally {
+      void this.refresh();
     }
   }
 

@@ -42,8 +42,18 @@ export class ViewStore {
   /** Rows the save dialog is open for, or null. */
   saveRows = $state.raw<TagRow[] | null>(null);
   pullOpen = $state(false);
+  /** The row the push dialog is open for, or null. */
+  pushRow = $state.raw<TagRow | null>(null);
+  /** The load dialog is open, with this path (possibly dropped), or null. */
+  loadPath = $state<string | null>(null);
   /** A dialog owns the keyboard: the grid's and the app's shortcuts stand aside. */
-  modalOpen = $derived(this.removeRows !== null || this.saveRows !== null || this.pullOpen);
+  modalOpen = $derived(
+    this.removeRows !== null ||
+      this.saveRows !== null ||
+      this.pullOpen ||
+      this.pushRow !== null ||
+      this.loadPath !== null,
+  );
 
   readonly selection: SelectionStore;
   #source: () => readonly TagRow[] = () => [];
@@ -124,6 +134,14 @@ export class ViewStore {
 
   closeSave(): void {
     this.saveRows = null;
+  }
+
+  /** Push the one selected (or focused) row; false when that is not exactly one. */
+  openPush(): boolean {
+    const rows = this.#actionRows();
+    if (rows.length !== 1) return false;
+    this.pushRow = rows[0];
+    return true;
   }
 
   /** What a toolbar action applies to: the selection, else the focused row. */
