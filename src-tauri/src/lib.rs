@@ -35,12 +35,14 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::transfer::images_load,
             commands::transfer::image_import,
             commands::build::build_context_summary,
+            commands::build::build_read_dockerfile,
             commands::build::image_build,
             commands::transfer::task_cancel,
             commands::tasks::task_history,
             commands::tasks::task_history_record,
             commands::disk::disk_usage,
             commands::disk::image_usage,
+            commands::disk::usage_snapshot,
         ])
         .events(collect_events![
             live::ImagesChanged,

@@ -33,6 +33,14 @@ pub struct DiskUsage {
     pub source: String,
 }
 
+/// [`Engine::usage_snapshot`]: the system's usage and each image's unique/shared bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct UsageSnapshot {
+    pub disk: DiskUsage,
+    pub images: Vec<ImageUsage>,
+}
+
 /// Per-image layer accounting: what only this image holds vs what it shares.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -163,6 +171,33 @@ impl Engine {
             }
         }
         self.computed_image_usage().await
+    }
+
+    /// Disk usage and per-image bytes together. On Docker both come from one `/system/df`
+    /// request — the daemon refuses a second df while one runs, so asking for them separately
+    /// and at once makes one of them fail.
+    #[tracing::instrument(skip(self), err(level = "debug", Display))]
+    pub async fn usage_snapshot(&self) -> Result<UsageSnapshot> {
+        if !self.is_podman() {
+            match self.raw_json("GET", "/system/df", None).await {
+                Ok(v) => {
+                    let images = match usage_from_df_images(&v) {
+                        Some(images) => images,
+                        None => self.computed_image_usage().await?,
+                    };
+                    return Ok(UsageSnapshot {
+                        disk: usage_from_engine_df(&v),
+                        images,
+                    });
+                }
+                Err(e) if e.code != 501 => return Err(e),
+                Err(_) => {}
+            }
+        }
+        Ok(UsageSnapshot {
+            disk: self.computed_df().await?,
+            images: self.computed_image_usage().await?,
+        })
     }
 
     /// [`Self::image_usage`] from layers and history, whatever the engine.

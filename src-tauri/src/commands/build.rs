@@ -11,6 +11,40 @@ use slipway_core::progress::Progress;
 use tauri::State;
 use tauri::ipc::Channel;
 
+/// The Dockerfile's text, for the form to read stages and `ARG`s from. `dockerfile` is
+/// relative to the context like `docker build -f`; default `Dockerfile`.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(err(level = "debug", Display))]
+pub async fn build_read_dockerfile(
+    context: String,
+    dockerfile: Option<String>,
+) -> Result<String, Error> {
+    let context = existing_dir(&context, "a build context folder")?;
+    let path = match dockerfile
+        .map(|d| d.trim().to_owned())
+        .filter(|d| !d.is_empty())
+    {
+        Some(d) if d.starts_with('/') || d.starts_with("~/") => user_path(&d, "a Dockerfile")?,
+        Some(d) => context.join(d),
+        None => context.join("Dockerfile"),
+    };
+    let meta = tokio::fs::metadata(&path)
+        .await
+        .map_err(|e| Error::bad_request(format!("No Dockerfile at {}: {e}", path.display())))?;
+    // A Dockerfile is small; something huge is not one (and must not be read into the UI).
+    if meta.len() > 1024 * 1024 {
+        return Err(Error::bad_request(format!(
+            "{} is {} bytes: too big to be a Dockerfile.",
+            path.display(),
+            meta.len()
+        )));
+    }
+    tokio::fs::read_to_string(&path)
+        .await
+        .map_err(|e| Error::bad_request(format!("Cannot read {}: {e}", path.display())))
+}
+
 /// Files and bytes the build would send after `.dockerignore` (no file contents read).
 #[tauri::command]
 #[specta::specta]

@@ -833,3 +833,91 @@ async fn saved_images_removed_and_loaded_again_come_back_with_the_same_ids() -> 
     std::fs::remove_dir_all(&dir)?;
     Ok(())
 }
+
+fn fixture(name: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+        .canonicalize()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_build_from_the_typed_path_honours_the_target_and_a_build_arg() -> TestResult {
+    let tag = format!("{}:1", unique("built"));
+    let context = fixture("multistage");
+    with_app(|c| {
+        let (tag, context) = (tag.clone(), context.clone());
+        async move {
+            by_testid(&c, "build-open").await?.click().await?;
+            type_into(&by_testid(&c, "build-context").await?, &context).await?;
+            // The Dockerfile is read: its ARG appears prefilled, its stages in the target list.
+            let arg = by_testid(&c, "build-arg-GREETING").await?;
+            assert_eq!(arg.prop("value").await?.as_deref(), Some("hello"));
+            let summary = by_testid(&c, "build-context-summary").await?.text().await?;
+            assert!(summary.contains("1 left out"), "{summary}");
+            type_into(&arg, "bonjour").await?;
+            by_testid(&c, "build-target")
+                .await?
+                .select_by_value("base")
+                .await?;
+            type_into(&by_testid(&c, "build-tags").await?, &tag).await?;
+            screenshot(&c, "build-form").await?;
+            by_testid(&c, "confirm-build").await?.click().await?;
+            let (state, text) = finished_task(&c, Duration::from_secs(60)).await?;
+            assert_eq!(state, "done", "{text}");
+            let steps = c
+                .find_all(Locator::Css("[data-testid=task-step]"))
+                .await?
+                .len();
+            assert!(steps >= 4, "Step i/N rows ({steps})");
+            screenshot(&c, "build-done").await?;
+            Ok(())
+        }
+    })
+    .await?;
+    let labels = docker_cli(&["inspect", "--format", "{{json .Config.Labels}}", &tag]);
+    let labels: serde_json::Value = serde_json::from_str(labels.trim())?;
+    assert_eq!(
+        labels["org.slipway.stage"], "base",
+        "the target stage was built"
+    );
+    assert_eq!(
+        labels["org.slipway.greeting"], "bonjour",
+        "the build arg took effect"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_failing_build_points_at_the_failing_step() -> TestResult {
+    let context = fixture("failing");
+    with_app(|c| async move {
+        by_testid(&c, "build-open").await?.click().await?;
+        type_into(&by_testid(&c, "build-context").await?, &context).await?;
+        by_testid(&c, "confirm-build").await?.click().await?;
+        let (state, text) = finished_task(&c, Duration::from_secs(60)).await?;
+        assert_eq!(state, "failed", "{text}");
+        let step = by_testid(&c, "task-failed-step").await?;
+        assert_eq!(step.attr("data-step").await?.as_deref(), Some("2"));
+        // innerText: WebDriver's element text leaves out this flex row's children.
+        let line = c
+            .execute(
+                "return document.querySelector('[data-testid=task-failed-step]').innerText",
+                vec![],
+            )
+            .await?;
+        assert!(
+            line.as_str().unwrap_or_default().contains("exit 3"),
+            "the failing step's line: {line}"
+        );
+        let error = by_testid(&c, "task-error").await?.text().await?;
+        assert!(error.contains("3"), "the engine's message: {error}");
+        screenshot(&c, "build-failed").await?;
+        Ok(())
+    })
+    .await
+}

@@ -1142,6 +1142,12 @@ async fn df_totals_agree_with_the_listed_sizes() {
     computed.sort_by(|a, b| a.id.cmp(&b.id));
     from_df.sort_by(|a, b| a.id.cmp(&b.id));
     assert_eq!(from_df, computed);
+    // The snapshot is both at once, from the same df answer.
+    let snapshot = e.usage_snapshot().await.unwrap();
+    assert_eq!(snapshot.disk.images.size, df.images.size);
+    let mut snap_images = snapshot.images.clone();
+    snap_images.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(snap_images, computed);
     for u in &usage {
         let listed = list.iter().find(|i| i.id == u.id).unwrap().size;
         assert_eq!(

@@ -18,6 +18,7 @@ import type {
   PushResult_Serialize as PushResult,
   SaveResult,
   TaskRecord_Serialize as TaskRecord,
+  UsageSnapshot,
   EngineStatus,
   Error as BackendError,
   HistoryEntry,
@@ -32,7 +33,7 @@ export type { EngineStatus, HistoryEntry, ImageDetails, ImageSummary, ImagesChan
 export type { RemoveOutcome, RemoveResult, BackendError };
 export type { ContainerRef, DiskUsage, ImageUsage, Progress, SaveResult };
 export type { BuildOptions, BuildResult, ContextSummary, LoadResult, LoginForm, Overall };
-export type { PullResult, PushResult, TaskRecord };
+export type { PullResult, PushResult, TaskRecord, UsageSnapshot };
 
 /** A progress callback, as the `Channel` a long command streams into. */
 function channel(onProgress: (p: Progress) => void): Channel<Progress> {
@@ -111,6 +112,7 @@ export const api = {
     unwrap(() => commands.imagesRemove(references, force)),
   imageUsage: (): Promise<ImageUsage[]> => unwrap(() => commands.imageUsage()),
   diskUsage: (): Promise<DiskUsage> => unwrap(() => commands.diskUsage()),
+  usageSnapshot: (): Promise<UsageSnapshot> => unwrap(() => commands.usageSnapshot()),
   /** Save images into one tar; `onProgress` gets byte counts while it streams. */
   imagesSave: (
     task: string,
@@ -146,6 +148,8 @@ export const api = {
     onProgress: (p: Progress) => void,
   ): Promise<PullResult> =>
     unwrap(() => commands.imageImport(task, path, reference, channel(onProgress))),
+  buildReadDockerfile: (context: string, dockerfile: string | null): Promise<string> =>
+    unwrap(() => commands.buildReadDockerfile(context, dockerfile)),
   buildContextSummary: (context: string, dockerfile: string | null): Promise<ContextSummary> =>
     unwrap(() => commands.buildContextSummary(context, dockerfile)),
   imageBuild: (

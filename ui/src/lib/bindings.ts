@@ -37,6 +37,11 @@ export const commands = {
 	imageImport: (task: string, path: string, reference: string | null, onProgress: Channel<Progress_Deserialize>) => typedError<PullResult_Serialize, Error>(__TAURI_INVOKE("image_import", { task, path, reference, onProgress })),
 	/**  Files and bytes the build would send after `.dockerignore` (no file contents read). */
 	buildContextSummary: (context: string, dockerfile: string | null) => typedError<ContextSummary, Error>(__TAURI_INVOKE("build_context_summary", { context, dockerfile })),
+	/**
+	 *  The Dockerfile's text, for the form to read stages and `ARG`s from. `dockerfile` is
+	 *  relative to the context like `docker build -f`; default `Dockerfile`.
+	 */
+	buildReadDockerfile: (context: string, dockerfile: string | null) => typedError<string, Error>(__TAURI_INVOKE("build_read_dockerfile", { context, dockerfile })),
 	/**  Build `context` with `options`; `Step i/N` lines and messages stream to `on_progress`. */
 	imageBuild: (task: string, context: string, options: BuildOptions_Deserialize, onProgress: Channel<Progress_Deserialize>) => typedError<BuildResult, Error>(__TAURI_INVOKE("image_build", { task, context, options, onProgress })),
 	/**  Stop a running task; false when it is not running (any more). */
@@ -48,6 +53,8 @@ export const commands = {
 	diskUsage: () => typedError<DiskUsage, Error>(__TAURI_INVOKE("disk_usage")),
 	/**  Unique and shared bytes per image, from their layers. */
 	imageUsage: () => typedError<ImageUsage[], Error>(__TAURI_INVOKE("image_usage")),
+	/**  Both of the above from one engine request (Docker allows one df at a time). */
+	usageSnapshot: () => typedError<UsageSnapshot, Error>(__TAURI_INVOKE("usage_snapshot")),
 };
 
 /** Events */
@@ -461,6 +468,12 @@ export type UsageRow = {
 	active: number | null,
 	size: number | null,
 	reclaimable: number | null,
+};
+
+/**  [`Engine::usage_snapshot`]: the system's usage and each image's unique/shared bytes. */
+export type UsageSnapshot = {
+	disk: DiskUsage,
+	images: ImageUsage[],
 };
 
 /* Tauri Specta runtime */

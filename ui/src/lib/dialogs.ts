@@ -31,3 +31,25 @@ export async function pickTarOpenPath(title: string): Promise<string | null> {
     return null;
   }
 }
+
+/** Ask for a folder (a build context); null when cancelled or unavailable. */
+export async function pickFolder(title: string): Promise<string | null> {
+  try {
+    const picked = await open({ title, directory: true, multiple: false });
+    return typeof picked === 'string' ? picked : null;
+  } catch (e) {
+    console.warn('folder dialog unavailable', e);
+    return null;
+  }
+}
+
+/** Ask for one file (a Dockerfile); null when cancelled or unavailable. */
+export async function pickFile(title: string): Promise<string | null> {
+  try {
+    const picked = await open({ title, directory: false, multiple: false });
+    return typeof picked === 'string' ? picked : null;
+  } catch (e) {
+    console.warn('file dialog unavailable', e);
+    return null;
+  }
+}

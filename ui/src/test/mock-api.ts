@@ -25,6 +25,7 @@ export const mockApi = {
   imageContainers: vi.fn(),
   imageUsage: vi.fn(),
   diskUsage: vi.fn(),
+  usageSnapshot: vi.fn(),
   imagesSave: vi.fn(),
   taskCancel: vi.fn(),
   taskHistory: vi.fn(),
@@ -34,6 +35,7 @@ export const mockApi = {
   imagesLoad: vi.fn(),
   imageImport: vi.fn(),
   buildContextSummary: vi.fn(),
+  buildReadDockerfile: vi.fn(),
   imageBuild: vi.fn(),
   onImagesChanged: vi.fn(),
   onFileDrop: vi.fn(),
@@ -68,12 +70,15 @@ export function resetMockApi(): void {
   mockApi.imageContainers.mockResolvedValue([]);
   mockApi.imageUsage.mockResolvedValue([]);
   mockApi.diskUsage.mockResolvedValue(diskUsage());
+  mockApi.usageSnapshot.mockResolvedValue({ disk: diskUsage(), images: [] });
   mockApi.imagesSave.mockImplementation(async (_task: string, refs: string[], path: string) => ({
     path,
     bytes: refs.length * 1000,
   }));
   mockApi.taskCancel.mockResolvedValue(true);
   mockApi.taskHistory.mockResolvedValue([]);
+  mockApi.buildReadDockerfile.mockResolvedValue('FROM busybox\n');
+  mockApi.buildContextSummary.mockResolvedValue({ files: 1, bytes: 100, ignored: 0 });
   mockApi.taskHistoryRecord.mockImplementation(async (r: unknown) => [r]);
   mockApi.imagePull.mockImplementation(async (_t: string, reference: string) => ({
     id: 'sha256:pulled',

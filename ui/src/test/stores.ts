@@ -1,4 +1,5 @@
 // Put the app's singleton stores back to their first state between tests.
+import { builds } from '$lib/stores/builds.svelte';
 import { clock } from '$lib/stores/clock.svelte';
 import { details } from '$lib/stores/details.svelte';
 import { engine } from '$lib/stores/engine.svelte';
@@ -31,9 +32,11 @@ export function resetStores(): void {
   view.pullOpen = false;
   view.pushRow = null;
   view.loadPath = null;
+  view.buildSeed = null;
   details.show(null);
   toasts.clear();
   tasks.reset();
+  builds.reload();
   clock.stop();
   clock.now = Date.now();
 }

@@ -24,26 +24,39 @@ describe('ImagesStore.refresh', () => {
     const id = hexId('a1');
     const usage = deferred<unknown>();
     mockApi.imagesList.mockResolvedValue(one);
-    mockApi.imageUsage.mockReturnValue(usage.promise);
-    mockApi.diskUsage.mockResolvedValue(diskUsage(4));
+    mockApi.usageSnapshot.mockReturnValue(usage.promise);
     const store = new ImagesStore();
     const running = store.refresh();
     await vi.waitFor(() => expect(store.loaded).toBe(true));
     expect(store.rows[0].unique).toBeNull();
-    usage.resolve([{ id, size: 5, unique_size: 3, shared_size: 2 }]);
+    usage.resolve({
+      disk: diskUsage(4),
+      images: [{ id, size: 5, unique_size: 3, shared_size: 2 }],
+    });
     await running;
     expect(store.rows.map((r) => r.unique)).toEqual([3, 3]);
     expect(store.totals).toEqual({ count: 1, size: 4, exact: true });
+    // Asked once: Docker refuses a second df while one runs.
+    expect(mockApi.usageSnapshot).toHaveBeenCalledTimes(1);
   });
 
-  it('keeps the list when the usage numbers fail', async () => {
+  it('keeps the list, and the last numbers, when the usage request fails', async () => {
+    const id = hexId('a1');
     mockApi.imagesList.mockResolvedValue(one);
-    mockApi.imageUsage.mockRejectedValue(new ApiError(500, 'df failed'));
+    mockApi.usageSnapshot.mockResolvedValueOnce({
+      disk: diskUsage(4),
+      images: [{ id, size: 5, unique_size: 3, shared_size: 2 }],
+    });
+    mockApi.usageSnapshot.mockRejectedValue(
+      new ApiError(500, 'a disk usage operation is already running'),
+    );
     const store = new ImagesStore();
+    await store.refresh();
     await store.refresh();
     expect(store.images).toEqual(one);
     expect(store.error).toBeNull();
-    expect(store.rows[0].unique).toBeNull();
+    expect(store.rows[0].unique).toBe(3);
+    expect(store.totals.exact).toBe(true);
   });
 
   it('turns events during a refresh into exactly one more refresh', async () => {

@@ -80,13 +80,16 @@ export class ImagesStore {
   }
 
   /** Sizes that need more than the list: shown when they arrive, the grid does not wait.
-   *  A failure here only leaves those columns empty (the list itself is fine). */
+   *  One request for both (Docker runs one df at a time). A failure keeps the last numbers
+   *  (the list itself is fine). */
   async #loadUsage(): Promise<void> {
-    const [usage, disk] = await Promise.allSettled([api.imageUsage(), api.diskUsage()]);
-    if (usage.status === 'fulfilled') this.usage = new Map(usage.value.map((u) => [u.id, u]));
-    else console.warn('image usage unavailable', usage.reason);
-    if (disk.status === 'fulfilled') this.disk = disk.value;
-    else console.warn('disk usage unavailable', disk.reason);
+    try {
+      const snapshot = await api.usageSnapshot();
+      this.usage = new Map(snapshot.images.map((u) => [u.id, u]));
+      this.disk = snapshot.disk;
+    } catch (e) {
+      console.warn('disk usage unavailable', e);
+    }
   }
 
   /**

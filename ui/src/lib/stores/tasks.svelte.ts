@@ -28,6 +28,8 @@ export interface Task {
   result: string | null;
   /** A Cancel was asked for and not yet answered. */
   cancelling: boolean;
+  /** The image it made (build, pull): "Open image" shows it. */
+  image: string | null;
 }
 
 export const KEEP_FINISHED = 50;
@@ -54,6 +56,7 @@ function fromRecord(r: TaskRecord): Task {
     error: r.error,
     result: r.result,
     cancelling: false,
+    image: null,
   };
 }
 
@@ -83,6 +86,8 @@ export interface RunOptions<T> {
   notice: { done: string; failed: string; cancelled: string };
   /** Open the drawer on this task as it starts. */
   show?: boolean;
+  /** The image ID the result names, for "Open image". */
+  image?: (result: T) => string | null;
 }
 
 export class TasksStore {
@@ -125,6 +130,7 @@ export class TasksStore {
       error: null,
       result: null,
       cancelling: false,
+      image: null,
     });
     // The proxied task in the list: updates through it are what the UI sees.
     const task = this.items[0];
@@ -133,6 +139,7 @@ export class TasksStore {
       const result = await o.start(id, (p) => applyProgress(task.progress, p, Date.now()));
       task.state = 'done';
       task.result = o.describe(result);
+      task.image = o.image?.(result) ?? null;
       toasts.success(o.notice.done, task.result);
       return result;
     } catch (e) {

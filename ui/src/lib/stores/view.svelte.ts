@@ -9,6 +9,7 @@ import {
   type TagRow,
   type View,
 } from '$lib/grid/rows';
+import type { BuildForm } from '$lib/build/form';
 import { images } from './images.svelte';
 import { selection as defaultSelection, type SelectionStore } from './selection.svelte';
 
@@ -44,6 +45,8 @@ export class ViewStore {
   pullOpen = $state(false);
   /** The row the push dialog is open for, or null. */
   pushRow = $state.raw<TagRow | null>(null);
+  /** The build form is open, prefilled with this (a drop, or nothing), or null. */
+  buildSeed = $state.raw<Partial<BuildForm> | null>(null);
   /** The load dialog is open, with this path (possibly dropped), or null. */
   loadPath = $state<string | null>(null);
   /** A dialog owns the keyboard: the grid's and the app's shortcuts stand aside. */
@@ -52,7 +55,8 @@ export class ViewStore {
       this.saveRows !== null ||
       this.pullOpen ||
       this.pushRow !== null ||
-      this.loadPath !== null,
+      this.loadPath !== null ||
+      this.buildSeed !== null,
   );
 
   readonly selection: SelectionStore;

@@ -1,0 +1,64 @@
+import { describe, expect, it, vi } from 'vitest';
+import { render, screen } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import ImagesBuildDialog from './ImagesBuildDialog.svelte';
+import { builds } from '$lib/stores/builds.svelte';
+import { tasks } from '$lib/stores/tasks.svelte';
+import { mockApi } from '$test/mock-api';
+
+const DOCKERFILE = 'FROM busybox AS base\nARG GREETING=hello\nFROM base AS final\n';
+
+describe('ImagesBuildDialog', () => {
+  it('reads the Dockerfile: stages fill the target list, ARGs become prefilled fields', async () => {
+    mockApi.buildReadDockerfile.mockResolvedValue(DOCKERFILE);
+    mockApi.buildContextSummary.mockResolvedValue({ files: 3, bytes: 1_500, ignored: 2 });
+    render(ImagesBuildDialog, { seed: { context: '/src/app' }, onclose: vi.fn() });
+    expect(await screen.findByTestId('build-arg-GREETING')).toHaveValue('hello');
+    const options = [...screen.getByTestId('build-target').querySelectorAll('option')];
+    expect(options.map((o) => o.value)).toEqual(['', 'base', 'final']);
+    expect(screen.getByTestId('build-context-summary')).toHaveTextContent(
+      'Sends 3 files, 1.5 kB (2 left out by .dockerignore).',
+    );
+    expect(mockApi.buildReadDockerfile).toHaveBeenCalledWith('/src/app', null);
+  });
+
+  it('warns before sending a context over 500 MB', async () => {
+    mockApi.buildContextSummary.mockResolvedValue({ files: 9, bytes: 600_000_000, ignored: 0 });
+    render(ImagesBuildDialog, { seed: { context: '/big' }, onclose: vi.fn() });
+    expect(await screen.findByTestId('build-context-summary')).toHaveTextContent('over 500 MB');
+  });
+
+  it('starts the build as a task with the target, args and tags, and remembers it', async () => {
+    mockApi.buildReadDockerfile.mockResolvedValue(DOCKERFILE);
+    mockApi.imageBuild.mockResolvedValue({ id: 'sha256:built', tag: ['demo/app:1'] });
+    const onclose = vi.fn();
+    render(ImagesBuildDialog, { seed: { context: '/src/app' }, onclose });
+    const arg = await screen.findByTestId('build-arg-GREETING');
+    await userEvent.clear(arg);
+    await userEvent.type(arg, 'bonjour');
+    await userEvent.selectOptions(screen.getByTestId('build-target'), 'base');
+    await userEvent.type(screen.getByTestId('build-tags'), 'demo/app:1');
+    await userEvent.click(screen.getByTestId('confirm-build'));
+    expect(mockApi.imageBuild).toHaveBeenCalledWith(
+      expect.stringMatching(/^build-/),
+      '/src/app',
+      expect.objectContaining({
+        target: 'base',
+        tags: ['demo/app:1'],
+        build_args: { GREETING: 'bonjour' },
+      }),
+      expect.any(Function),
+    );
+    expect(onclose).toHaveBeenCalled();
+    expect(builds.recent[0].form).toMatchObject({ context: '/src/app', tags: 'demo/app:1' });
+    await vi.waitFor(() => expect(tasks.items[0].image).toBe('sha256:built'));
+  });
+
+  it('refuses a bad tag and says which', async () => {
+    render(ImagesBuildDialog, { seed: { context: '/src/app' }, onclose: vi.fn() });
+    await userEvent.type(screen.getByTestId('build-tags'), 'Bad:Tag');
+    await userEvent.click(screen.getByTestId('confirm-build'));
+    expect(screen.getByTestId('build-tags-error')).toHaveTextContent('Bad:Tag');
+    expect(mockApi.imageBuild).not.toHaveBeenCalled();
+  });
+});
