@@ -921,3 +921,42 @@ async fn a_failing_build_points_at_the_failing_step() -> TestResult {
     })
     .await
 }
+
+#[tokio::test]
+async fn cancelling_a_large_pull_leaves_no_image() -> TestResult {
+    // 200 MB of random bytes: no compression helps, so the pull takes long enough to cancel.
+    let reference = format!("{}/{}:1", slipway_engine_tests::registry(), unique("large"));
+    docker_build(&reference, &["RUN head -c 200000000 /dev/urandom > /blob"]);
+    docker_cli(&["push", &reference]);
+    docker_cli(&["rmi", &reference]);
+    with_app(|c| {
+        let reference = reference.clone();
+        async move {
+            by_testid(&c, "pull-open").await?.click().await?;
+            type_into(&by_testid(&c, "pull-reference").await?, &reference).await?;
+            by_testid(&c, "confirm-pull").await?.click().await?;
+            // Cancel once bytes are moving.
+            let moving = eventually(Duration::from_secs(30), || async {
+                let v = c
+                    .execute(
+                        "return [...document.querySelectorAll('[data-testid=task-layer]')].some(l => /Downloading|Extracting/.test(l.dataset.status))",
+                        vec![],
+                    )
+                    .await?;
+                Ok(v == serde_json::json!(true))
+            })
+            .await?;
+            assert!(moving, "the pull got under way");
+            by_testid(&c, "task-cancel").await?.click().await?;
+            let (state, text) = finished_task(&c, Duration::from_secs(30)).await?;
+            assert_eq!(state, "cancelled", "{text}");
+            Ok(())
+        }
+    })
+    .await?;
+    assert!(
+        !docker_cli_ok(&["image", "inspect", &reference]),
+        "no half-pulled image remains"
+    );
+    Ok(())
+}
