@@ -31,6 +31,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::images::image_containers,
             commands::transfer::images_save,
             commands::transfer::image_pull,
+            commands::registry::images_search,
+            commands::registry::registry_tags,
             commands::transfer::image_push,
             commands::transfer::images_load,
             commands::transfer::image_import,

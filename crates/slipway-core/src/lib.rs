@@ -9,6 +9,7 @@ pub mod images;
 pub mod progress;
 mod raw;
 pub mod reference;
+pub mod registry;
 pub mod system;
 pub mod transfer;
 

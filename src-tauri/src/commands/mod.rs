@@ -6,6 +6,7 @@ pub mod disk;
 pub mod engine;
 pub mod images;
 mod paths;
+pub mod registry;
 pub mod tasks;
 pub mod transfer;
 

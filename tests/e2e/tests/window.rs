@@ -960,3 +960,40 @@ async fn cancelling_a_large_pull_leaves_no_image() -> TestResult {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn the_pull_dialog_lists_a_private_repositorys_tags_from_the_registry() -> TestResult {
+    let repo = format!("{}/{}", slipway_engine_tests::registry(), unique("listed"));
+    docker_build(&format!("{repo}:1.0"), &[]);
+    docker_cli(&["tag", &format!("{repo}:1.0"), &format!("{repo}:2.0")]);
+    docker_cli(&["push", &format!("{repo}:1.0")]);
+    docker_cli(&["push", &format!("{repo}:2.0")]);
+    with_app(|c| {
+        let repo = repo.clone();
+        async move {
+            by_testid(&c, "pull-open").await?.click().await?;
+            let input = by_testid(&c, "pull-reference").await?;
+            type_into(&input, &repo).await?;
+            by_testid(&c, "pull-list-tags").await?.click().await?;
+            by_testid(&c, "registry-tag").await?;
+            let tags = c
+                .execute(
+                    "return [...document.querySelectorAll('[data-testid=registry-tag]')].map(t => t.dataset.tag)",
+                    vec![],
+                )
+                .await?;
+            assert_eq!(tags, serde_json::json!(["1.0", "2.0"]));
+            c.find(Locator::Css("[data-testid=registry-tag][data-tag=\"2.0\"]"))
+                .await?
+                .click()
+                .await?;
+            assert_eq!(
+                input.prop("value").await?.as_deref(),
+                Some(format!("{repo}:2.0").as_str())
+            );
+            screenshot(&c, "pull-tags").await?;
+            Ok(())
+        }
+    })
+    .await
+}

@@ -1228,3 +1228,58 @@ async fn search_of_a_registry_without_a_search_api_names_the_term() {
     assert_eq!(err.code, 404, "{}", err.message);
     assert!(err.message.contains(&term), "{}", err.message);
 }
+
+// ---------- registry API (tags of a private repository) ----------
+
+#[tokio::test]
+async fn tags_of_a_private_repository_come_from_the_registry_api() {
+    let e = docker().await;
+    let repo = format!("{}/{}", registry(), unique("tags"));
+    build_tagged(&e, &format!("{repo}:1.0")).await;
+    e.tag(&format!("{repo}:1.0"), &format!("{repo}:2.0"))
+        .await
+        .unwrap();
+    docker_cli(&["push", &format!("{repo}:1.0")]);
+    docker_cli(&["push", &format!("{repo}:2.0")]);
+    let tags = slipway_core::registry::list_tags(&repo, None)
+        .await
+        .unwrap();
+    assert_eq!(tags, ["1.0", "2.0"]);
+    let missing = format!("{}/{}", registry(), unique("nothing-here"));
+    assert_eq!(
+        slipway_core::registry::list_tags(&missing, None)
+            .await
+            .unwrap_err()
+            .code,
+        404
+    );
+}
+
+#[tokio::test]
+async fn listing_tags_on_the_auth_registry_needs_the_login() {
+    let e = docker().await;
+    let repo = format!("{}/{}", auth_registry(), unique("tags-auth"));
+    build_tagged(&e, &format!("{repo}:1")).await;
+    let creds = Credentials::basic(
+        &auth_registry(),
+        &env("SLIPWAY_TEST_AUTH_USER"),
+        &env("SLIPWAY_TEST_AUTH_PASSWORD"),
+    );
+    e.push(
+        &format!("{repo}:1"),
+        Some(&creds),
+        &mut progress::ignore,
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    let wrong = Credentials::basic(&auth_registry(), "slipway", "wrong");
+    let refused = slipway_core::registry::list_tags(&repo, Some(&wrong))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code, 401, "{}", refused.message);
+    let tags = slipway_core::registry::list_tags(&repo, Some(&creds))
+        .await
+        .unwrap();
+    assert_eq!(tags, ["1"]);
+}

@@ -17,6 +17,8 @@ import type {
   PullResult_Serialize as PullResult,
   PushResult_Serialize as PushResult,
   SaveResult,
+  SearchOptions_Deserialize as SearchOptions,
+  SearchResult,
   TaskRecord_Serialize as TaskRecord,
   UsageSnapshot,
   EngineStatus,
@@ -33,7 +35,7 @@ export type { EngineStatus, HistoryEntry, ImageDetails, ImageSummary, ImagesChan
 export type { RemoveOutcome, RemoveResult, BackendError };
 export type { ContainerRef, DiskUsage, ImageUsage, Progress, SaveResult };
 export type { BuildOptions, BuildResult, ContextSummary, LoadResult, LoginForm, Overall };
-export type { PullResult, PushResult, TaskRecord, UsageSnapshot };
+export type { PullResult, PushResult, SearchOptions, SearchResult, TaskRecord, UsageSnapshot };
 
 /** A progress callback, as the `Channel` a long command streams into. */
 function channel(onProgress: (p: Progress) => void): Channel<Progress> {
@@ -159,6 +161,10 @@ export const api = {
     onProgress: (p: Progress) => void,
   ): Promise<BuildResult> =>
     unwrap(() => commands.imageBuild(task, context, options, channel(onProgress))),
+  imagesSearch: (term: string, options: SearchOptions): Promise<SearchResult[]> =>
+    unwrap(() => commands.imagesSearch(term, options)),
+  registryTags: (repository: string, login: LoginForm | null): Promise<string[]> =>
+    unwrap(() => commands.registryTags(repository, login)),
   taskCancel: (task: string): Promise<boolean> => unwrap(() => commands.taskCancel(task)),
   taskHistory: (): Promise<TaskRecord[]> => unwrap(() => commands.taskHistory()),
   taskHistoryRecord: (record: TaskRecord): Promise<TaskRecord[]> =>

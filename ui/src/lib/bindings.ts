@@ -29,6 +29,13 @@ export const commands = {
 	imagesSave: (task: string, references: string[], path: string, onProgress: Channel<Progress_Deserialize>) => typedError<SaveResult, Error>(__TAURI_INVOKE("images_save", { task, references, path, onProgress })),
 	/**  Pull `reference` (`name[:tag|@digest]`); layers stream to `on_progress`. */
 	imagePull: (task: string, reference: string, platform: string | null, allTags: boolean, onProgress: Channel<Progress_Deserialize>) => typedError<PullResult_Serialize, Error>(__TAURI_INVOKE("image_pull", { task, reference, platform, allTags, onProgress })),
+	/**  The engine's search (`docker search`), with its limit and official/stars filters. */
+	imagesSearch: (term: string, options: SearchOptions_Deserialize) => typedError<SearchResult[], Error>(__TAURI_INVOKE("images_search", { term, options })),
+	/**
+	 *  Tags of a repository, from the registry's API: the Docker config's credentials for it,
+	 *  or `login`.
+	 */
+	registryTags: (repository: string, login: LoginForm | null) => typedError<string[], Error>(__TAURI_INVOKE("registry_tags", { repository, login })),
 	/**  Push `reference`, with the Docker config's credentials for its registry or `login`. */
 	imagePush: (task: string, reference: string, login: LoginForm | null, onProgress: Channel<Progress_Deserialize>) => typedError<PushResult_Serialize, Error>(__TAURI_INVOKE("image_push", { task, reference, login, onProgress })),
 	/**  Load images from a tar made by `save` (or `docker save`). */
@@ -422,6 +429,28 @@ export type RemoveResult = {
 export type SaveResult = {
 	path: string,
 	bytes: number | null,
+};
+
+export type SearchOptions = SearchOptions_Serialize | SearchOptions_Deserialize;
+
+export type SearchOptions_Deserialize = {
+	limit?: number | null,
+	official_only: boolean,
+	min_stars?: number | null,
+};
+
+export type SearchOptions_Serialize = {
+	limit: number | null,
+	official_only: boolean,
+	min_stars: number | null,
+};
+
+export type SearchResult = {
+	name: string,
+	description: string,
+	stars: number | null,
+	official: boolean,
+	automated: boolean,
 };
 
 export type TaskRecord = TaskRecord_Serialize | TaskRecord_Deserialize;

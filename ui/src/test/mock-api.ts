@@ -31,6 +31,8 @@ export const mockApi = {
   taskHistory: vi.fn(),
   taskHistoryRecord: vi.fn(),
   imagePull: vi.fn(),
+  imagesSearch: vi.fn(),
+  registryTags: vi.fn(),
   imagePush: vi.fn(),
   imagesLoad: vi.fn(),
   imageImport: vi.fn(),
@@ -77,6 +79,8 @@ export function resetMockApi(): void {
   }));
   mockApi.taskCancel.mockResolvedValue(true);
   mockApi.taskHistory.mockResolvedValue([]);
+  mockApi.imagesSearch.mockResolvedValue([]);
+  mockApi.registryTags.mockResolvedValue([]);
   mockApi.buildReadDockerfile.mockResolvedValue('FROM busybox\n');
   mockApi.buildContextSummary.mockResolvedValue({ files: 1, bytes: 100, ignored: 0 });
   mockApi.taskHistoryRecord.mockImplementation(async (r: unknown) => [r]);

@@ -1,0 +1,115 @@
+//! Talking to registries directly (not through the engine): listing a repository's tags
+//! with the OCI distribution API (`oci-client`), for private registries the engine's search
+//! does not cover. Credentials come from the same place as for pull and push.
+
+use crate::credentials::{self, Credentials};
+use crate::error::{Error, Result};
+use crate::reference::Reference;
+use oci_client::client::{ClientConfig, ClientProtocol};
+use oci_client::errors::OciDistributionError;
+use oci_client::secrets::RegistryAuth;
+
+/// Tags of `repository` (`host[:port]/path`, `path` for Docker Hub), sorted, newest
+/// conventions aside. A tag or digest written on the reference is ignored.
+#[tracing::instrument(skip(explicit), err(level = "debug", Display))]
+pub async fn list_tags(repository: &str, explicit: Option<&Credentials>) -> Result<Vec<String>> {
+    let r = Reference::parse(repository)?;
+    let registry = r.registry().to_owned();
+    let path = r
+        .qualified_repository()
+        .strip_prefix(&format!("{registry}/"))
+        .map(str::to_owned)
+        .unwrap_or_else(|| r.path.clone());
+    let oci_ref = oci_client::Reference::with_tag(registry.clone(), path, "latest".into());
+    let auth = match credentials::resolve(explicit, &registry) {
+        Some(Credentials {
+            username: Some(u),
+            password: Some(p),
+            ..
+        }) => RegistryAuth::Basic(u, p),
+        Some(Credentials {
+            identity_token: Some(t),
+            ..
+        }) => RegistryAuth::Bearer(t),
+        _ => RegistryAuth::Anonymous,
+    };
+    let client = oci_client::Client::new(ClientConfig {
+        protocol: protocol_for(&registry),
+        ..Default::default()
+    });
+    let mut tags = client
+        .list_tags(&oci_ref, &auth, None, None)
+        .await
+        .map_err(|e| classify(e, &registry, repository))?
+        .tags;
+    tags.sort();
+    Ok(tags)
+}
+
+/// Docker talks plain HTTP to loopback registries (they are insecure by default) and HTTPS
+/// everywhere else; so does this.
+fn protocol_for(registry: &str) -> ClientProtocol {
+    if is_loopback(registry) {
+        ClientProtocol::Http
+    } else {
+        ClientProtocol::Https
+    }
+}
+
+fn is_loopback(registry: &str) -> bool {
+    let host = registry
+        .rsplit_once(':')
+        .filter(|(_, port)| port.chars().all(|c| c.is_ascii_digit()))
+        .map_or(registry, |(h, _)| h);
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn classify(e: OciDistributionError, registry: &str, repository: &str) -> Error {
+    match e {
+        OciDistributionError::UnauthorizedError { .. }
+        | OciDistributionError::AuthenticationFailure(_) => Error::new(
+            401,
+            format!("The registry {registry} refused to list {repository}: log in first."),
+        ),
+        OciDistributionError::ServerError { code: 404, .. }
+        | OciDistributionError::RegistryError { .. } => Error::new(
+            404,
+            format!("{repository} is not in the registry {registry}."),
+        ),
+        OciDistributionError::ServerError { code, message, .. } => Error::new(
+            502,
+            format!("The registry {registry} answered {code}: {message}"),
+        ),
+        OciDistributionError::RequestError(e) => Error::new(
+            502,
+            format!("The registry {registry} could not be reached: {e}"),
+        ),
+        other => Error::new(502, format!("Listing tags of {repository}: {other}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Like Docker: loopback registries are spoken to over plain HTTP, others over HTTPS.
+    #[test]
+    fn loopback_registries_use_http() {
+        for r in [
+            "127.0.0.1:5000",
+            "localhost:5000",
+            "localhost",
+            "[::1]:5000",
+            "127.8.9.1",
+        ] {
+            assert!(is_loopback(r), "{r}");
+        }
+        for r in ["docker.io", "registry.example.com:5000", "10.0.0.1:5000"] {
+            assert!(!is_loopback(r), "{r}");
+        }
+    }
+}
