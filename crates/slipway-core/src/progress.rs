@@ -116,10 +116,11 @@ impl LayerTracker {
                 state.current = c.min(state.total.max(c));
             }
         }
+        // "Download complete": the bytes are here. It is Podman's last word for a layer (it
+        // never says "Pull complete"), so it counts the layer as done too; Docker front ends
+        // go by bytes, which extraction does not change.
         if is_done_status(status) || status.eq_ignore_ascii_case("download complete") {
             state.current = state.total;
-        }
-        if is_done_status(status) {
             state.done = true;
         }
         let update = LayerProgress {
