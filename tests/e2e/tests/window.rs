@@ -865,8 +865,22 @@ async fn a_build_from_the_typed_path_honours_the_target_and_a_build_arg() -> Tes
                 .select_by_value("base")
                 .await?;
             type_into(&by_testid(&c, "build-tags").await?, &tag).await?;
+            // No cache: the sleeping step must really run, whatever ran on this engine before.
+            by_testid(&c, "build-no-cache").await?.click().await?;
             screenshot(&c, "build-form").await?;
             by_testid(&c, "confirm-build").await?.click().await?;
+            // Mid-build (the fixture sleeps in one step): the running step shows in the drawer.
+            let running = eventually(Duration::from_secs(20), || async {
+                Ok(!c
+                    .find_all(Locator::Css(
+                        "[data-testid=task][data-state=running] [data-testid=task-step]",
+                    ))
+                    .await?
+                    .is_empty())
+            })
+            .await?;
+            assert!(running, "steps show while the build runs");
+            screenshot(&c, "build-running").await?;
             let (state, text) = finished_task(&c, Duration::from_secs(60)).await?;
             assert_eq!(state, "done", "{text}");
             let steps = c
@@ -996,4 +1010,42 @@ async fn the_pull_dialog_lists_a_private_repositorys_tags_from_the_registry() ->
         }
     })
     .await
+}
+
+#[tokio::test]
+async fn importing_a_root_filesystem_tarball_makes_a_named_image() -> TestResult {
+    let dir = std::env::temp_dir().join(unique("e2e-rootfs"));
+    let root = dir.join("root");
+    std::fs::create_dir_all(root.join("etc"))?;
+    std::fs::write(root.join("etc/imported-by"), "slipway\n")?;
+    let tarball = dir.join("rootfs.tar");
+    let made = std::process::Command::new("tar")
+        .args([
+            "-C",
+            root.to_str().unwrap(),
+            "-cf",
+            tarball.to_str().unwrap(),
+            ".",
+        ])
+        .status()?;
+    assert!(made.success());
+    let name = format!("{}:1", unique("imported"));
+    with_app(|c| {
+        let (name, tarball) = (name.clone(), tarball.to_str().unwrap().to_owned());
+        async move {
+            by_testid(&c, "load-open").await?.click().await?;
+            type_into(&by_testid(&c, "load-path").await?, &tarball).await?;
+            by_testid(&c, "load-mode-import").await?.click().await?;
+            type_into(&by_testid(&c, "import-name").await?, &name).await?;
+            by_testid(&c, "confirm-load").await?.click().await?;
+            let (state, text) = finished_task(&c, Duration::from_secs(60)).await?;
+            assert_eq!(state, "done", "{text}");
+            Ok(())
+        }
+    })
+    .await?;
+    let layers = docker_cli(&["inspect", "--format", "{{len .RootFS.Layers}}", &name]);
+    assert_eq!(layers.trim(), "1", "one layer, from the tarball");
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
 }

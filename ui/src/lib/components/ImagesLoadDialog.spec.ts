@@ -25,4 +25,27 @@ describe('ImagesLoadDialog', () => {
     render(ImagesLoadDialog, { onclose: vi.fn() });
     expect(screen.getByTestId('confirm-load')).toBeDisabled();
   });
+
+  it('imports a root filesystem tarball under a checked name', async () => {
+    mockApi.imageImport.mockResolvedValue({
+      id: 'sha256:new',
+      tag: ['team/rootfs:1'],
+      digest: null,
+    });
+    render(ImagesLoadDialog, { path: '/tmp/rootfs.tar', onclose: vi.fn() });
+    await userEvent.click(screen.getByTestId('load-mode-import'));
+    await userEvent.type(screen.getByTestId('import-name'), 'Team/Rootfs');
+    expect(screen.getByTestId('import-name-error')).toBeInTheDocument();
+    expect(screen.getByTestId('confirm-load')).toBeDisabled();
+    await userEvent.clear(screen.getByTestId('import-name'));
+    await userEvent.type(screen.getByTestId('import-name'), 'team/rootfs:1');
+    await userEvent.click(screen.getByTestId('confirm-load'));
+    expect(mockApi.imageImport).toHaveBeenCalledWith(
+      expect.stringMatching(/^import-/),
+      '/tmp/rootfs.tar',
+      'team/rootfs:1',
+      expect.any(Function),
+    );
+    await vi.waitFor(() => expect(tasks.items[0].image).toBe('sha256:new'));
+  });
 });

@@ -181,6 +181,20 @@ export class ImagesStore {
     }
   }
 
+  /** Make an image from a root filesystem tarball as task `task`, named `reference`. */
+  async importRootfs(
+    task: string,
+    path: string,
+    reference: string | null,
+    onProgress: (p: Progress) => void,
+  ): Promise<PullResult> {
+    try {
+      return await api.imageImport(task, path, reference, onProgress);
+    } catch (e) {
+      throw toApiError(e);
+    }
+  }
+
   /** Follow the engine's image events. */
   async listen(): Promise<void> {
     if (this.#unlisten) return;
