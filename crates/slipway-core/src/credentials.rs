@@ -123,13 +123,12 @@ fn docker_config_path() -> Option<std::path::PathBuf> {
         .map(|d| d.join("config.json"))
 }
 
-/// Remember credentials the way `docker login` does without a credential store: in the
-/// Docker config's `auths`. Where the user has a `credsStore`, nothing is written in plain
-/// text and `None` is returned. Returns the file written.
+/// Remember credentials the way `docker login` does: through the credential helper the
+/// Docker config names for this registry (`credHelpers`) or for all (`credsStore`) — never
+/// in plain text then —, else in the config's `auths`. Returns where they went (the file, or
+/// `docker-credential-<name>`), `None` when there is no Docker config location at all.
 #[tracing::instrument(skip(creds), fields(registry = %creds.registry))]
-pub fn save_to_docker_config(
-    creds: &Credentials,
-) -> crate::error::Result<Option<std::path::PathBuf>> {
+pub fn save_to_docker_config(creds: &Credentials) -> crate::error::Result<Option<String>> {
     use crate::error::Error;
     let Some(path) = docker_config_path() else {
         return Ok(None);
@@ -144,12 +143,17 @@ pub fn save_to_docker_config(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => serde_json::json!({}),
         Err(e) => return Err(e.into()),
     };
-    if config.get("credsStore").is_some() || config["credHelpers"].get(&creds.registry).is_some() {
-        return Ok(None);
-    }
     let (Some(user), Some(pass)) = (&creds.username, &creds.password) else {
         return Ok(None);
     };
+    let helper = config["credHelpers"][&creds.registry]
+        .as_str()
+        .or_else(|| config["credsStore"].as_str())
+        .filter(|h| !h.is_empty());
+    if let Some(helper) = helper {
+        let server = Credentials::config_keys(&creds.registry).remove(0);
+        return store_with_helper(helper, &server, user, pass).map(Some);
+    }
     let auth = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
     let key = Credentials::config_keys(&creds.registry).remove(0);
     if !config["auths"].is_object() {
@@ -169,7 +173,42 @@ pub fn save_to_docker_config(
         std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
     }
     std::fs::rename(&tmp, &path)?;
-    Ok(Some(path))
+    Ok(Some(path.display().to_string()))
+}
+
+/// `docker-credential-<helper> store`, as `docker login` runs it: JSON on stdin.
+fn store_with_helper(
+    helper: &str,
+    server: &str,
+    user: &str,
+    secret: &str,
+) -> crate::error::Result<String> {
+    use crate::error::Error;
+    use std::io::Write;
+    let program = format!("docker-credential-{helper}");
+    let mut child = std::process::Command::new(&program)
+        .arg("store")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            Error::bad_request(format!(
+                "Your Docker config keeps credentials with {program}, which could not be run ({e}); nothing was saved."
+            ))
+        })?;
+    let body = serde_json::json!({ "ServerURL": server, "Username": user, "Secret": secret });
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(body.to_string().as_bytes())?;
+    }
+    let out = child.wait_with_output()?;
+    if !out.status.success() {
+        return Err(Error::internal(format!(
+            "{program} store failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(program)
 }
 
 /// The engine decodes `X-Registry-Auth` as base64url; bollard sends standard base64, which

@@ -251,3 +251,71 @@ fn save_and_load_through_the_cli_round_trip() {
     assert_eq!(loaded["loaded"][0], format!("{tag}:latest"));
     assert_eq!(json_of(&cli(&["--json", "images", "get", &tag]))["id"], id);
 }
+
+/// `login` keeps the password where the user's Docker config says: through its credential
+/// helper (never in plain text in config.json), like `docker login`.
+#[test]
+fn login_saves_through_the_users_credential_helper() {
+    let home = tempfile::tempdir().unwrap();
+    let bin = home.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let stored = home.path().join("stored.json");
+    let helper = bin.join("docker-credential-slipwaytest");
+    std::fs::write(
+        &helper,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = store ] && cat > '{}'\n",
+            stored.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&helper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let config = home.path().join("docker");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.json"),
+        r#"{"credsStore":"slipwaytest"}"#,
+    )
+    .unwrap();
+
+    let registry = auth_registry();
+    let password = env("SLIPWAY_TEST_AUTH_PASSWORD");
+    let mut child = Command::new(slipway_cli())
+        .args(["--host", &docker_host(), "--json", "login", &registry])
+        .args(["-u", &env("SLIPWAY_TEST_AUTH_USER"), "--password-stdin"])
+        .env_remove("DOCKER_HOST")
+        .env("DOCKER_CONFIG", &config)
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        )
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(password.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json_of(&out)["saved_to"], "docker-credential-slipwaytest");
+    let saved: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&stored).unwrap()).unwrap();
+    assert_eq!(saved["ServerURL"], registry);
+    assert_eq!(saved["Secret"], password.as_str());
+    let config_text = std::fs::read_to_string(config.join("config.json")).unwrap();
+    assert!(
+        !config_text.contains("auths"),
+        "nothing in plain text: {config_text}"
+    );
+}
