@@ -127,4 +127,34 @@ describe('App', () => {
     expect(screen.queryByTestId('remove-dialog')).toBeNull();
     expect(screen.getByTestId('image-details')).toBeInTheDocument();
   });
+
+  it('says what a drop will do while files are dragged over, and acts on the drop', async () => {
+    let report: (what: 'enter' | 'leave' | 'drop', paths: string[]) => void = () => {};
+    mockApi.onFileDrop.mockImplementation(async (cb: typeof report) => {
+      report = cb;
+      return () => {};
+    });
+    mockApi.imagesList.mockResolvedValue(list);
+    render(App);
+    await screen.findByTestId('grid-ready');
+    report('enter', ['/home/me/images.tar']);
+    expect(await screen.findByTestId('drop-overlay')).toHaveTextContent('load the images');
+    report('drop', ['/home/me/images.tar']);
+    expect(await screen.findByTestId('load-dialog')).toBeInTheDocument();
+    expect(screen.queryByTestId('drop-overlay')).toBeNull();
+    expect(screen.getByTestId('load-path')).toHaveValue('/home/me/images.tar');
+  });
+
+  it('opens the build form on a dropped folder, with it as the context', async () => {
+    let report: (what: 'enter' | 'leave' | 'drop', paths: string[]) => void = () => {};
+    mockApi.onFileDrop.mockImplementation(async (cb: typeof report) => {
+      report = cb;
+      return () => {};
+    });
+    render(App);
+    await screen.findByTestId('grid-ready');
+    report('drop', ['/src/app/Dockerfile.prod']);
+    expect(await screen.findByTestId('build-context')).toHaveValue('/src/app');
+    expect(screen.getByTestId('build-dockerfile')).toHaveValue('/src/app/Dockerfile.prod');
+  });
 });

@@ -903,7 +903,24 @@ async fn a_build_from_the_typed_path_honours_the_target_and_a_build_arg() -> Tes
         labels["org.slipway.greeting"], "bonjour",
         "the build arg took effect"
     );
-    Ok(())
+    // After a restart the form offers this build again.
+    with_app(|c| {
+        let (tag, context) = (tag.clone(), context.clone());
+        async move {
+            by_testid(&c, "build-open").await?.click().await?;
+            by_testid(&c, "build-recent").await?;
+            let text = c
+                .execute(
+                    "return document.querySelector('[data-testid=build-recent]').textContent",
+                    vec![],
+                )
+                .await?;
+            let text = text.as_str().unwrap_or_default();
+            assert!(text.contains(&context) && text.contains(&tag), "{text}");
+            Ok(())
+        }
+    })
+    .await
 }
 
 #[tokio::test]

@@ -172,10 +172,16 @@ export const api = {
 
   onImagesChanged: async (cb: (change: ImagesChanged) => void): Promise<Unlisten> =>
     events.imagesChanged.listen((e) => cb(e.payload)),
-  /** Files dropped on the window (their paths). */
-  onFileDrop: async (cb: (paths: string[]) => void): Promise<Unlisten> =>
+  /** Files dragged over (`enter`, with their paths), away from (`leave`) or dropped on
+   *  (`drop`) the window. */
+  onFileDrop: async (
+    cb: (what: 'enter' | 'leave' | 'drop', paths: string[]) => void,
+  ): Promise<Unlisten> =>
     getCurrentWebview().onDragDropEvent((e) => {
-      if (e.payload.type === 'drop') cb(e.payload.paths);
+      const p = e.payload;
+      if (p.type === 'enter') cb('enter', p.paths);
+      else if (p.type === 'leave') cb('leave', []);
+      else if (p.type === 'drop') cb('drop', p.paths);
     }),
   onEngineStatusChanged: async (cb: (status: EngineStatus) => void): Promise<Unlisten> =>
     events.engineStatusChanged.listen((e) => cb(e.payload)),

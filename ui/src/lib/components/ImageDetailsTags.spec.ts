@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { render, screen } from '@testing-library/svelte';
+import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import ImageDetailsTags from './ImageDetailsTags.svelte';
 import { toasts } from '$lib/stores/toasts.svelte';
+import { view } from '$lib/stores/view.svelte';
 import { mockApi } from '$test/mock-api';
-import { hexId } from '$test/fixtures';
+import { hexId, image } from '$test/fixtures';
+import { given } from '$test/render';
 
 const A = hexId('a1');
 
@@ -74,5 +76,13 @@ describe('ImageDetailsTags', () => {
     expect(screen.getByTestId('tag-item')).toHaveTextContent('the image will be deleted');
     await userEvent.click(button);
     expect(mockApi.imageUntag).toHaveBeenCalledWith('demo/app:1');
+  });
+
+  it('opens the push dialog for one of its names', async () => {
+    given([image({ id: A, tags: ['demo/app:1', 'demo/app:2'] })]);
+    render(ImageDetailsTags, { id: A, tags: ['demo/app:1', 'demo/app:2'] });
+    const items = screen.getAllByTestId('tag-item');
+    await userEvent.click(within(items[1]).getByTestId('push-tag'));
+    expect(view.pushRow?.name).toBe('demo/app:2');
   });
 });
