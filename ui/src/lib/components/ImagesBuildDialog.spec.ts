@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import ImagesBuildDialog from './ImagesBuildDialog.svelte';
+import { emptyForm } from '$lib/build/form';
 import { builds } from '$lib/stores/builds.svelte';
 import { tasks } from '$lib/stores/tasks.svelte';
 import { mockApi } from '$test/mock-api';
@@ -60,5 +61,20 @@ describe('ImagesBuildDialog', () => {
     await userEvent.click(screen.getByTestId('confirm-build'));
     expect(screen.getByTestId('build-tags-error')).toHaveTextContent('Bad:Tag');
     expect(mockApi.imageBuild).not.toHaveBeenCalled();
+  });
+
+  it('rebuilds a recent build with one click', async () => {
+    mockApi.imageBuild.mockResolvedValue({ id: 'sha256:again', tag: ['demo/app:1'] });
+    builds.remember({ ...emptyForm(), context: '/src/app', tags: 'demo/app:1', noCache: true });
+    const onclose = vi.fn();
+    render(ImagesBuildDialog, { seed: {}, onclose });
+    await userEvent.click(screen.getByTestId('build-rebuild'));
+    expect(mockApi.imageBuild).toHaveBeenCalledWith(
+      expect.any(String),
+      '/src/app',
+      expect.objectContaining({ tags: ['demo/app:1'], no_cache: true }),
+      expect.any(Function),
+    );
+    expect(onclose).toHaveBeenCalled();
   });
 });
