@@ -84,14 +84,23 @@ impl Engine {
     /// reads nothing on API 1.41); computed from image layers on Podman.
     #[tracing::instrument(skip(self), err(level = "debug", Display))]
     pub async fn df(&self) -> Result<DiskUsage> {
-        if !self.is_podman() {
-            match self.raw_json("GET", "/system/df", None).await {
-                Ok(v) => return Ok(usage_from_engine_df(&v)),
-                Err(e) if e.code != 501 => return Err(e),
-                Err(_) => {}
-            }
+        match self.engine_df().await? {
+            Some(v) => Ok(usage_from_engine_df(&v)),
+            None => self.computed_df().await,
         }
-        self.computed_df().await
+    }
+
+    /// The engine's own `/system/df` answer where it can be trusted and reached: `None` on
+    /// Podman (its compat df is wrong) and where the raw transport is unavailable (TLS/ssh).
+    async fn engine_df(&self) -> Result<Option<serde_json::Value>> {
+        if self.is_podman() {
+            return Ok(None);
+        }
+        match self.raw_json("GET", "/system/df", None).await {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.code == 501 => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     async fn computed_df(&self) -> Result<DiskUsage> {
@@ -159,18 +168,16 @@ impl Engine {
     /// each image's layers (two requests per image).
     #[tracing::instrument(skip(self), err(level = "debug", Display))]
     pub async fn image_usage(&self) -> Result<Vec<ImageUsage>> {
-        if !self.is_podman() {
-            match self.raw_json("GET", "/system/df", None).await {
-                Ok(v) => {
-                    if let Some(usage) = usage_from_df_images(&v) {
-                        return Ok(usage);
-                    }
-                }
-                Err(e) if e.code != 501 => return Err(e),
-                Err(_) => {}
-            }
+        let df = self.engine_df().await?;
+        self.image_usage_from(df.as_ref()).await
+    }
+
+    /// Per-image bytes from a df answer when it has them, else added up from layers.
+    async fn image_usage_from(&self, df: Option<&serde_json::Value>) -> Result<Vec<ImageUsage>> {
+        match df.and_then(usage_from_df_images) {
+            Some(usage) => Ok(usage),
+            None => self.computed_image_usage().await,
         }
-        self.computed_image_usage().await
     }
 
     /// Disk usage and per-image bytes together. On Docker both come from one `/system/df`
@@ -178,26 +185,13 @@ impl Engine {
     /// and at once makes one of them fail.
     #[tracing::instrument(skip(self), err(level = "debug", Display))]
     pub async fn usage_snapshot(&self) -> Result<UsageSnapshot> {
-        if !self.is_podman() {
-            match self.raw_json("GET", "/system/df", None).await {
-                Ok(v) => {
-                    let images = match usage_from_df_images(&v) {
-                        Some(images) => images,
-                        None => self.computed_image_usage().await?,
-                    };
-                    return Ok(UsageSnapshot {
-                        disk: usage_from_engine_df(&v),
-                        images,
-                    });
-                }
-                Err(e) if e.code != 501 => return Err(e),
-                Err(_) => {}
-            }
-        }
-        Ok(UsageSnapshot {
-            disk: self.computed_df().await?,
-            images: self.computed_image_usage().await?,
-        })
+        let df = self.engine_df().await?;
+        let images = self.image_usage_from(df.as_ref()).await?;
+        let disk = match &df {
+            Some(v) => usage_from_engine_df(v),
+            None => self.computed_df().await?,
+        };
+        Ok(UsageSnapshot { disk, images })
     }
 
     /// [`Self::image_usage`] from layers and history, whatever the engine.

@@ -340,6 +340,16 @@ async fn switching_to_chinese_changes_the_labels() -> TestResult {
     .await
 }
 
+/// Whether the save dialog closed (it does once the tar is complete) within 30 s.
+async fn save_dialog_closed(c: &Client) -> Result<bool, Box<dyn std::error::Error>> {
+    eventually(Duration::from_secs(30), || async {
+        Ok(c.find_all(Locator::Css("[data-testid=save-dialog]"))
+            .await?
+            .is_empty())
+    })
+    .await
+}
+
 /// Select the rows of these images (ctrl-click each).
 async fn select_rows(c: &Client, names: &[(&str, &str)]) -> TestResult {
     for (repo, tag) in names {
@@ -391,12 +401,7 @@ async fn bulk_save_writes_one_tar_holding_the_selected_images() -> TestResult {
             type_into(&path, target.to_str().unwrap()).await?;
             screenshot(&c, "save-dialog").await?;
             by_testid(&c, "confirm-save").await?.click().await?;
-            let closed = eventually(Duration::from_secs(30), || async {
-                Ok(c.find_all(Locator::Css("[data-testid=save-dialog]"))
-                    .await?
-                    .is_empty())
-            })
-            .await?;
+            let closed = save_dialog_closed(&c).await?;
             assert!(closed, "the dialog closes when the save has finished");
             Ok(())
         }
@@ -801,12 +806,7 @@ async fn saved_images_removed_and_loaded_again_come_back_with_the_same_ids() -> 
             by_testid(&c, "save-selected").await?.click().await?;
             type_into(&by_testid(&c, "save-path").await?, &tar_path).await?;
             by_testid(&c, "confirm-save").await?.click().await?;
-            let saved = eventually(Duration::from_secs(30), || async {
-                Ok(c.find_all(Locator::Css("[data-testid=save-dialog]"))
-                    .await?
-                    .is_empty())
-            })
-            .await?;
+            let saved = save_dialog_closed(&c).await?;
             assert!(saved, "the save finished");
             Ok(())
         }

@@ -112,8 +112,6 @@ export const api = {
   imageUntag: (name: string): Promise<RemoveResult> => unwrap(() => commands.imageUntag(name)),
   imagesRemove: (references: string[], force: boolean): Promise<RemoveOutcome[]> =>
     unwrap(() => commands.imagesRemove(references, force)),
-  imageUsage: (): Promise<ImageUsage[]> => unwrap(() => commands.imageUsage()),
-  diskUsage: (): Promise<DiskUsage> => unwrap(() => commands.diskUsage()),
   usageSnapshot: (): Promise<UsageSnapshot> => unwrap(() => commands.usageSnapshot()),
   /** Save images into one tar; `onProgress` gets byte counts while it streams. */
   imagesSave: (

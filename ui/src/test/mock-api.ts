@@ -23,8 +23,6 @@ export const mockApi = {
   imageUntag: vi.fn(),
   imagesRemove: vi.fn(),
   imageContainers: vi.fn(),
-  imageUsage: vi.fn(),
-  diskUsage: vi.fn(),
   usageSnapshot: vi.fn(),
   imagesSave: vi.fn(),
   taskCancel: vi.fn(),
@@ -70,8 +68,6 @@ export function resetMockApi(): void {
     })),
   );
   mockApi.imageContainers.mockResolvedValue([]);
-  mockApi.imageUsage.mockResolvedValue([]);
-  mockApi.diskUsage.mockResolvedValue(diskUsage());
   mockApi.usageSnapshot.mockResolvedValue({ disk: diskUsage(), images: [] });
   mockApi.imagesSave.mockImplementation(async (_task: string, refs: string[], path: string) => ({
     path,

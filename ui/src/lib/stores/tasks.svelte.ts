@@ -158,6 +158,14 @@ export class TasksStore {
     }
   }
 
+  /** Start a task from a dialog that closes at once: the drawer opens on it, and its outcome
+   *  is the task's to show (state, error, log) and the notice's to announce. */
+  launch<T>(o: RunOptions<T>): void {
+    this.run({ ...o, show: true }).catch(() => {
+      // Kept by the task and announced by a notice: nothing more to do with it here.
+    });
+  }
+
   async cancel(id: string): Promise<void> {
     const task = this.items.find((t) => t.id === id);
     if (!task || task.state !== 'running') return;
