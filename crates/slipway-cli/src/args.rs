@@ -140,6 +140,9 @@ pub struct RmArgs {
     pub force: bool,
     #[arg(long)]
     pub no_prune: bool,
+    /// Pin: never remove an image this pattern matches (name, repo, glob or ID); repeatable
+    #[arg(long = "protect", value_name = "PATTERN")]
+    pub protect: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -150,7 +153,19 @@ pub struct PruneArgs {
     /// until=DURATION|TIMESTAMP, label=k[=v], label!=k[=v]
     #[arg(long = "filter")]
     pub filters: Vec<String>,
-    /// List what would go and the bytes it would free; delete nothing
+    /// Only images created before this: a duration (24h, 90m) or a unix timestamp
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Keep the newest N tags of each repository (with --all)
+    #[arg(long, value_name = "N")]
+    pub keep: Option<u32>,
+    /// Pin: never prune an image this pattern matches (name, repo, glob or ID); repeatable
+    #[arg(long = "protect", value_name = "PATTERN")]
+    pub protect: Vec<String>,
+    /// Save the images to this tar first; if saving fails nothing is deleted
+    #[arg(long, value_name = "FILE")]
+    pub save_to: Option<PathBuf>,
+    /// List what would go (and what stays, and why) and the bytes it would free; delete nothing
     #[arg(long)]
     pub dry_run: bool,
 }
@@ -203,4 +218,7 @@ pub struct BuilderPruneArgs {
     pub all: bool,
     #[arg(long)]
     pub until: Option<String>,
+    /// Show what would be removed and the bytes; remove nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }

@@ -5,12 +5,14 @@ mod args;
 mod output;
 mod progress_view;
 
-use args::{Cli, Command, ImagesCmd};
+use args::{Cli, Command, ImagesCmd, PruneArgs};
 use clap::Parser;
 use futures_util::StreamExt;
 use serde::Serialize;
+use slipway_core::cleanup::{KeepReason, PruneOutcome};
 use slipway_core::credentials::Credentials;
-use slipway_core::images::{ListOptions, PruneOptions, SearchOptions, parse_filter};
+use slipway_core::images::{ListOptions, PruneOptions, PrunePlan, SearchOptions, parse_filter};
+use slipway_core::protection::Protection;
 use slipway_core::{CancellationToken, Engine, EngineSpec, Error, Result};
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -152,6 +154,31 @@ async fn run(cli: Cli, cancel: &CancellationToken) -> Result<()> {
             println!("OS/Arch:     {}/{}", i.os, i.arch);
             println!("Address:     {}", i.host);
         }),
+        Command::BuilderPrune(a) if a.dry_run => {
+            let plan = engine.build_cache_plan(a.keep_storage, a.all).await?;
+            show(json, &plan, |p| {
+                output::table(
+                    &["CACHE ID", "TYPE", "SIZE", "LAST USED", "DESCRIPTION"],
+                    p.records
+                        .iter()
+                        .map(|r| {
+                            vec![
+                                output::short_id(&r.id),
+                                r.kind.clone(),
+                                output::size(r.size),
+                                r.last_used.clone(),
+                                r.description.clone(),
+                            ]
+                        })
+                        .collect(),
+                );
+                println!(
+                    "Would free {} of {} build cache. Nothing was removed.",
+                    output::size(p.space_to_reclaim),
+                    output::size(p.total)
+                );
+            })
+        }
         Command::BuilderPrune(a) => {
             let r = engine
                 .prune_build_cache(a.keep_storage, a.all, a.until.as_deref())
@@ -363,9 +390,28 @@ async fn images(
             )
         }
         ImagesCmd::Rm(a) => {
+            let protection = Protection::new(a.protect.iter().cloned())?;
             let mut results = Vec::new();
+            let mut refused = Vec::new();
             for r in &a.references {
-                results.push(engine.remove(r, a.force, a.no_prune).await?);
+                // Like `docker rmi a b`: one refusal does not stop the others.
+                let removed = if protection.is_empty() {
+                    engine.remove(r, a.force, a.no_prune).await
+                } else {
+                    engine
+                        .remove_unless_protected(r, a.force, &protection)
+                        .await
+                };
+                match removed {
+                    Ok(x) => results.push(x),
+                    Err(e) => refused.push(e),
+                }
+            }
+            if let Some(first) = refused.into_iter().next() {
+                for r in &results {
+                    r.deleted.iter().for_each(|d| eprintln!("Deleted: {d}"));
+                }
+                return Err(first);
             }
             let value = if results.len() == 1 {
                 serde_json::to_value(&results[0])
@@ -380,64 +426,7 @@ async fn images(
                 }
             })
         }
-        ImagesCmd::Prune(a) => {
-            let mut options = PruneOptions {
-                all: a.all,
-                ..Default::default()
-            };
-            for f in &a.filters {
-                match f.split_once('=') {
-                    Some(("until", v)) => options.until = Some(v.to_owned()),
-                    Some(("label", v)) => options.labels.push(v.to_owned()),
-                    Some(("label!", v)) => options.labels.push(format!("!{v}")),
-                    _ => {
-                        return Err(Error::bad_request(format!(
-                            "The prune filter \"{f}\" must be until=…, label=… or label!=…."
-                        )));
-                    }
-                }
-            }
-            if a.dry_run {
-                let plan = engine.prune_plan(&options).await?;
-                return show(json, &plan, |p| {
-                    output::table(
-                        &["IMAGE ID", "TAGS", "CREATED", "SIZE"],
-                        p.images
-                            .iter()
-                            .map(|i| {
-                                vec![
-                                    output::short_id(&i.id),
-                                    if i.tags.is_empty() {
-                                        "<none>".into()
-                                    } else {
-                                        i.tags.join(", ")
-                                    },
-                                    output::ago(i.created),
-                                    output::size(i.size),
-                                ]
-                            })
-                            .collect(),
-                    );
-                    println!(
-                        "Would delete {} image{} and free {}. Nothing was deleted.",
-                        p.images.len(),
-                        if p.images.len() == 1 { "" } else { "s" },
-                        output::size(p.space_to_reclaim)
-                    );
-                });
-            }
-            show(json, &engine.prune(&options).await?, |r| {
-                for i in &r.images_deleted {
-                    if let Some(u) = &i.untagged {
-                        println!("untagged: {u}");
-                    }
-                    if let Some(d) = &i.deleted {
-                        println!("deleted: {d}");
-                    }
-                }
-                println!("Total reclaimed space: {}", output::size(r.space_reclaimed));
-            })
-        }
+        ImagesCmd::Prune(a) => prune(engine, &a, json, cancel).await,
         ImagesCmd::Save(a) => {
             let mut view = progress_view::ProgressView::new(json);
             let r = engine
@@ -528,4 +517,127 @@ async fn images(
             })
         }
     }
+}
+
+/// `images prune`: always a preview first; without `--dry-run`, exactly the previewed set is
+/// then removed (explicit removals, each re-checked), so `--keep` and `--protect` hold.
+async fn prune(
+    engine: &Engine,
+    a: &PruneArgs,
+    json: bool,
+    cancel: &CancellationToken,
+) -> Result<()> {
+    let mut options = PruneOptions {
+        all: a.all,
+        until: a.until.clone(),
+        keep: a.keep,
+        protect: a.protect.clone(),
+        ..Default::default()
+    };
+    for f in &a.filters {
+        match f.split_once('=') {
+            Some(("until", v)) => options.until = Some(v.to_owned()),
+            Some(("label", v)) => options.labels.push(v.to_owned()),
+            Some(("label!", v)) => options.labels.push(format!("!{v}")),
+            _ => {
+                return Err(Error::bad_request(format!(
+                    "The prune filter \"{f}\" must be until=…, label=… or label!=…."
+                )));
+            }
+        }
+    }
+    let plan = engine.prune_plan(&options).await?;
+    if a.dry_run {
+        return show(json, &plan, print_plan);
+    }
+    if plan.images.is_empty() {
+        let nothing = PruneOutcome {
+            images_deleted: vec![],
+            space_reclaimed: 0,
+            predicted: 0,
+            skipped: vec![],
+            saved_to: None,
+        };
+        return show(json, &nothing, |_| println!("Nothing to prune."));
+    }
+    let protection = Protection::new(options.protect.iter().cloned())?;
+    let mut view = progress_view::ProgressView::new(json);
+    let r = engine
+        .prune_exact(
+            &plan.images,
+            &protection,
+            a.save_to.as_deref(),
+            &mut |p| view.update(p),
+            cancel,
+        )
+        .await;
+    view.finish();
+    show(json, &r?, |r| {
+        if let Some(p) = &r.saved_to {
+            println!("Saved to {p} first.");
+        }
+        for i in &r.images_deleted {
+            if let Some(u) = &i.untagged {
+                println!("untagged: {u}");
+            }
+            if let Some(d) = &i.deleted {
+                println!("deleted: {d}");
+            }
+        }
+        for s in &r.skipped {
+            println!("kept {}: {}", names(&s.id, &s.tags), s.reason);
+        }
+        println!(
+            "Total reclaimed space: {} (predicted {})",
+            output::size(r.space_reclaimed),
+            output::size(r.predicted)
+        );
+    })
+}
+
+fn names(id: &str, tags: &[String]) -> String {
+    if tags.is_empty() {
+        output::short_id(id)
+    } else {
+        tags.join(", ")
+    }
+}
+
+fn print_plan(p: &PrunePlan) {
+    output::table(
+        &["IMAGE ID", "TAGS", "CREATED", "SIZE", "UNIQUE"],
+        p.images
+            .iter()
+            .map(|i| {
+                vec![
+                    output::short_id(&i.id),
+                    if i.tags.is_empty() {
+                        "<none>".into()
+                    } else {
+                        i.tags.join(", ")
+                    },
+                    output::ago(i.created),
+                    output::size(i.size),
+                    output::size(i.unique_size),
+                ]
+            })
+            .collect(),
+    );
+    for k in &p.kept {
+        let why = match &k.reason {
+            KeepReason::Protected { pattern } => format!("pinned by \"{pattern}\""),
+            KeepReason::KeepNewest { repository, keep } => {
+                format!("one of the newest {keep} tags of {repository}")
+            }
+            KeepReason::InUse { containers } => format!("used by {containers} container(s)"),
+            KeepReason::NeededByKept => "an image that stays is built on it".into(),
+        };
+        println!("Keeps {}: {why}", names(&k.id, &k.tags));
+    }
+    println!(
+        "Would delete {} image{} and free {}. Nothing was deleted.",
+        p.images.len(),
+        if p.images.len() == 1 { "" } else { "s" },
+        output::size(p.space_to_reclaim)
+    );
 }

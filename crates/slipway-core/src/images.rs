@@ -1,5 +1,6 @@
 //! Local image operations: list, get, inspect, history, tag, remove, prune, search, registry data.
 
+pub use crate::cleanup::PrunePlan;
 use crate::credentials::{self, Credentials};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -138,16 +139,12 @@ pub struct PruneOptions {
     pub until: Option<String>,
     /// `label=k=v` / `label!=k=v` filters, as `k=v` or `!k=v`.
     pub labels: Vec<String>,
-}
-
-/// What a prune would delete; `prune --dry-run` prints this.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct PrunePlan {
-    pub images: Vec<ImageSummary>,
-    /// Bytes of the layers only these images use: what deleting them frees.
-    #[cfg_attr(feature = "specta", specta(type = f64))]
-    pub space_to_reclaim: i64,
+    /// Keep the newest N tags of each repository (with `all`).
+    #[serde(default)]
+    pub keep: Option<u32>,
+    /// Pins: images these patterns match are never pruned (see [`crate::protection`]).
+    #[serde(default)]
+    pub protect: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -429,56 +426,6 @@ impl Engine {
         })
     }
 
-    /// What `prune` would delete, deleting nothing: top-level images that are dangling (or,
-    /// with `all`, not used by any container), filtered by `until` and labels.
-    #[tracing::instrument(skip(self), err(level = "debug", Display))]
-    pub async fn prune_plan(&self, options: &PruneOptions) -> Result<PrunePlan> {
-        let mut filters = Vec::new();
-        if !options.all {
-            filters.push(("dangling".to_owned(), "true".to_owned()));
-        }
-        // The list endpoint knows `label=` but not `label!=`: negations are applied here.
-        let (negated, wanted): (Vec<&String>, Vec<&String>) =
-            options.labels.iter().partition(|l| l.starts_with('!'));
-        for l in wanted {
-            filters.push(("label".to_owned(), l.clone()));
-        }
-        let mut images = self
-            .list(&ListOptions {
-                filters,
-                ..Default::default()
-            })
-            .await?;
-        images.retain(|i| i.containers == 0 && (options.all || i.is_dangling()));
-        images.retain(|i| !negated.iter().any(|l| label_matches(&i.labels, &l[1..])));
-        if let Some(until) = &options.until {
-            let cutoff = until_cutoff(until)?;
-            images.retain(|i| i.created < cutoff);
-        }
-        // An image that is the parent of one that stays is only untagged by the engine,
-        // never deleted: it is not something this prune frees.
-        let everything = self
-            .list(&ListOptions {
-                all: true,
-                ..Default::default()
-            })
-            .await?;
-        let kept_ancestors = ancestors_of_kept(&everything, &images);
-        images.retain(|i| !kept_ancestors.contains(&i.id));
-        images.sort_by(|a, b| a.id.cmp(&b.id));
-        // Shared layers stay on disk while any other image uses them: count only the rest.
-        let going: HashSet<String> = images.iter().map(|i| i.id.clone()).collect();
-        let space_to_reclaim = if going.is_empty() {
-            0
-        } else {
-            crate::system::freed_bytes(&self.image_layers().await?, &going)
-        };
-        Ok(PrunePlan {
-            images,
-            space_to_reclaim,
-        })
-    }
-
     /// `prune()`: delete unused images. Docker prunes itself; Podman's compat prune fails
     /// with `dangling=false` (HTTP 500), so "all" there is done as explicit removals.
     #[tracing::instrument(skip(self), err(level = "debug", Display))]
@@ -695,32 +642,6 @@ fn full_id(id: &str) -> String {
     }
 }
 
-/// IDs of every ancestor of an image that is not among `candidates`.
-fn ancestors_of_kept(all: &[ImageSummary], candidates: &[ImageSummary]) -> HashSet<String> {
-    let parent: HashMap<&str, &str> = all
-        .iter()
-        .map(|i| (i.id.as_str(), i.parent_id.as_str()))
-        .collect();
-    let going: HashSet<&str> = candidates.iter().map(|i| i.id.as_str()).collect();
-    let mut kept = HashSet::new();
-    for image in all.iter().filter(|i| !going.contains(i.id.as_str())) {
-        let mut at = parent.get(image.id.as_str()).copied().unwrap_or_default();
-        // Stop at the root or at an ancestor already walked from another image.
-        while !at.is_empty() && kept.insert(at.to_owned()) {
-            at = parent.get(at).copied().unwrap_or_default();
-        }
-    }
-    kept
-}
-
-/// `key` or `key=value` against an image's labels, as the engine's label filter reads it.
-fn label_matches(labels: &BTreeMap<String, String>, filter: &str) -> bool {
-    match filter.split_once('=') {
-        Some((k, v)) => labels.get(k).is_some_and(|x| x == v),
-        None => labels.contains_key(filter),
-    }
-}
-
 /// A 404 from the engine becomes a sentence naming what was asked for.
 pub(crate) fn missing(image: &str, e: bollard::errors::Error) -> Error {
     let e = Error::from(e);
@@ -796,34 +717,6 @@ mod tests {
         assert_eq!(until_cutoff("1700000000").unwrap(), 1_700_000_000);
         assert_eq!(until_cutoff("soon").unwrap_err().code, 400);
         assert_eq!(until_cutoff("5").unwrap(), 5);
-    }
-
-    fn image(id: &str, parent: &str) -> ImageSummary {
-        ImageSummary {
-            id: id.into(),
-            tags: vec![],
-            digests: vec![],
-            parent_id: parent.into(),
-            created: 0,
-            size: 1,
-            shared_size: -1,
-            containers: 0,
-            labels: BTreeMap::new(),
-        }
-    }
-
-    #[test]
-    fn parents_of_images_that_stay_are_not_counted_as_pruned() {
-        let all = [
-            image("base", ""),
-            image("mid", "base"),
-            image("used", "mid"),
-            image("lone", ""),
-        ];
-        let candidates = [image("mid", "base"), image("lone", "")];
-        let kept = ancestors_of_kept(&all, &candidates);
-        assert!(kept.contains("mid") && kept.contains("base"));
-        assert!(!kept.contains("lone"));
     }
 
     #[test]

@@ -2,11 +2,14 @@
 //! with one error shape (`{"error":{"code","message"}}`) for every failure.
 
 pub mod build;
+pub mod build_cache;
+pub mod cleanup;
 pub mod credentials;
 pub mod engine;
 pub mod error;
 pub mod images;
 pub mod progress;
+pub mod protection;
 mod raw;
 pub mod reference;
 pub mod registry;

@@ -92,14 +92,23 @@ impl Engine {
 
     /// The engine's own `/system/df` answer where it can be trusted and reached: `None` on
     /// Podman (its compat df is wrong) and where the raw transport is unavailable (TLS/ssh).
-    async fn engine_df(&self) -> Result<Option<serde_json::Value>> {
+    pub(crate) async fn engine_df(&self) -> Result<Option<serde_json::Value>> {
         if self.is_podman() {
             return Ok(None);
         }
-        match self.raw_json("GET", "/system/df", None).await {
-            Ok(v) => Ok(Some(v)),
-            Err(e) if e.code == 501 => Ok(None),
-            Err(e) => Err(e),
+        // Docker 20.10 refuses a df while another runs (the UI refreshing during a prune):
+        // wait for it rather than fail.
+        let mut tries = 0;
+        loop {
+            match self.raw_json("GET", "/system/df", None).await {
+                Ok(v) => return Ok(Some(v)),
+                Err(e) if e.code == 501 => return Ok(None),
+                Err(e) if e.message.contains("already running") && tries < 50 => {
+                    tries += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(e),
+            }
         }
     }
 

@@ -151,6 +151,102 @@ fn prune_dry_run_lists_dangling_images_and_deletes_nothing() {
 }
 
 #[test]
+fn prune_deletes_exactly_what_its_dry_run_listed_keeping_pins_and_newest_tags() {
+    let marker = unique("cli-prune");
+    let repo = unique("cli-repo");
+    let pinned = unique("cli-pinned");
+    let build = |tag: &str| {
+        let ctx = context(&[(
+            "Dockerfile",
+            &dockerfile(&[
+                &format!("RUN echo {} > /m", unique("x")),
+                &format!("LABEL slipway.cli={marker}"),
+            ]),
+        )]);
+        let out = cli(&[
+            "--json",
+            "images",
+            "build",
+            ctx.path().to_str().unwrap(),
+            "-t",
+            tag,
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        json_of(&out)["id"].as_str().unwrap().to_owned()
+    };
+    let old = build(&format!("{repo}:1"));
+    std::thread::sleep(Duration::from_millis(1100));
+    let newest = build(&format!("{repo}:2"));
+    let pin = build(&format!("{pinned}:1"));
+    let label = format!("label=slipway.cli={marker}");
+    let args = [
+        "images",
+        "prune",
+        "--all",
+        "--filter",
+        &label,
+        "--keep",
+        "1",
+        "--protect",
+        &pinned,
+    ];
+    let dry = cli(&[&["--json"], &args[..], &["--dry-run"]].concat());
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    let plan = json_of(&dry);
+    let listed: HashSet<String> = plan["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(listed, HashSet::from([old.clone()]), "{plan}");
+    let reasons: Vec<&str> = plan["kept"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["reason"]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(reasons.len(), 2, "{plan}");
+    assert!(reasons.contains(&"protected") && reasons.contains(&"keep_newest"));
+    let table = cli(&[&args[..], &["--dry-run"]].concat());
+    let text = String::from_utf8_lossy(&table.stdout);
+    assert!(text.contains(&format!("pinned by \"{pinned}\"")), "{text}");
+    assert!(text.contains("UNIQUE"), "{text}");
+
+    let done = cli(&[&["--json"], &args[..]].concat());
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let r = json_of(&done);
+    let deleted: HashSet<String> = r["images_deleted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["Deleted"].as_str().map(str::to_owned))
+        .filter(|d| [&old, &newest, &pin].contains(&d))
+        .collect();
+    assert_eq!(deleted, listed, "{r}");
+    assert!(r["space_reclaimed"].as_i64().is_some(), "{r}");
+    let exists = |id: &str| docker_cli_raw(&["image", "inspect", id]).status.success();
+    assert!(!exists(&old) && exists(&newest) && exists(&pin));
+    // Bulk delete honours the same pins: refused, and the image stays.
+    let rm = cli(&["--json", "images", "rm", "-f", &pin, "--protect", &pinned]);
+    assert!(!rm.status.success());
+    assert_eq!(json_of(&rm)["error"]["code"], 409);
+    assert!(exists(&pin));
+}
+
+#[test]
 fn bad_input_is_a_400_before_any_engine_is_asked() {
     let out = Command::new(slipway_cli())
         .args([

@@ -496,3 +496,53 @@ async fn search_finds_the_seeded_image_in_the_local_registry() {
         "{names:?}"
     );
 }
+
+#[tokio::test]
+async fn prune_all_preview_is_deleted_exactly_through_explicit_removals() {
+    let e = podman().await;
+    let marker = unique("p-exact");
+    let a = build_lines(
+        &e,
+        &[
+            &format!("RUN echo {marker} > /a"),
+            &format!("LABEL slipway.exact={marker}"),
+        ],
+        &[&unique("p-exact-a")],
+    )
+    .await;
+    let b = build_lines(
+        &e,
+        &[
+            &format!("RUN echo {marker} > /b"),
+            &format!("LABEL slipway.exact={marker}"),
+        ],
+        &[],
+    )
+    .await;
+    let options = PruneOptions {
+        all: true,
+        labels: vec![format!("slipway.exact={marker}")],
+        ..Default::default()
+    };
+    let plan = e.prune_plan(&options).await.unwrap();
+    let planned: HashSet<String> = plan.images.iter().map(|i| i.id.clone()).collect();
+    assert_eq!(planned, HashSet::from([a.clone(), b.clone()]));
+    let outcome = e
+        .prune_exact(
+            &plan.images,
+            &slipway_core::protection::Protection::default(),
+            None,
+            &mut progress::ignore,
+            &no_cancel(),
+        )
+        .await
+        .unwrap();
+    assert!(outcome.skipped.is_empty(), "{outcome:?}");
+    assert!(e.get(&a).await.is_err() && e.get(&b).await.is_err());
+    let deleted: HashSet<String> = outcome
+        .images_deleted
+        .iter()
+        .filter_map(|d| d.deleted.clone())
+        .collect();
+    assert!(planned.is_subset(&deleted), "{outcome:?}");
+}
