@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { render, screen, within } from '@testing-library/svelte';
+import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import App from './App.svelte';
 import { emitEngineStatus, emitImagesChanged, mockApi } from '$test/mock-api';
-import { connectedStatus, disconnectedStatus, hexId, image } from '$test/fixtures';
+import { connectedStatus, diskUsage, disconnectedStatus, hexId, image } from '$test/fixtures';
 
 const A = hexId('a1');
 const list = [image({ id: A, tags: ['demo/app:1'] })];
@@ -156,5 +156,27 @@ describe('App', () => {
     report('drop', ['/src/app/Dockerfile.prod']);
     expect(await screen.findByTestId('build-context')).toHaveValue('/src/app');
     expect(screen.getByTestId('build-dockerfile')).toHaveValue('/src/app/Dockerfile.prod');
+  });
+
+  it('switches to the disk view, refreshing the numbers, and back to the grid', async () => {
+    mockApi.imagesList.mockResolvedValue(list);
+    mockApi.usageSnapshot.mockResolvedValue({ disk: diskUsage(1_000_000), images: [] });
+    render(App);
+    await screen.findByTestId('grid-ready');
+    const calls = mockApi.imagesList.mock.calls.length;
+    await userEvent.click(screen.getByTestId('nav-disk'));
+    expect(await screen.findByTestId('disk-view')).toBeInTheDocument();
+    expect(screen.queryByTestId('images-grid')).toBeNull();
+    expect(mockApi.imagesList.mock.calls.length).toBeGreaterThan(calls);
+    expect(await screen.findByTestId('disk-images-size')).toHaveAttribute('data-bytes', '1000000');
+    // Deleted elsewhere: the disk view follows the engine's events.
+    mockApi.imagesList.mockResolvedValue([]);
+    mockApi.usageSnapshot.mockResolvedValue({ disk: diskUsage(0), images: [] });
+    emitImagesChanged({ ids: [A], actions: ['delete'] });
+    await waitFor(() => expect(screen.queryByTestId('disk-repo-row')).toBeNull());
+    expect(screen.getByTestId('disk-images-size')).toHaveAttribute('data-bytes', '0');
+    await userEvent.click(screen.getByTestId('nav-images'));
+    expect(await screen.findByTestId('grid-ready')).toBeInTheDocument();
+    expect(screen.queryByTestId('disk-view')).toBeNull();
   });
 });

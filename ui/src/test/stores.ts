@@ -20,6 +20,7 @@ export function resetStores(): void {
   images.onError = null;
   selection.clear();
   selection.focused = null;
+  view.page = 'images';
   view.query = '';
   view.filter = 'all';
   view.sort = { key: 'created', dir: 'desc' };
@@ -33,6 +34,8 @@ export function resetStores(): void {
   view.pushRow = null;
   view.loadPath = null;
   view.buildSeed = null;
+  view.pruneOpen = false;
+  view.buildCachePruneOpen = false;
   details.show(null);
   toasts.clear();
   tasks.reset();

@@ -3,6 +3,7 @@ import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import AppHeader from './AppHeader.svelte';
 import { LANGUAGE_KEY } from '$lib/stores/prefs.svelte';
+import { view } from '$lib/stores/view.svelte';
 import { connectedStatus, disconnectedStatus, hexId, image } from '$test/fixtures';
 import { given } from '$test/render';
 
@@ -62,5 +63,20 @@ describe('AppHeader', () => {
     expect(localStorage.getItem(LANGUAGE_KEY)).toBe('zh-CN');
     await userEvent.selectOptions(select, 'en');
     expect(screen.getByTestId('image-count')).toHaveTextContent('2 images');
+  });
+
+  it('has Images and Disk usage tabs, the open page marked current', async () => {
+    given(list);
+    render(AppHeader);
+    const imagesTab = screen.getByTestId('nav-images');
+    const diskTab = screen.getByTestId('nav-disk');
+    expect(imagesTab).toHaveAttribute('aria-current', 'page');
+    expect(diskTab).not.toHaveAttribute('aria-current');
+    await userEvent.click(diskTab);
+    expect(view.page).toBe('disk');
+    expect(diskTab).toHaveAttribute('aria-current', 'page');
+    expect(imagesTab).not.toHaveAttribute('aria-current');
+    await userEvent.click(imagesTab);
+    expect(view.page).toBe('images');
   });
 });

@@ -40,4 +40,15 @@ describe('ViewStore', () => {
     v.openRemove();
     expect(v.removeRows?.map((r) => r.name)).toEqual(['demo/app:1']);
   });
+
+  it('starts on the images page; the prune dialogs count as modal', () => {
+    const v = new ViewStore(() => rows, new SelectionStore());
+    expect(v.page).toBe('images');
+    expect(v.modalOpen).toBe(false);
+    v.pruneOpen = true;
+    expect(v.modalOpen).toBe(true);
+    v.pruneOpen = false;
+    v.buildCachePruneOpen = true;
+    expect(v.modalOpen).toBe(true);
+  });
 });

@@ -14,6 +14,7 @@ import { images } from './images.svelte';
 import { selection as defaultSelection, type SelectionStore } from './selection.svelte';
 
 export type DetailsTab = 'summary' | 'history' | 'inspect' | 'tags';
+export type Page = 'images' | 'disk';
 
 /** Numbers read best largest-first; names A→Z. */
 const DEFAULT_DIR: Record<SortKey, Sort['dir']> = {
@@ -27,6 +28,8 @@ const DEFAULT_DIR: Record<SortKey, Sort['dir']> = {
 };
 
 export class ViewStore {
+  /** The page under the header: the images grid or the disk usage view. */
+  page = $state<Page>('images');
   query = $state('');
   filter = $state<Filter>('all');
   sort = $state<Sort>({ key: 'created', dir: 'desc' });
@@ -49,6 +52,10 @@ export class ViewStore {
   buildSeed = $state.raw<Partial<BuildForm> | null>(null);
   /** The load dialog is open, with this path (possibly dropped), or null. */
   loadPath = $state<string | null>(null);
+  /** The image clean-up (prune) dialog is open. */
+  pruneOpen = $state(false);
+  /** The build cache prune dialog is open. */
+  buildCachePruneOpen = $state(false);
   /** A dialog owns the keyboard: the grid's and the app's shortcuts stand aside. */
   modalOpen = $derived(
     this.removeRows !== null ||
@@ -56,7 +63,9 @@ export class ViewStore {
       this.pullOpen ||
       this.pushRow !== null ||
       this.loadPath !== null ||
-      this.buildSeed !== null,
+      this.buildSeed !== null ||
+      this.pruneOpen ||
+      this.buildCachePruneOpen,
   );
 
   readonly selection: SelectionStore;
