@@ -45,6 +45,12 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::disk::disk_usage,
             commands::disk::image_usage,
             commands::disk::usage_snapshot,
+            commands::cleanup::pins_get,
+            commands::cleanup::pins_set,
+            commands::cleanup::prune_preview,
+            commands::cleanup::prune_confirm,
+            commands::cleanup::build_cache_preview,
+            commands::cleanup::build_cache_prune,
         ])
         .events(collect_events![
             live::ImagesChanged,

@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 pub struct Settings {
     /// `None`: find the engine automatically.
     pub engine_host: Option<String>,
+    /// Pinned names, repository patterns and IDs: never pruned, never bulk-deleted.
+    #[serde(default)]
+    pub pins: Vec<String>,
 }
 
 impl Settings {
@@ -40,9 +43,23 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let s = Settings {
             engine_host: Some("unix:///run/podman/podman.sock".into()),
+            pins: vec!["db".into(), "team/*".into()],
         };
         s.save(dir.path()).unwrap();
         assert_eq!(Settings::load(dir.path()), s);
+    }
+
+    #[test]
+    fn settings_from_before_pins_existed_still_load_with_none() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            Settings::path(dir.path()),
+            br#"{"engine_host":"unix:///x.sock"}"#,
+        )
+        .unwrap();
+        let s = Settings::load(dir.path());
+        assert_eq!(s.engine_host.as_deref(), Some("unix:///x.sock"));
+        assert!(s.pins.is_empty());
     }
 
     #[test]

@@ -23,7 +23,7 @@ fn choose(state: &AppState, saved: &Settings) -> (Option<String>, &'static str) 
     }
 }
 
-fn config_dir(app: &AppHandle) -> Option<std::path::PathBuf> {
+pub(crate) fn config_dir(app: &AppHandle) -> Option<std::path::PathBuf> {
     app.path().app_config_dir().ok()
 }
 
@@ -72,9 +72,13 @@ pub async fn engine_retry(app: AppHandle) -> Result<EngineStatus, Error> {
 pub async fn engine_choose(app: AppHandle, host: Option<String>) -> Result<EngineStatus, Error> {
     let host = host.map(|h| h.trim().to_owned()).filter(|h| !h.is_empty());
     if let Some(dir) = config_dir(&app) {
-        Settings { engine_host: host }
-            .save(&dir)
-            .map_err(|e| Error::internal(format!("Could not remember the engine choice: {e}")))?;
+        // Keep the other settings (pins): only the engine choice changes.
+        Settings {
+            engine_host: host,
+            ..Settings::load(&dir)
+        }
+        .save(&dir)
+        .map_err(|e| Error::internal(format!("Could not remember the engine choice: {e}")))?;
     }
     Ok(connect_now(&app).await)
 }

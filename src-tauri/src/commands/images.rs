@@ -7,7 +7,7 @@ use slipway_core::Error;
 use slipway_core::images::{
     ContainerRef, HistoryEntry, ImageDetails, ImageSummary, ListOptions, RemoveResult,
 };
-use tauri::State;
+use tauri::{AppHandle, State};
 
 #[tauri::command]
 #[specta::specta]
@@ -86,16 +86,21 @@ pub struct RemoveOutcome {
 /// Remove several images; one failure does not stop the rest, and each is reported.
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip(state), err(level = "debug", Display))]
+#[tracing::instrument(skip(app, state), err(level = "debug", Display))]
 pub async fn images_remove(
+    app: AppHandle,
     state: State<'_, AppState>,
     references: Vec<String>,
     force: bool,
 ) -> Result<Vec<RemoveOutcome>, Error> {
     let engine = engine(&state).await?;
+    // Pinned images are refused (409 naming the pin) even when forced.
+    let pins = super::cleanup::pins(&app);
     let mut outcomes = Vec::with_capacity(references.len());
     for reference in references {
-        let r = engine.remove(&reference, force, false).await;
+        let r = engine
+            .remove_unless_protected(&reference, force, &pins)
+            .await;
         let (result, error) = match r {
             Ok(r) => (Some(r), None),
             Err(e) => (None, Some(e)),

@@ -2,6 +2,7 @@
 //! Every error reaches the UI as `{code, message}` (`slipway_core::Error`).
 
 pub mod build;
+pub mod cleanup;
 pub mod disk;
 pub mod engine;
 pub mod images;

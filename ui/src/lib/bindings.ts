@@ -62,6 +62,18 @@ export const commands = {
 	imageUsage: () => typedError<ImageUsage[], Error>(__TAURI_INVOKE("image_usage")),
 	/**  Both of the above from one engine request (Docker allows one df at a time). */
 	usageSnapshot: () => typedError<UsageSnapshot, Error>(__TAURI_INVOKE("usage_snapshot")),
+	pinsGet: () => __TAURI_INVOKE<string[]>("pins_get"),
+	/**  Replace the pins; each is checked first, so a typo is an error, not a silent no-op. */
+	pinsSet: (patterns: string[]) => typedError<string[], Error>(__TAURI_INVOKE("pins_set", { patterns })),
+	/**  What a prune with `options` would delete (pins added), deleting nothing. */
+	prunePreview: (options: PruneOptions_Deserialize) => typedError<PrunePlan, Error>(__TAURI_INVOKE("prune_preview", { options })),
+	/**
+	 *  Delete exactly `items` (the ticked rows of a preview), saving them to `save_to` first
+	 *  if given; save progress streams to `on_progress`.
+	 */
+	pruneConfirm: (task: string, items: PlanItem[], saveTo: string | null, onProgress: Channel<Progress_Deserialize>) => typedError<PruneOutcome_Serialize, Error>(__TAURI_INVOKE("prune_confirm", { task, items, saveTo, onProgress })),
+	buildCachePreview: (keepStorage: number | null, all: boolean) => typedError<BuildCachePlan, Error>(__TAURI_INVOKE("build_cache_preview", { keepStorage, all })),
+	buildCachePrune: (keepStorage: number | null, all: boolean) => typedError<BuildCachePruneResult, Error>(__TAURI_INVOKE("build_cache_prune", { keepStorage, all })),
 };
 
 /** Events */
@@ -71,6 +83,19 @@ export const events = {
 };
 
 /* Types */
+export type BuildCachePlan = {
+	/**  The records a prune with these options would remove. */
+	records: CacheRecord[],
+	/**  Bytes of all build cache now. */
+	total: number | null,
+	space_to_reclaim: number | null,
+};
+
+export type BuildCachePruneResult = {
+	caches_deleted: string[],
+	space_reclaimed: number | null,
+};
+
 export type BuildOptions = BuildOptions_Serialize | BuildOptions_Deserialize;
 
 export type BuildOptions_Deserialize = {
@@ -135,6 +160,18 @@ export type BuildStep = {
 	line: string,
 };
 
+export type CacheRecord = {
+	id: string,
+	/**  `regular`, `source.local`, `exec.cachemount`, … */
+	kind: string,
+	description: string,
+	size: number | null,
+	in_use: boolean,
+	shared: boolean,
+	/**  RFC 3339, empty when never used. */
+	last_used: string,
+};
+
 /**  A container created from an image (details view: "containers using it"). */
 export type ContainerRef = {
 	id: string,
@@ -153,6 +190,21 @@ export type ContextSummary = {
 	bytes: number | null,
 	/**  Files and symlinks left out by `.dockerignore`. */
 	ignored: number | null,
+};
+
+/**  One entry of `images_deleted`, spelled as the engine spells it. */
+export type DeletedItem = DeletedItem_Serialize | DeletedItem_Deserialize;
+
+/**  One entry of `images_deleted`, spelled as the engine spells it. */
+export type DeletedItem_Deserialize = {
+	Deleted?: string | null,
+	Untagged?: string | null,
+};
+
+/**  One entry of `images_deleted`, spelled as the engine spells it. */
+export type DeletedItem_Serialize = {
+	Deleted?: string,
+	Untagged?: string,
 };
 
 export type DiskUsage = {
@@ -288,6 +340,23 @@ export type ImagesChanged = {
 	resync: boolean,
 };
 
+/**  Why an image the filters matched is not in the preview. */
+export type KeepReason = 
+/**  Pinned by this pattern. */
+{ kind: "protected"; pattern: string } | 
+/**  Among the newest `keep` tags of `repository`. */
+{ kind: "keep_newest"; repository: string; keep: number } | 
+/**  Containers (running or stopped) were created from it. */
+{ kind: "in_use"; containers: number | null } | 
+/**  An image that stays is built on it; the engine would only untag it. */
+{ kind: "needed_by_kept" };
+
+export type KeptItem = {
+	id: string,
+	tags: string[],
+	reason: KeepReason,
+};
+
 export type LayerProgress = LayerProgress_Serialize | LayerProgress_Deserialize;
 
 export type LayerProgress_Deserialize = {
@@ -326,6 +395,27 @@ export type Overall = {
 	bytes_total: number | null,
 	layers_done: number,
 	layers_total: number,
+};
+
+/**  One image the preview would delete, as it was seen when previewed. */
+export type PlanItem = {
+	id: string,
+	tags: string[],
+	created: number | null,
+	size: number | null,
+	/**  Bytes no other image holds: what deleting this one alone frees. */
+	unique_size: number | null,
+	/**
+	 *  Its layers that no image outside the preview uses; what any ticked subset frees is
+	 *  the layers of the ticked items that no unticked item also has.
+	 */
+	layers: PlanLayer[],
+};
+
+/**  A layer that only images of the preview use: it goes once none of them stays. */
+export type PlanLayer = {
+	id: string,
+	size: number | null,
 };
 
 /**  One progress update. Front ends get these in order, as they happen. */
@@ -368,6 +458,73 @@ export type Progress_Serialize =
 ({ kind: "message"; line: string }) & { done?: never; total?: never } | 
 /**  Bytes moved by a save, load or import. */
 ({ kind: "bytes"; done: number | null; total: number | null }) & { line?: never };
+
+export type PruneOptions = PruneOptions_Serialize | PruneOptions_Deserialize;
+
+export type PruneOptions_Deserialize = {
+	/**  All unused images, not only dangling ones. */
+	all: boolean,
+	/**  Only images created before this (a Go duration like `24h` or a timestamp). */
+	until?: string | null,
+	/**  `label=k=v` / `label!=k=v` filters, as `k=v` or `!k=v`. */
+	labels: string[],
+	/**  Keep the newest N tags of each repository (with `all`). */
+	keep?: number | null,
+	/**  Pins: images these patterns match are never pruned (see [`crate::protection`]). */
+	protect?: string[],
+};
+
+export type PruneOptions_Serialize = {
+	/**  All unused images, not only dangling ones. */
+	all: boolean,
+	/**  Only images created before this (a Go duration like `24h` or a timestamp). */
+	until: string | null,
+	/**  `label=k=v` / `label!=k=v` filters, as `k=v` or `!k=v`. */
+	labels: string[],
+	/**  Keep the newest N tags of each repository (with `all`). */
+	keep: number | null,
+	/**  Pins: images these patterns match are never pruned (see [`crate::protection`]). */
+	protect: string[],
+};
+
+/**  The confirm's result: `prune`'s shape plus what was predicted and what was skipped. */
+export type PruneOutcome = PruneOutcome_Serialize | PruneOutcome_Deserialize;
+
+/**  The confirm's result: `prune`'s shape plus what was predicted and what was skipped. */
+export type PruneOutcome_Deserialize = {
+	images_deleted: DeletedItem_Deserialize[],
+	/**  Bytes the engine's image total went down by, measured before and after. */
+	space_reclaimed: number | null,
+	/**  Bytes the ticked set was to free, computed just before deleting. */
+	predicted: number | null,
+	skipped: SkippedItem[],
+	/**  The tar the set was saved to first, if asked. */
+	saved_to?: string | null,
+};
+
+/**  The confirm's result: `prune`'s shape plus what was predicted and what was skipped. */
+export type PruneOutcome_Serialize = {
+	images_deleted: DeletedItem_Serialize[],
+	/**  Bytes the engine's image total went down by, measured before and after. */
+	space_reclaimed: number | null,
+	/**  Bytes the ticked set was to free, computed just before deleting. */
+	predicted: number | null,
+	skipped: SkippedItem[],
+	/**  The tar the set was saved to first, if asked. */
+	saved_to: string | null,
+};
+
+/**  What a prune would delete; `prune --dry-run` prints this. */
+export type PrunePlan = {
+	images: PlanItem[],
+	/**  Images the filters matched that stay, each with its reason. */
+	kept: KeptItem[],
+	/**
+	 *  Bytes deleting every listed image frees (shared layers counted once, layers other
+	 *  images still use not at all).
+	 */
+	space_to_reclaim: number | null,
+};
 
 /**  `pull` — `{"id","tag":[..]}` plus the digest the registry served. */
 export type PullResult = PullResult_Serialize | PullResult_Deserialize;
@@ -451,6 +608,13 @@ export type SearchResult = {
 	stars: number | null,
 	official: boolean,
 	automated: boolean,
+};
+
+/**  An image of the confirmed set that was not deleted, and why. */
+export type SkippedItem = {
+	id: string,
+	tags: string[],
+	reason: string,
 };
 
 export type TaskRecord = TaskRecord_Serialize | TaskRecord_Deserialize;

@@ -1,0 +1,127 @@
+//! Cleanup: prune preview and confirm (exactly the ticked set), pins, build-cache prune.
+//! Pins live in the app's settings; every prune and bulk delete honours them.
+
+use super::engine;
+use super::engine::config_dir;
+use super::paths::save_target;
+use crate::settings::Settings;
+use crate::state::AppState;
+use crate::tasks::Throttle;
+use slipway_core::Error;
+use slipway_core::build_cache::BuildCachePlan;
+use slipway_core::cleanup::{PlanItem, PruneOutcome, PrunePlan};
+use slipway_core::images::PruneOptions;
+use slipway_core::progress::Progress;
+use slipway_core::protection::Protection;
+use slipway_core::system::BuildCachePruneResult;
+use std::time::Duration;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, State};
+
+/// The user's pins; unreadable settings mean none (and the preview shows none as kept).
+pub(crate) fn pins(app: &AppHandle) -> Protection {
+    let saved = config_dir(app).map(|d| Settings::load(&d).pins);
+    Protection::new(saved.unwrap_or_default()).unwrap_or_default()
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(app))]
+pub fn pins_get(app: AppHandle) -> Vec<String> {
+    pins(&app).patterns
+}
+
+/// Replace the pins; each is checked first, so a typo is an error, not a silent no-op.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(app), err(level = "debug", Display))]
+pub fn pins_set(app: AppHandle, patterns: Vec<String>) -> Result<Vec<String>, Error> {
+    let protection = Protection::new(patterns)?;
+    let dir = config_dir(&app).ok_or_else(|| Error::internal("No settings folder."))?;
+    Settings {
+        pins: protection.patterns.clone(),
+        ..Settings::load(&dir)
+    }
+    .save(&dir)
+    .map_err(|e| Error::internal(format!("Could not save the pins: {e}")))?;
+    Ok(protection.patterns)
+}
+
+/// What a prune with `options` would delete (pins added), deleting nothing.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(app, state), err(level = "debug", Display))]
+pub async fn prune_preview(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    mut options: PruneOptions,
+) -> Result<PrunePlan, Error> {
+    options.protect.extend(pins(&app).patterns);
+    engine(&state).await?.prune_plan(&options).await
+}
+
+/// Delete exactly `items` (the ticked rows of a preview), saving them to `save_to` first
+/// if given; save progress streams to `on_progress`.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(app, state, items, on_progress), fields(items = items.len()), err(level = "debug", Display))]
+pub async fn prune_confirm(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    task: String,
+    items: Vec<PlanItem>,
+    save_to: Option<String>,
+    on_progress: Channel<Progress>,
+) -> Result<PruneOutcome, Error> {
+    let guard = state.tasks.start(&task)?;
+    let target = save_to.as_deref().map(save_target).transpose()?;
+    let engine = engine(&state).await?;
+    let mut throttle = Throttle::new(Duration::from_millis(100));
+    let mut send = move |p: Progress| {
+        if throttle.admit(&p) {
+            let _ = on_progress.send(p);
+        }
+    };
+    engine
+        .prune_exact(
+            &items,
+            &pins(&app),
+            target.as_deref(),
+            &mut send,
+            &guard.token,
+        )
+        .await
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state), err(level = "debug", Display))]
+pub async fn build_cache_preview(
+    state: State<'_, AppState>,
+    keep_storage: Option<f64>,
+    all: bool,
+) -> Result<BuildCachePlan, Error> {
+    engine(&state)
+        .await?
+        .build_cache_plan(keep_storage.map(bytes), all)
+        .await
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state), err(level = "debug", Display))]
+pub async fn build_cache_prune(
+    state: State<'_, AppState>,
+    keep_storage: Option<f64>,
+    all: bool,
+) -> Result<BuildCachePruneResult, Error> {
+    engine(&state)
+        .await?
+        .prune_build_cache(keep_storage.map(bytes), all, None)
+        .await
+}
+
+/// Byte counts cross the IPC as JS numbers.
+fn bytes(n: f64) -> i64 {
+    n.max(0.0) as i64
+}
