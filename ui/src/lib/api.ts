@@ -5,6 +5,15 @@ import { getCurrentWebview } from '@tauri-apps/api/webview';
 import { commands, events } from './bindings';
 import type {
   BuildOptions_Deserialize as BuildOptions,
+  BuildCachePlan,
+  BuildCachePruneResult,
+  KeepReason,
+  KeptItem,
+  PlanItem,
+  PruneOptions_Deserialize as PruneOptions,
+  PruneOutcome_Serialize as PruneOutcome,
+  PrunePlan,
+  SkippedItem,
   BuildResult,
   ContainerRef,
   ContextSummary,
@@ -36,6 +45,8 @@ export type { RemoveOutcome, RemoveResult, BackendError };
 export type { ContainerRef, DiskUsage, ImageUsage, Progress, SaveResult };
 export type { BuildOptions, BuildResult, ContextSummary, LoadResult, LoginForm, Overall };
 export type { PullResult, PushResult, SearchOptions, SearchResult, TaskRecord, UsageSnapshot };
+export type { BuildCachePlan, BuildCachePruneResult, KeepReason, KeptItem, PlanItem };
+export type { PruneOptions, PruneOutcome, PrunePlan, SkippedItem };
 
 /** A progress callback, as the `Channel` a long command streams into. */
 function channel(onProgress: (p: Progress) => void): Channel<Progress> {
@@ -163,6 +174,21 @@ export const api = {
     unwrap(() => commands.imagesSearch(term, options)),
   registryTags: (repository: string, login: LoginForm | null): Promise<string[]> =>
     unwrap(() => commands.registryTags(repository, login)),
+  pinsGet: (): Promise<string[]> => commands.pinsGet(),
+  pinsSet: (patterns: string[]): Promise<string[]> => unwrap(() => commands.pinsSet(patterns)),
+  prunePreview: (options: PruneOptions): Promise<PrunePlan> =>
+    unwrap(() => commands.prunePreview(options)),
+  pruneConfirm: (
+    task: string,
+    items: PlanItem[],
+    saveTo: string | null,
+    onProgress: (p: Progress) => void,
+  ): Promise<PruneOutcome> =>
+    unwrap(() => commands.pruneConfirm(task, items, saveTo, channel(onProgress))),
+  buildCachePreview: (keepStorage: number | null, all: boolean): Promise<BuildCachePlan> =>
+    unwrap(() => commands.buildCachePreview(keepStorage, all)),
+  buildCachePrune: (keepStorage: number | null, all: boolean): Promise<BuildCachePruneResult> =>
+    unwrap(() => commands.buildCachePrune(keepStorage, all)),
   taskCancel: (task: string): Promise<boolean> => unwrap(() => commands.taskCancel(task)),
   taskHistory: (): Promise<TaskRecord[]> => unwrap(() => commands.taskHistory()),
   taskHistoryRecord: (record: TaskRecord): Promise<TaskRecord[]> =>

@@ -37,6 +37,12 @@ export const mockApi = {
   buildContextSummary: vi.fn(),
   buildReadDockerfile: vi.fn(),
   imageBuild: vi.fn(),
+  pinsGet: vi.fn(),
+  pinsSet: vi.fn(),
+  prunePreview: vi.fn(),
+  pruneConfirm: vi.fn(),
+  buildCachePreview: vi.fn(),
+  buildCachePrune: vi.fn(),
   onImagesChanged: vi.fn(),
   onFileDrop: vi.fn(),
   onEngineStatusChanged: vi.fn(),
@@ -51,6 +57,10 @@ export function resetMockApi(): void {
   mockApi.engineChoose.mockResolvedValue(connectedStatus());
   mockApi.engineCandidates.mockResolvedValue(['unix:///var/run/docker.sock']);
   mockApi.imagesList.mockResolvedValue([]);
+  mockApi.pinsGet.mockResolvedValue([]);
+  mockApi.pinsSet.mockImplementation(async (p: string[]) => p);
+  mockApi.prunePreview.mockResolvedValue({ images: [], kept: [], space_to_reclaim: 0 });
+  mockApi.buildCachePreview.mockResolvedValue({ records: [], total: 0, space_to_reclaim: 0 });
   mockApi.imageGet.mockImplementation(async (id: string) => details({ id }));
   mockApi.imageHistory.mockResolvedValue([]);
   mockApi.imageInspect.mockResolvedValue('{\n  "Id": "sha256:x"\n}');

@@ -4,6 +4,7 @@ import { clock } from '$lib/stores/clock.svelte';
 import { details } from '$lib/stores/details.svelte';
 import { engine } from '$lib/stores/engine.svelte';
 import { images } from '$lib/stores/images.svelte';
+import { pins } from '$lib/stores/pins.svelte';
 import { selection } from '$lib/stores/selection.svelte';
 import { tasks } from '$lib/stores/tasks.svelte';
 import { toasts } from '$lib/stores/toasts.svelte';
@@ -18,6 +19,7 @@ export function resetStores(): void {
   images.stop();
   images.reset();
   images.onError = null;
+  pins.patterns = [];
   selection.clear();
   selection.focused = null;
   view.page = 'images';

@@ -3,6 +3,7 @@ import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import ImagesRemoveDialog from './ImagesRemoveDialog.svelte';
 import { buildRows } from '$lib/grid/rows';
+import { pins } from '$lib/stores/pins.svelte';
 import { toasts } from '$lib/stores/toasts.svelte';
 import { deferred, mockApi } from '$test/mock-api';
 import { hexId, image } from '$test/fixtures';
@@ -19,6 +20,21 @@ const rows = buildRows([
 const pick = (...names: (string | null)[]) => rows.filter((r) => names.includes(r.name));
 
 describe('ImagesRemoveDialog', () => {
+  it('keeps pinned images out of a bulk delete and says which pin keeps them', async () => {
+    pins.patterns = ['solo'];
+    mockApi.imagesRemove.mockImplementation(async (refs: string[]) =>
+      refs.map((reference) => ({ reference, result: null, error: null })),
+    );
+    render(ImagesRemoveDialog, { rows: pick('solo:1', null), onclose: vi.fn() });
+    const kept = screen.getByTestId('remove-pinned');
+    expect(kept).toHaveTextContent('solo:1');
+    expect(kept).toHaveTextContent('Pinned by “solo”: kept');
+    expect(screen.getAllByTestId('remove-item')).toHaveLength(1);
+    await userEvent.click(screen.getByTestId('force-remove'));
+    await userEvent.click(screen.getByTestId('confirm-remove'));
+    expect(mockApi.imagesRemove).toHaveBeenCalledWith([C], true);
+  });
+
   it('lists every image and tag that will go', () => {
     render(ImagesRemoveDialog, { rows: pick('demo/app:1', 'solo:1', null), onclose: vi.fn() });
     const dialog = screen.getByTestId('remove-dialog');

@@ -12,7 +12,7 @@ import {
 import { engine } from './engine.svelte';
 import { toasts } from './toasts.svelte';
 
-export type TaskKind = 'pull' | 'push' | 'build' | 'save' | 'load' | 'import';
+export type TaskKind = 'pull' | 'push' | 'build' | 'save' | 'load' | 'import' | 'prune';
 export type TaskState = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface Task {

@@ -1,0 +1,49 @@
+// Pins as the core reads them (crates/slipway-core/src/protection.rs), so dialogs can say
+// "kept: pinned" before asking the backend, which refuses pinned images anyway.
+
+/** `myapp`, `myapp:1.*`, `team/*`, `*` or 12+ hex digits of an image ID. */
+export function validatePin(pattern: string): 'empty' | 'invalid' | null {
+  const p = pattern.trim();
+  if (p === '') return 'empty';
+  return /^[A-Za-z0-9._\-/:@*]{1,255}$/.test(p) ? null : 'invalid';
+}
+
+/** `repo:tag` → `repo`; a `:` before the last `/` is a registry port. */
+export function repositoryOf(tag: string): string {
+  const i = tag.lastIndexOf(':');
+  return i >= 0 && !tag.slice(i).includes('/') ? tag.slice(0, i) : tag;
+}
+
+/** Podman's `docker.io/library/x` is the `x` users write. */
+export function shortName(tag: string): string {
+  for (const prefix of ['docker.io/library/', 'docker.io/', 'localhost/']) {
+    if (tag.startsWith(prefix)) return tag.slice(prefix.length);
+  }
+  return tag;
+}
+
+function glob(pattern: string, text: string): boolean {
+  const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+  return new RegExp(`^${escaped}$`).test(text);
+}
+
+function matches(pattern: string, id: string, tags: readonly string[]): boolean {
+  const hex = pattern.replace(/^sha256:/, '');
+  if (hex.length >= 12 && /^[0-9a-f]+$/i.test(hex) && id.replace(/^sha256:/, '').startsWith(hex)) {
+    return true;
+  }
+  const last = pattern.split('/').pop() ?? pattern;
+  const namesRepository = !last.includes(':');
+  return tags.some((t) =>
+    [t, shortName(t)].some((name) => glob(pattern, namesRepository ? repositoryOf(name) : name)),
+  );
+}
+
+/** The first pin that protects this image, or null. */
+export function pinnedBy(
+  patterns: readonly string[],
+  id: string,
+  tags: readonly string[],
+): string | null {
+  return patterns.find((p) => matches(p, id, tags)) ?? null;
+}

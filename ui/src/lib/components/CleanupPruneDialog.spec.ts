@@ -1,0 +1,117 @@
+import { describe, expect, it, vi } from 'vitest';
+import { render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import CleanupPruneDialog from './CleanupPruneDialog.svelte';
+import { ApiError, type PlanItem, type PrunePlan } from '$lib/api';
+import { mockApi } from '$test/mock-api';
+import { hexId } from '$test/fixtures';
+
+vi.mock('$lib/dialogs', () => ({ pickTarSavePath: vi.fn(async () => null) }));
+
+const A = hexId('a1');
+const B = hexId('b2');
+const C = hexId('c3');
+
+function item(id: string, tags: string[], layers: [string, number][]): PlanItem {
+  const size = layers.reduce((s, [, n]) => s + n, 0);
+  return {
+    id,
+    tags,
+    created: 0,
+    size,
+    unique_size: size,
+    layers: layers.map(([l, n]) => ({ id: l, size: n })),
+  };
+}
+
+const plan: PrunePlan = {
+  images: [item(A, ['old/app:1'], [['la', 3_000_000]]), item(B, [], [['lb', 1_000_000]])],
+  kept: [{ id: C, tags: ['db:1'], reason: { kind: 'protected', pattern: 'db' } }],
+  space_to_reclaim: 4_000_000,
+};
+
+function ticks() {
+  return within(screen.getByTestId('prune-list')).getAllByTestId('prune-item');
+}
+
+describe('CleanupPruneDialog', () => {
+  it('previews dangling images first and lists each with its unique bytes and the total', async () => {
+    mockApi.prunePreview.mockResolvedValue(plan);
+    render(CleanupPruneDialog, { onclose: vi.fn() });
+    await waitFor(() => expect(ticks()).toHaveLength(2));
+    expect(mockApi.prunePreview).toHaveBeenCalledWith(
+      expect.objectContaining({ all: false, keep: null, labels: [] }),
+    );
+    expect(ticks()[0]).toHaveTextContent('old/app:1');
+    expect(ticks()[0]).toHaveTextContent('3 MB');
+    expect(screen.getByTestId('prune-total').dataset.bytes).toBe('4000000');
+    expect(mockApi.pruneConfirm).not.toHaveBeenCalled();
+  });
+
+  it('says why a matching image stays', async () => {
+    mockApi.prunePreview.mockResolvedValue(plan);
+    render(CleanupPruneDialog, { onclose: vi.fn() });
+    const kept = await screen.findByTestId('prune-kept');
+    expect(kept).toHaveTextContent('db:1');
+    expect(kept).toHaveTextContent('Pinned by “db”');
+  });
+
+  it('unticking an image takes its bytes off the total and keeps it out of the delete', async () => {
+    mockApi.prunePreview.mockResolvedValue(plan);
+    mockApi.pruneConfirm.mockResolvedValue({
+      images_deleted: [{ Deleted: A }],
+      space_reclaimed: 2_990_000,
+      predicted: 3_000_000,
+      skipped: [],
+      saved_to: null,
+    });
+    render(CleanupPruneDialog, { onclose: vi.fn() });
+    await waitFor(() => expect(ticks()).toHaveLength(2));
+    await userEvent.click(within(ticks()[1]).getByTestId('prune-tick'));
+    expect(screen.getByTestId('prune-total').dataset.bytes).toBe('3000000');
+    await userEvent.click(screen.getByTestId('prune-confirm'));
+    expect(mockApi.pruneConfirm).toHaveBeenCalledWith(
+      expect.stringMatching(/^prune-/),
+      [plan.images[0]],
+      null,
+      expect.any(Function),
+    );
+    const result = await screen.findByTestId('prune-freed');
+    expect(result).toHaveTextContent('Freed 2.99 MB (predicted 3 MB)');
+  });
+
+  it('all unused with keep newest sends the rule; a bad number is refused before asking', async () => {
+    render(CleanupPruneDialog, { onclose: vi.fn() });
+    await userEvent.click(screen.getByTestId('prune-mode-all'));
+    await userEvent.type(screen.getByTestId('prune-keep'), '2');
+    await waitFor(() =>
+      expect(mockApi.prunePreview).toHaveBeenLastCalledWith(
+        expect.objectContaining({ all: true, keep: 2 }),
+      ),
+    );
+    await userEvent.clear(screen.getByTestId('prune-keep'));
+    await userEvent.type(screen.getByTestId('prune-keep'), '0');
+    expect(await screen.findByTestId('prune-form-error')).toHaveTextContent('whole number');
+  });
+
+  it('saves first to the chosen tar when asked, and a failed save leaves the preview', async () => {
+    mockApi.prunePreview.mockResolvedValue(plan);
+    mockApi.pruneConfirm.mockRejectedValue(
+      new ApiError(400, 'Saving before deleting; nothing was deleted: disk full'),
+    );
+    render(CleanupPruneDialog, { onclose: vi.fn() });
+    await waitFor(() => expect(ticks()).toHaveLength(2));
+    await userEvent.click(screen.getByTestId('prune-save-first'));
+    await userEvent.clear(screen.getByTestId('prune-save-path'));
+    await userEvent.type(screen.getByTestId('prune-save-path'), '/tmp/keep.tar');
+    await userEvent.click(screen.getByTestId('prune-confirm'));
+    expect(mockApi.pruneConfirm).toHaveBeenCalledWith(
+      expect.any(String),
+      plan.images,
+      '/tmp/keep.tar',
+      expect.any(Function),
+    );
+    expect(await screen.findByTestId('prune-error')).toHaveTextContent('nothing was deleted');
+    expect(screen.getByTestId('prune-list')).toBeInTheDocument();
+  });
+});
