@@ -73,7 +73,7 @@ engine-tests:
 ## The app in a real window (Xvfb + tauri-driver + WebKitWebDriver) on a private engine.
 e2e: ui $(TAURI_CLI)
 	@mkdir -p target/test-logs
-	$(CARGO) build --locked -p slipway
+	$(CARGO) build --locked -p slipway -p slipway-cli
 	# The .deb of this build, for the menu-entry test (the release one is `make bundle`).
 	cd src-tauri && ../$(TAURI_CLI) bundle --debug --bundles deb
 	$(CARGO) test --locked -p slipway-e2e --no-run

@@ -78,6 +78,8 @@ describe('CleanupPruneDialog', () => {
     );
     const result = await screen.findByTestId('prune-freed');
     expect(result).toHaveTextContent('Freed 2.99 MB (predicted 3 MB)');
+    // Images the user ticked, not the intermediate build layers the engine deletes with them.
+    expect(screen.getByTestId('prune-result')).toHaveTextContent('1 image deleted.');
   });
 
   it('all unused with keep newest sends the rule; a bad number is refused before asking', async () => {
