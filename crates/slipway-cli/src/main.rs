@@ -626,6 +626,9 @@ fn print_plan(p: &PrunePlan) {
     for k in &p.kept {
         let why = match &k.reason {
             KeepReason::Protected { pattern } => format!("pinned by \"{pattern}\""),
+            KeepReason::KeepNewest { repository, keep: 1 } => {
+                format!("the newest tag of {repository}")
+            }
             KeepReason::KeepNewest { repository, keep } => {
                 format!("one of the newest {keep} tags of {repository}")
             }
