@@ -4,6 +4,7 @@ import userEvent from '@testing-library/user-event';
 import ImageDetailsSummary from './ImageDetailsSummary.svelte';
 import { details } from '$lib/stores/details.svelte';
 import { images } from '$lib/stores/images.svelte';
+import { pins } from '$lib/stores/pins.svelte';
 import { mockApi } from '$test/mock-api';
 import { details as detailsOf, hexId, image } from '$test/fixtures';
 import { given } from '$test/render';
@@ -11,6 +12,21 @@ import { given } from '$test/render';
 const A = hexId('a1');
 
 describe('ImageDetailsSummary', () => {
+  it('pins the image or its repository, and unpins by the pattern that protects it', async () => {
+    given([image({ id: A, tags: ['demo/app:1'] })]);
+    mockApi.imageGet.mockResolvedValue(detailsOf({ id: A, tags: ['demo/app:1'] }));
+    details.show(A);
+    render(ImageDetailsSummary, { image: images.byId.get(A) ?? null });
+    await userEvent.click(await screen.findByTestId('details-pin-repository'));
+    expect(mockApi.pinsSet).toHaveBeenLastCalledWith(['demo/app']);
+    const row = screen.getByTestId('details-pin');
+    expect(row).toHaveTextContent('Pinned by “demo/app”');
+    await userEvent.click(screen.getByTestId('details-unpin'));
+    expect(pins.patterns).toEqual([]);
+    await userEvent.click(screen.getByTestId('details-pin-image'));
+    expect(mockApi.pinsSet).toHaveBeenLastCalledWith([A]);
+  });
+
   it('shows what the engine knows about the image', async () => {
     given([image({ id: A, tags: ['demo/app:1'], containers: 2 })]);
     mockApi.imageGet.mockResolvedValue(
