@@ -626,7 +626,10 @@ fn print_plan(p: &PrunePlan) {
     for k in &p.kept {
         let why = match &k.reason {
             KeepReason::Protected { pattern } => format!("pinned by \"{pattern}\""),
-            KeepReason::KeepNewest { repository, keep: 1 } => {
+            KeepReason::KeepNewest {
+                repository,
+                keep: 1,
+            } => {
                 format!("the newest tag of {repository}")
             }
             KeepReason::KeepNewest { repository, keep } => {

@@ -228,10 +228,14 @@ impl Engine {
                 .map(|h| h.size)
                 .collect();
             sizes.resize(details.layers.len(), 0);
-            per_image.push((
-                img.id.clone(),
-                details.layers.into_iter().zip(sizes).collect(),
-            ));
+            let mut layers: Vec<(String, i64)> = details.layers.into_iter().zip(sizes).collect();
+            // Podman's image size also counts the image's own manifest and config: bytes only
+            // this image holds, which deleting it frees. Docker's size is its layers alone.
+            let extra = img.size - layers.iter().map(|(_, s)| s).sum::<i64>();
+            if self.is_podman() && extra > 0 {
+                layers.push((format!("{}#metadata", img.id), extra));
+            }
+            per_image.push((img.id.clone(), layers));
         }
         Ok(per_image)
     }

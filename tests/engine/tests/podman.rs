@@ -545,4 +545,12 @@ async fn prune_all_preview_is_deleted_exactly_through_explicit_removals() {
         .filter_map(|d| d.deleted.clone())
         .collect();
     assert!(planned.is_subset(&deleted), "{outcome:?}");
+    // Freed is measured (layers before minus after, Podman's df being untrusted) and matches
+    // the prediction made from the same images' layers.
+    assert!(outcome.predicted > 0, "{outcome:?}");
+    assert!(
+        (outcome.space_reclaimed - outcome.predicted).abs() * 100 <= outcome.predicted,
+        "{outcome:?}"
+    );
+    assert_eq!(outcome.predicted, plan.space_to_reclaim);
 }
