@@ -399,7 +399,7 @@ async fn images(
                     engine.remove(r, a.force, a.no_prune).await
                 } else {
                     engine
-                        .remove_unless_protected(r, a.force, &protection)
+                        .remove_unless_protected(r, a.force, a.no_prune, &protection)
                         .await
                 };
                 match removed {
@@ -407,10 +407,16 @@ async fn images(
                     Err(e) => refused.push(e),
                 }
             }
-            if let Some(first) = refused.into_iter().next() {
+            if !refused.is_empty() {
+                // The error (its JSON with --json) is the first refusal; what was done and the
+                // other refusals still reach the user on stderr.
                 for r in &results {
+                    r.untagged.iter().for_each(|u| eprintln!("Untagged: {u}"));
                     r.deleted.iter().for_each(|d| eprintln!("Deleted: {d}"));
                 }
+                let mut refused = refused.into_iter();
+                let first = refused.next().expect("not empty");
+                refused.for_each(|e| eprintln!("Error: {}", e.message));
                 return Err(first);
             }
             let value = if results.len() == 1 {
@@ -554,6 +560,7 @@ async fn prune(
         let nothing = PruneOutcome {
             images_deleted: vec![],
             space_reclaimed: 0,
+            measured: true,
             predicted: 0,
             skipped: vec![],
             saved_to: None,

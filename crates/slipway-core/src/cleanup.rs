@@ -99,10 +99,12 @@ pub struct SkippedItem {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PruneOutcome {
     pub images_deleted: Vec<DeletedItem>,
-    /// Bytes the engine's image total went down by, measured before and after.
+    /// Bytes the engine's image total went down by, measured before and after (the
+    /// prediction when the engine could not be measured afterwards: see `measured`).
     #[cfg_attr(feature = "specta", specta(type = f64))]
     pub space_reclaimed: i64,
-    /// Bytes the ticked set was to free, computed just before deleting.
+    pub measured: bool,
+    /// Bytes the deleted images were to free, from their layers just before deleting.
     #[cfg_attr(feature = "specta", specta(type = f64))]
     pub predicted: i64,
     pub skipped: Vec<SkippedItem>,
@@ -375,12 +377,12 @@ impl Engine {
                 .map_err(|e| e.context("Saving before deleting; nothing was deleted"))?;
         }
         let before = self.image_bytes().await?;
-        let ids: HashSet<String> = items.iter().map(|i| i.id.clone()).collect();
-        let predicted = crate::system::freed_bytes(&self.image_layers().await?, &ids);
+        let layers_before = self.image_layers().await?;
         let mut outcome = PruneOutcome {
             images_deleted: Vec::new(),
             space_reclaimed: 0,
-            predicted,
+            measured: true,
+            predicted: 0,
             skipped: Vec::new(),
             saved_to: save_to.map(|p| p.display().to_string()),
         };
@@ -411,8 +413,23 @@ impl Engine {
                 Err(e) => outcome.skipped.push(skipped(item, &e.message)),
             }
         }
-        let after = self.image_bytes().await?;
-        outcome.space_reclaimed = (before - after).max(0);
+        // The prediction for what really went: skipped images keep their layers.
+        let kept: HashSet<&str> = outcome.skipped.iter().map(|s| s.id.as_str()).collect();
+        let gone: HashSet<String> = items
+            .iter()
+            .filter(|i| !kept.contains(i.id.as_str()))
+            .map(|i| i.id.clone())
+            .collect();
+        outcome.predicted = crate::system::freed_bytes(&layers_before, &gone);
+        // The deletions are done: a df that cannot be read now must not lose their report.
+        match self.image_bytes().await {
+            Ok(after) => outcome.space_reclaimed = (before - after).max(0),
+            Err(e) => {
+                tracing::warn!(error = %e, "disk usage after the prune unavailable");
+                outcome.measured = false;
+                outcome.space_reclaimed = outcome.predicted;
+            }
+        }
         Ok(outcome)
     }
 
@@ -484,6 +501,7 @@ impl Engine {
         &self,
         image: &str,
         force: bool,
+        noprune: bool,
         protection: &Protection,
     ) -> Result<crate::images::RemoveResult> {
         if !protection.is_empty() {
@@ -494,7 +512,7 @@ impl Engine {
                 )));
             }
         }
-        self.remove(image, force, false).await
+        self.remove(image, force, noprune).await
     }
 }
 

@@ -26,6 +26,22 @@ impl Protection {
         Ok(Self { patterns: out })
     }
 
+    /// Saved pins, each checked on its own: one bad pattern (a hand-edited file) must not
+    /// drop the protection of all the others.
+    pub fn from_saved(patterns: impl IntoIterator<Item = String>) -> Self {
+        let mut out = Self::default();
+        for p in patterns {
+            match Self::new([p.clone()]) {
+                Ok(one) if !out.patterns.contains(&one.patterns[0]) => {
+                    out.patterns.extend(one.patterns)
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(pattern = %p, error = %e, "saved pin ignored"),
+            }
+        }
+        out
+    }
+
     pub fn is_empty(&self) -> bool {
         self.patterns.is_empty()
     }
@@ -185,6 +201,15 @@ mod tests {
         assert!(pins(&["4eae18d6b054"]).matching(id, &[]).is_some());
         assert!(pins(&["sha256:4eae18d6b0541f"]).matching(id, &[]).is_some());
         assert!(pins(&["4eae"]).matching(id, &[]).is_none());
+    }
+
+    #[test]
+    fn one_bad_saved_pin_does_not_unpin_the_others() {
+        let saved = ["db".to_string(), "my app".to_string(), "team/*".to_string()];
+        assert_eq!(
+            Protection::from_saved(saved).patterns,
+            vec!["db".to_string(), "team/*".to_string()]
+        );
     }
 
     #[test]

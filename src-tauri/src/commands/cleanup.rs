@@ -18,10 +18,10 @@ use std::time::Duration;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
-/// The user's pins; unreadable settings mean none (and the preview shows none as kept).
+/// The user's pins, each valid one kept even if another is not.
 pub(crate) fn pins(app: &AppHandle) -> Protection {
     let saved = config_dir(app).map(|d| Settings::load(&d).pins);
-    Protection::new(saved.unwrap_or_default()).unwrap_or_default()
+    Protection::from_saved(saved.unwrap_or_default())
 }
 
 #[tauri::command]

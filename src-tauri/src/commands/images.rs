@@ -99,7 +99,7 @@ pub async fn images_remove(
     let mut outcomes = Vec::with_capacity(references.len());
     for reference in references {
         let r = engine
-            .remove_unless_protected(&reference, force, &pins)
+            .remove_unless_protected(&reference, force, false, &pins)
             .await;
         let (result, error) = match r {
             Ok(r) => (Some(r), None),

@@ -202,7 +202,7 @@ async fn a_pinned_image_survives_prune_all_and_bulk_delete() {
     // Bulk delete, forced, by ID and by name: refused with a 409 naming the pin.
     for reference in [pinned.clone(), format!("{pinned_repo}:1")] {
         let err = e
-            .remove_unless_protected(&reference, true, &pins)
+            .remove_unless_protected(&reference, true, false, &pins)
             .await
             .unwrap_err();
         assert_eq!(err.code, 409);

@@ -493,9 +493,13 @@ export type PruneOutcome = PruneOutcome_Serialize | PruneOutcome_Deserialize;
 /**  The confirm's result: `prune`'s shape plus what was predicted and what was skipped. */
 export type PruneOutcome_Deserialize = {
 	images_deleted: DeletedItem_Deserialize[],
-	/**  Bytes the engine's image total went down by, measured before and after. */
+	/**
+	 *  Bytes the engine's image total went down by, measured before and after (the
+	 *  prediction when the engine could not be measured afterwards: see `measured`).
+	 */
 	space_reclaimed: number | null,
-	/**  Bytes the ticked set was to free, computed just before deleting. */
+	measured: boolean,
+	/**  Bytes the deleted images were to free, from their layers just before deleting. */
 	predicted: number | null,
 	skipped: SkippedItem[],
 	/**  The tar the set was saved to first, if asked. */
@@ -505,9 +509,13 @@ export type PruneOutcome_Deserialize = {
 /**  The confirm's result: `prune`'s shape plus what was predicted and what was skipped. */
 export type PruneOutcome_Serialize = {
 	images_deleted: DeletedItem_Serialize[],
-	/**  Bytes the engine's image total went down by, measured before and after. */
+	/**
+	 *  Bytes the engine's image total went down by, measured before and after (the
+	 *  prediction when the engine could not be measured afterwards: see `measured`).
+	 */
 	space_reclaimed: number | null,
-	/**  Bytes the ticked set was to free, computed just before deleting. */
+	measured: boolean,
+	/**  Bytes the deleted images were to free, from their layers just before deleting. */
 	predicted: number | null,
 	skipped: SkippedItem[],
 	/**  The tar the set was saved to first, if asked. */

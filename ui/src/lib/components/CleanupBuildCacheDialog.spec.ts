@@ -38,6 +38,28 @@ describe('CleanupBuildCacheDialog', () => {
     expect(await screen.findByTestId('cache-result')).toHaveTextContent('Freed 1 MB');
   });
 
+  it('prunes with the options the shown preview was made for, never while one is coming', async () => {
+    mockApi.buildCachePreview.mockResolvedValue({
+      records: [record('r1', 1_000_000)],
+      total: 1_000_000,
+      space_to_reclaim: 1_000_000,
+    });
+    render(CleanupBuildCacheDialog, { onclose: vi.fn() });
+    await screen.findByTestId('cache-total');
+    let answer: (v: unknown) => void = () => {};
+    mockApi.buildCachePreview.mockImplementation(() => new Promise((r) => (answer = r)));
+    await userEvent.click(screen.getByTestId('cache-all'));
+    expect(screen.getByTestId('cache-confirm')).toBeDisabled();
+    answer({ records: [record('r1', 1_000_000)], total: 1_000_000, space_to_reclaim: 1_000_000 });
+    await waitFor(() => expect(screen.getByTestId('cache-confirm')).toBeEnabled());
+    mockApi.buildCachePrune.mockResolvedValue({
+      caches_deleted: ['r1'],
+      space_reclaimed: 1_000_000,
+    });
+    await userEvent.click(screen.getByTestId('cache-confirm'));
+    expect(mockApi.buildCachePrune).toHaveBeenCalledWith(null, true);
+  });
+
   it('offers nothing to confirm when no cache would go', async () => {
     render(CleanupBuildCacheDialog, { onclose: vi.fn() });
     expect(await screen.findByTestId('cache-empty')).toBeInTheDocument();

@@ -61,6 +61,7 @@ describe('CleanupPruneDialog', () => {
     mockApi.pruneConfirm.mockResolvedValue({
       images_deleted: [{ Deleted: A }],
       space_reclaimed: 2_990_000,
+      measured: true,
       predicted: 3_000_000,
       skipped: [],
       saved_to: null,
@@ -80,6 +81,51 @@ describe('CleanupPruneDialog', () => {
     expect(result).toHaveTextContent('Freed 2.99 MB (predicted 3 MB)');
     // Images the user ticked, not the intermediate build layers the engine deletes with them.
     expect(screen.getByTestId('prune-result')).toHaveTextContent('1 image deleted.');
+  });
+
+  it('an unticked image stays unticked when the preview refreshes', async () => {
+    mockApi.prunePreview.mockResolvedValue(plan);
+    render(CleanupPruneDialog, { onclose: vi.fn() });
+    await waitFor(() => expect(ticks()).toHaveLength(2));
+    await userEvent.click(within(ticks()[1]).getByTestId('prune-tick'));
+    await userEvent.selectOptions(screen.getByTestId('prune-until'), '24h');
+    await waitFor(() =>
+      expect(mockApi.prunePreview).toHaveBeenLastCalledWith(
+        expect.objectContaining({ until: '24h' }),
+      ),
+    );
+    await waitFor(() => expect(screen.getByTestId('prune-confirm')).toBeEnabled());
+    expect(within(ticks()[1]).getByTestId('prune-tick')).not.toBeChecked();
+    expect(screen.getByTestId('prune-total').dataset.bytes).toBe('3000000');
+  });
+
+  it('cannot confirm a list that no longer answers the form', async () => {
+    mockApi.prunePreview.mockResolvedValue(plan);
+    render(CleanupPruneDialog, { onclose: vi.fn() });
+    await waitFor(() => expect(screen.getByTestId('prune-confirm')).toBeEnabled());
+    await userEvent.type(screen.getByTestId('prune-labels'), 'team=x');
+    expect(screen.getByTestId('prune-confirm')).toBeDisabled();
+    mockApi.prunePreview.mockRejectedValueOnce(new ApiError(503, 'engine gone'));
+    await screen.findByTestId('prune-preview-error');
+    expect(screen.getByTestId('prune-confirm')).toBeDisabled();
+  });
+
+  it('says the freed bytes are an estimate when the engine could not be measured', async () => {
+    mockApi.prunePreview.mockResolvedValue(plan);
+    mockApi.pruneConfirm.mockResolvedValue({
+      images_deleted: [{ Deleted: A }, { Deleted: B }],
+      space_reclaimed: 4_000_000,
+      measured: false,
+      predicted: 4_000_000,
+      skipped: [],
+      saved_to: null,
+    });
+    render(CleanupPruneDialog, { onclose: vi.fn() });
+    await waitFor(() => expect(screen.getByTestId('prune-confirm')).toBeEnabled());
+    await userEvent.click(screen.getByTestId('prune-confirm'));
+    expect(await screen.findByTestId('prune-freed')).toHaveTextContent(
+      'About 4 MB freed (the engine',
+    );
   });
 
   it('all unused with keep newest sends the rule; a bad number is refused before asking', async () => {
