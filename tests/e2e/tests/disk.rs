@@ -103,6 +103,27 @@ async fn the_disk_view_numbers_match_the_engines() -> TestResult {
         let names = attrs(&c, "[data-testid=disk-largest-item]", "data-name").await?;
         assert!(names.contains(&repo), "{names:?}");
         screenshot(&c, "disk-view").await?;
+        // Both languages: the view and its chart labels in Chinese, numbers unchanged.
+        let select = by_testid(&c, "language-select").await?;
+        select.select_by_value("zh-CN").await?;
+        let chinese = eventually(Duration::from_secs(3), || async {
+            let v = c
+                .execute(
+                    "return document.querySelector('[data-testid=disk-view]').innerText",
+                    vec![],
+                )
+                .await?;
+            let text = v.as_str().unwrap_or_default().to_owned();
+            Ok(text.contains("磁盘") && !text.contains("System usage"))
+        })
+        .await?;
+        assert!(chinese, "the disk view speaks Chinese");
+        assert_eq!(
+            bytes_of(&c, "disk-images-size").await?,
+            Some(df.images.size)
+        );
+        screenshot(&c, "disk-view-zh-CN").await?;
+        select.select_by_value("en").await?;
         Ok(())
     })
     .await
