@@ -4,6 +4,7 @@ import userEvent from '@testing-library/user-event';
 import ImagesGrid, { ROW_HEIGHT } from './ImagesGrid.svelte';
 import { clock } from '$lib/stores/clock.svelte';
 import { images } from '$lib/stores/images.svelte';
+import { pins } from '$lib/stores/pins.svelte';
 import { selection } from '$lib/stores/selection.svelte';
 import { view } from '$lib/stores/view.svelte';
 import { hexId, image } from '$test/fixtures';
@@ -62,6 +63,21 @@ describe('ImagesGrid', () => {
     expect(api).toHaveTextContent('5 MB');
     const dangling = rows.find((r) => r.dataset.id === C)!;
     expect(dangling.dataset).toMatchObject({ repo: '<none>', tag: '<none>' });
+  });
+
+  it('marks pinned images, with the pin that protects them', () => {
+    pins.patterns = ['demo/app'];
+    given(list);
+    render(ImagesGrid);
+    const marked = screen
+      .getAllByTestId('image-row')
+      .filter((r) => within(r).queryByTestId('row-pinned'))
+      .map((r) => r.dataset.tag);
+    expect(marked).toEqual(['1.0', 'latest']);
+    expect(screen.getAllByTestId('row-pinned')[0]).toHaveAttribute(
+      'title',
+      'Pinned by “demo/app”: never pruned or bulk-deleted',
+    );
   });
 
   it('shows relative creation times with the exact time in the title', () => {
