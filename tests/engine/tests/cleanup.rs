@@ -4,7 +4,7 @@
 //! difference around a prune is that prune's alone.
 
 use slipway_core::Engine;
-use slipway_core::cleanup::{KeepReason, PrunePlan};
+use slipway_core::cleanup::{KeepReason, PlanItem, PruneOutcome, PrunePlan};
 use slipway_core::images::PruneOptions;
 use slipway_core::progress;
 use slipway_core::protection::Protection;
@@ -26,6 +26,17 @@ async fn sized_image(e: &Engine, marker: &str, tags: &[&str]) -> String {
     ]);
     std::fs::write(dir.path().join("Dockerfile"), df).unwrap();
     build_in(e, dir.path(), tags).await
+}
+
+/// Confirm `items` to the end (no progress wanted, never cancelled).
+async fn confirm(
+    e: &Engine,
+    items: &[PlanItem],
+    pins: &Protection,
+    save_to: Option<&std::path::Path>,
+) -> slipway_core::Result<PruneOutcome> {
+    e.prune_exact(items, pins, save_to, &mut progress::ignore, &no_cancel())
+        .await
 }
 
 fn scoped(marker: &str, all: bool) -> PruneOptions {
@@ -54,14 +65,7 @@ async fn existing(e: &Engine, ids: &HashSet<String>) -> HashSet<String> {
 /// stay, and the bytes freed are what the preview said (within 1% of the engine's df).
 async fn confirm_and_check(e: &Engine, plan: &PrunePlan, all_built: &HashSet<String>) {
     let df_before = e.df().await.unwrap().images.size;
-    let outcome = e
-        .prune_exact(
-            &plan.images,
-            &Protection::default(),
-            None,
-            &mut progress::ignore,
-            &no_cancel(),
-        )
+    let outcome = confirm(e, &plan.images, &Protection::default(), None)
         .await
         .unwrap();
     let df_after = e.df().await.unwrap().images.size;
@@ -137,14 +141,7 @@ async fn an_image_tagged_between_preview_and_confirm_is_not_deleted() {
     assert_eq!(planned(&plan), HashSet::from([a.clone(), b.clone()]));
     let late = format!("{}:late", unique("c-race-late"));
     docker_cli(&["tag", &a, &late]);
-    let outcome = e
-        .prune_exact(
-            &plan.images,
-            &Protection::default(),
-            None,
-            &mut progress::ignore,
-            &no_cancel(),
-        )
+    let outcome = confirm(&e, &plan.images, &Protection::default(), None)
         .await
         .unwrap();
     assert!(e.get(&a).await.is_ok(), "tagged since the preview: stays");
@@ -186,14 +183,7 @@ async fn a_pinned_image_survives_prune_all_and_bulk_delete() {
     // A caller that passes the pinned image anyway (stale preview) still cannot delete it.
     let unpinned_plan = e.prune_plan(&scoped(&marker, true)).await.unwrap();
     let pins = Protection::new([pinned_repo.clone()]).unwrap();
-    let outcome = e
-        .prune_exact(
-            &unpinned_plan.images,
-            &pins,
-            None,
-            &mut progress::ignore,
-            &no_cancel(),
-        )
+    let outcome = confirm(&e, &unpinned_plan.images, &pins, None)
         .await
         .unwrap();
     assert!(e.get(&pinned).await.is_ok());
@@ -226,14 +216,7 @@ async fn save_before_delete_then_load_restores_the_same_ids() {
     );
     let dir = tempfile::tempdir().unwrap();
     let tar = dir.path().join("before-prune.tar");
-    let outcome = e
-        .prune_exact(
-            &plan.images,
-            &Protection::default(),
-            Some(&tar),
-            &mut progress::ignore,
-            &no_cancel(),
-        )
+    let outcome = confirm(&e, &plan.images, &Protection::default(), Some(&tar))
         .await
         .unwrap();
     assert_eq!(outcome.saved_to.as_deref(), Some(tar.to_str().unwrap()));
@@ -251,16 +234,14 @@ async fn a_failed_save_deletes_nothing() {
     let marker = unique("c-nosave");
     let id = sized_image(&e, &marker, &[&unique("c-nosave")]).await;
     let plan = e.prune_plan(&scoped(&marker, true)).await.unwrap();
-    let err = e
-        .prune_exact(
-            &plan.images,
-            &Protection::default(),
-            Some(std::path::Path::new("/nonexistent-dir/x.tar")),
-            &mut progress::ignore,
-            &no_cancel(),
-        )
-        .await
-        .unwrap_err();
+    let err = confirm(
+        &e,
+        &plan.images,
+        &Protection::default(),
+        Some(std::path::Path::new("/nonexistent-dir/x.tar")),
+    )
+    .await
+    .unwrap_err();
     assert!(
         err.message.contains("nothing was deleted"),
         "{}",
