@@ -50,6 +50,16 @@ impl Drop for TaskGuard<'_> {
     }
 }
 
+/// A progress sink for a `Channel`: byte counters thinned to a few per second.
+pub fn channel_sink(channel: tauri::ipc::Channel<Progress>) -> impl FnMut(Progress) + Send {
+    let mut throttle = Throttle::new(Duration::from_millis(100));
+    move |p: Progress| {
+        if throttle.admit(&p) {
+            let _ = channel.send(p);
+        }
+    }
+}
+
 /// Byte counters arrive per chunk (thousands per second); the UI needs a few per second.
 /// Everything else passes through, and the last byte count is never dropped.
 pub struct Throttle {

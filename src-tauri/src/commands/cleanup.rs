@@ -6,7 +6,7 @@ use super::engine::config_dir;
 use super::paths::save_target;
 use crate::settings::Settings;
 use crate::state::AppState;
-use crate::tasks::Throttle;
+use crate::tasks::channel_sink;
 use slipway_core::Error;
 use slipway_core::build_cache::BuildCachePlan;
 use slipway_core::cleanup::{PlanItem, PruneOutcome, PrunePlan};
@@ -14,7 +14,6 @@ use slipway_core::images::PruneOptions;
 use slipway_core::progress::Progress;
 use slipway_core::protection::Protection;
 use slipway_core::system::BuildCachePruneResult;
-use std::time::Duration;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
@@ -76,12 +75,7 @@ pub async fn prune_confirm(
     let guard = state.tasks.start(&task)?;
     let target = save_to.as_deref().map(save_target).transpose()?;
     let engine = engine(&state).await?;
-    let mut throttle = Throttle::new(Duration::from_millis(100));
-    let mut send = move |p: Progress| {
-        if throttle.admit(&p) {
-            let _ = on_progress.send(p);
-        }
-    };
+    let mut send = channel_sink(on_progress);
     engine
         .prune_exact(
             &items,

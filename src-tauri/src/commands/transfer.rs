@@ -4,14 +4,13 @@
 use super::engine;
 use super::paths::{save_target, user_path};
 use crate::state::AppState;
-use crate::tasks::Throttle;
+use crate::tasks::channel_sink;
 use serde::{Deserialize, Serialize};
 use slipway_core::Error;
 use slipway_core::credentials::{self, Credentials};
 use slipway_core::progress::Progress;
 use slipway_core::reference::Reference;
 use slipway_core::transfer::{ImportOptions, LoadResult, PullOptions, PullResult, PushResult};
-use std::time::Duration;
 use tauri::State;
 use tauri::ipc::Channel;
 
@@ -45,16 +44,6 @@ pub async fn images_save(
         path: target.display().to_string(),
         bytes,
     })
-}
-
-/// A progress sink for a `Channel`: byte counters thinned to a few per second.
-fn channel_sink(channel: Channel<Progress>) -> impl FnMut(Progress) + Send {
-    let mut throttle = Throttle::new(Duration::from_millis(100));
-    move |p: Progress| {
-        if throttle.admit(&p) {
-            let _ = channel.send(p);
-        }
-    }
 }
 
 /// Pull `reference` (`name[:tag|@digest]`); layers stream to `on_progress`.
