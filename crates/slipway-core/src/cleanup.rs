@@ -261,10 +261,7 @@ fn select(
 }
 
 /// Per going image: bytes only it holds, and its layers no staying image uses.
-fn plan_items(
-    going: Vec<ImageSummary>,
-    per_image: &[(String, Vec<(String, i64)>)],
-) -> Vec<PlanItem> {
+fn plan_items(going: Vec<ImageSummary>, per_image: &[crate::system::ImageLayers]) -> Vec<PlanItem> {
     let ids: HashSet<&str> = going.iter().map(|i| i.id.as_str()).collect();
     let mut users: HashMap<&str, usize> = HashMap::new();
     let mut used_by_staying: HashSet<&str> = HashSet::new();
@@ -376,8 +373,8 @@ impl Engine {
                 .await
                 .map_err(|e| e.context("Saving before deleting; nothing was deleted"))?;
         }
-        let before = self.image_bytes().await?;
         let layers_before = self.image_layers().await?;
+        let before = self.layer_bytes(Some(&layers_before)).await?;
         let mut outcome = PruneOutcome {
             images_deleted: Vec::new(),
             space_reclaimed: 0,
@@ -422,7 +419,7 @@ impl Engine {
             .collect();
         outcome.predicted = crate::system::freed_bytes(&layers_before, &gone);
         // The deletions are done: a df that cannot be read now must not lose their report.
-        match self.image_bytes().await {
+        match self.layer_bytes(None).await {
             Ok(after) => outcome.space_reclaimed = (before - after).max(0),
             Err(e) => {
                 tracing::warn!(error = %e, "disk usage after the prune unavailable");
@@ -455,18 +452,7 @@ impl Engine {
             )));
         }
         let mut record = |r: crate::images::RemoveResult| {
-            for u in r.untagged {
-                outcome.images_deleted.push(DeletedItem {
-                    deleted: None,
-                    untagged: Some(u),
-                });
-            }
-            for d in r.deleted {
-                outcome.images_deleted.push(DeletedItem {
-                    deleted: Some(d),
-                    untagged: None,
-                });
-            }
+            outcome.images_deleted.extend(r.into_deleted_items());
         };
         // By name, without force: a tag added between these calls makes the engine untag
         // rather than delete, so nothing unpreviewed can go.
@@ -487,12 +473,6 @@ impl Engine {
                 Ok(())
             }
         }
-    }
-
-    /// Bytes of all image layers, shared ones once: the engine's own figure on Docker,
-    /// added up from layers on Podman.
-    async fn image_bytes(&self) -> Result<i64> {
-        Ok(self.df().await?.images.size)
     }
 
     /// `remove`, unless a pin protects the image: bulk delete goes through here.

@@ -101,6 +101,21 @@ pub struct RemoveResult {
     pub deleted: Vec<String>,
 }
 
+impl RemoveResult {
+    /// The same removal as `prune` reports it: untagged names, then deleted IDs.
+    pub fn into_deleted_items(self) -> impl Iterator<Item = DeletedItem> {
+        let untagged = self.untagged.into_iter().map(|u| DeletedItem {
+            deleted: None,
+            untagged: Some(u),
+        });
+        let deleted = self.deleted.into_iter().map(|d| DeletedItem {
+            deleted: Some(d),
+            untagged: None,
+        });
+        untagged.chain(deleted)
+    }
+}
+
 /// One entry of `images_deleted`, spelled as the engine spells it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -480,18 +495,7 @@ impl Engine {
             match self.remove(&image.id, true, false).await {
                 Ok(r) => {
                     result.space_reclaimed += image.size;
-                    for u in r.untagged {
-                        result.images_deleted.push(DeletedItem {
-                            deleted: None,
-                            untagged: Some(u),
-                        });
-                    }
-                    for d in r.deleted {
-                        result.images_deleted.push(DeletedItem {
-                            deleted: Some(d),
-                            untagged: None,
-                        });
-                    }
+                    result.images_deleted.extend(r.into_deleted_items());
                 }
                 // Gone in the meantime (removed with a parent): nothing left to do.
                 Err(e) if e.is_not_found() => {}

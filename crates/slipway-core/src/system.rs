@@ -75,6 +75,9 @@ pub struct ImageEvent {
     pub time: i64,
 }
 
+/// An image's ID and its layers (diff ID, bytes), oldest first.
+pub(crate) type ImageLayers = (String, Vec<(String, i64)>);
+
 fn i(v: &serde_json::Value) -> i64 {
     v.as_i64().unwrap_or_default()
 }
@@ -203,6 +206,19 @@ impl Engine {
         Ok(UsageSnapshot { disk, images })
     }
 
+    /// Bytes of all image layers, shared ones once — `df().images.size` without the rest of
+    /// df: the engine's own figure on Docker, else added up from `layers` (read here when
+    /// not given; a caller that already has them saves a walk over every image).
+    pub(crate) async fn layer_bytes(&self, layers: Option<&[ImageLayers]>) -> Result<i64> {
+        if let Some(v) = self.engine_df().await? {
+            return Ok(usage_from_engine_df(&v).images.size);
+        }
+        Ok(match layers {
+            Some(l) => layer_total(l),
+            None => layer_total(&self.image_layers().await?),
+        })
+    }
+
     /// [`Self::image_usage`] from layers and history, whatever the engine.
     #[tracing::instrument(skip(self), err(level = "debug", Display))]
     pub async fn computed_image_usage(&self) -> Result<Vec<ImageUsage>> {
@@ -210,9 +226,9 @@ impl Engine {
     }
 
     /// Each image's layers with their sizes.
-    pub(crate) async fn image_layers(&self) -> Result<Vec<(String, Vec<(String, i64)>)>> {
+    pub(crate) async fn image_layers(&self) -> Result<Vec<ImageLayers>> {
         let images = self.list(&ListOptions::default()).await?;
-        let mut per_image: Vec<(String, Vec<(String, i64)>)> = Vec::new();
+        let mut per_image: Vec<ImageLayers> = Vec::new();
         for img in &images {
             let details = match self.get(&img.id).await {
                 Ok(d) => d,
@@ -397,7 +413,7 @@ fn usage_from_engine_df(v: &serde_json::Value) -> DiskUsage {
 
 /// Bytes freed by deleting `going`: layers no other image uses, each counted once.
 pub(crate) fn freed_bytes(
-    per_image: &[(String, Vec<(String, i64)>)],
+    per_image: &[ImageLayers],
     going: &std::collections::HashSet<String>,
 ) -> i64 {
     let mut kept_layers = std::collections::HashSet::new();
@@ -417,7 +433,7 @@ pub(crate) fn freed_bytes(
 }
 
 /// Every distinct layer counted once.
-fn layer_total(per_image: &[(String, Vec<(String, i64)>)]) -> i64 {
+fn layer_total(per_image: &[ImageLayers]) -> i64 {
     let mut sizes: HashMap<&str, i64> = HashMap::new();
     for (_, layers) in per_image {
         for (l, size) in layers {
@@ -428,7 +444,7 @@ fn layer_total(per_image: &[(String, Vec<(String, i64)>)]) -> i64 {
 }
 
 /// Given each image's (layer, bytes) list, bytes only it holds and bytes it shares.
-fn account_layers(per_image: &[(String, Vec<(String, i64)>)]) -> Vec<ImageUsage> {
+fn account_layers(per_image: &[ImageLayers]) -> Vec<ImageUsage> {
     let mut users: HashMap<&str, usize> = HashMap::new();
     for (_, layers) in per_image {
         let mut seen = std::collections::HashSet::new();
@@ -486,7 +502,7 @@ mod tests {
         assert!(usage_from_df_images(&v).is_none());
     }
 
-    fn img(id: &str, layers: &[(&str, i64)]) -> (String, Vec<(String, i64)>) {
+    fn img(id: &str, layers: &[(&str, i64)]) -> ImageLayers {
         (
             id.into(),
             layers.iter().map(|(l, s)| (l.to_string(), *s)).collect(),
