@@ -22,21 +22,33 @@ export function shortName(tag: string): string {
   return tag;
 }
 
-function glob(pattern: string, text: string): boolean {
+/** `*` matches any run of characters, everything else itself (dots too). */
+function globRegExp(pattern: string): RegExp {
   const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-  return new RegExp(`^${escaped}$`).test(text);
+  return new RegExp(`^${escaped}$`);
 }
 
-function matches(pattern: string, id: string, tags: readonly string[]): boolean {
+type Test = (id: string, tags: readonly string[]) => boolean;
+
+function compile(pattern: string): Test {
   const hex = pattern.replace(/^sha256:/, '');
-  if (hex.length >= 12 && /^[0-9a-f]+$/i.test(hex) && id.replace(/^sha256:/, '').startsWith(hex)) {
-    return true;
-  }
+  const isId = hex.length >= 12 && /^[0-9a-f]+$/i.test(hex);
   const last = pattern.split('/').pop() ?? pattern;
   const namesRepository = !last.includes(':');
-  return tags.some((t) =>
-    [t, shortName(t)].some((name) => glob(pattern, namesRepository ? repositoryOf(name) : name)),
-  );
+  const re = globRegExp(pattern);
+  return (id, tags) =>
+    (isId && id.replace(/^sha256:/, '').startsWith(hex)) ||
+    tags.some((t) =>
+      [t, shortName(t)].some((name) => re.test(namesRepository ? repositoryOf(name) : name)),
+    );
+}
+
+/** A matcher for these pins, compiled once: the grid asks it for every visible row. */
+export function pinMatcher(
+  patterns: readonly string[],
+): (id: string, tags: readonly string[]) => string | null {
+  const tests = patterns.map((p) => [p, compile(p)] as const);
+  return (id, tags) => tests.find(([, test]) => test(id, tags))?.[0] ?? null;
 }
 
 /** The first pin that protects this image, or null. */
@@ -45,5 +57,5 @@ export function pinnedBy(
   id: string,
   tags: readonly string[],
 ): string | null {
-  return patterns.find((p) => matches(p, id, tags)) ?? null;
+  return pinMatcher(patterns)(id, tags);
 }

@@ -1,9 +1,10 @@
 // The user's pins (protected images), kept by the backend in the app's settings.
 import { api } from '$lib/api';
-import { pinnedBy } from '$lib/cleanup/pins';
+import { pinMatcher } from '$lib/cleanup/pins';
 
 export class PinsStore {
   patterns = $state.raw<string[]>([]);
+  #match = $derived(pinMatcher(this.patterns));
 
   async load(): Promise<void> {
     try {
@@ -28,7 +29,7 @@ export class PinsStore {
   }
 
   pinnedBy(id: string, tags: readonly string[]): string | null {
-    return pinnedBy(this.patterns, id, tags);
+    return this.#match(id, tags);
   }
 }
 
