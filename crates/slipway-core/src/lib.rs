@@ -1,22 +1,27 @@
 //! Slipway's engine-facing core: the image API over Docker and Podman, typed, traced,
 //! with one error shape (`{"error":{"code","message"}}`) for every failure.
+//!
+//! Domains live in folders: `engine/` (discovery, connection, HTTP), `images/`, `build/`
+//! (context, dockerignore, builds), `transfer/` (pull, push, save, load, import),
+//! `cleanup/` (plan, pins, build cache), `registry/` (credentials, registry API).
 
 pub mod build;
-pub mod build_cache;
 pub mod cleanup;
-pub mod credentials;
 pub mod engine;
 pub mod error;
 pub mod images;
 pub mod progress;
-pub mod protection;
-mod raw;
 pub mod reference;
 pub mod registry;
 pub mod system;
 pub mod transfer;
 
+// Short paths kept from before the domain folders, for the front ends and the tests.
+pub use build::context;
+pub use cleanup::{build_cache, protection};
+pub(crate) use engine::raw;
+pub use registry::credentials;
+
 pub use engine::{Engine, EngineInfo, EngineKind, EngineSpec};
 pub use error::{Error, Result};
 pub use tokio_util::sync::CancellationToken;
-pub mod context;

@@ -608,7 +608,7 @@ mod tests {
 
     #[test]
     fn a_recorded_docker_pull_ends_with_every_layer_and_byte_accounted_for() {
-        let (seen, overall) = replay(include_str!("../tests/fixtures/pull-docker.jsonl"));
+        let (seen, overall) = replay(include_str!("../../tests/fixtures/pull-docker.jsonl"));
         // Two busybox layers already there, two pulled: four rows, none for "Pulling from".
         assert_eq!(layer_ids(&seen).len(), 4);
         assert_eq!((overall.layers_done, overall.layers_total), (4, 4));
@@ -624,7 +624,7 @@ mod tests {
     /// reach the end, by layers.
     #[test]
     fn a_recorded_podman_pull_reaches_the_end_by_layer_count() {
-        let (seen, overall) = replay(include_str!("../tests/fixtures/pull-podman.jsonl"));
+        let (seen, overall) = replay(include_str!("../../tests/fixtures/pull-podman.jsonl"));
         assert_eq!(layer_ids(&seen).len(), 5);
         assert_eq!(overall.bytes_total, 0);
         assert_eq!((overall.layers_done, overall.layers_total), (5, 5));
@@ -632,7 +632,7 @@ mod tests {
 
     #[test]
     fn a_recorded_docker_push_counts_mounted_layers_as_done_and_clamps_overshoot() {
-        let fixture = include_str!("../tests/fixtures/push-docker.jsonl");
+        let fixture = include_str!("../../tests/fixtures/push-docker.jsonl");
         let (_, overall) = replay(fixture);
         assert_eq!((overall.layers_done, overall.layers_total), (4, 4));
         // The engine reports 3,001,856 of 3,000,000: never more than 100 %.

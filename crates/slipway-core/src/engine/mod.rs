@@ -1,5 +1,7 @@
 //! Finding and connecting to an engine (Docker or Podman), always at the negotiated API version.
 
+pub(crate) mod raw;
+
 use crate::credentials::fix_registry_auth_header;
 use crate::error::{Error, Result};
 use bollard::{API_DEFAULT_VERSION, Docker};

@@ -1,6 +1,7 @@
 //! `build(path, tag)`: a Dockerfile build from a streamed context, with step progress.
 
-use crate::context;
+pub mod context;
+
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::progress::{BuildTracker, Progress, ProgressFn};

@@ -2,6 +2,9 @@
 //! bytes only it holds, and which matching images stay and why — then a confirm that removes
 //! exactly the ticked set by explicit removals, re-checking each image just before it goes.
 
+pub mod build_cache;
+pub mod protection;
+
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::images::{DeletedItem, ImageSummary, ListOptions, PruneOptions, until_cutoff};

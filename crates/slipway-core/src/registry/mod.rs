@@ -2,7 +2,9 @@
 //! with the OCI distribution API (`oci-client`), for private registries the engine's search
 //! does not cover. Credentials come from the same place as for pull and push.
 
-use crate::credentials::{self, Credentials};
+pub mod credentials;
+
+use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::reference::Reference;
 use oci_client::client::{ClientConfig, ClientProtocol};
