@@ -17,6 +17,16 @@ pub struct Cli {
     /// Print the core's JSON exactly (errors too, with a non-zero exit code).
     #[arg(long, global = true)]
     pub json: bool,
+    /// Give up when the engine or registry sends nothing for this many seconds (at least 1)
+    #[arg(
+        long,
+        global = true,
+        env = "SLIPWAY_STALL_TIMEOUT",
+        value_name = "SECONDS",
+        default_value_t = slipway_core::DEFAULT_STALL_TIMEOUT.as_secs(),
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub stall_timeout: u64,
     #[command(subcommand)]
     pub command: Command,
 }
