@@ -249,6 +249,9 @@ fn precheck(cmd: &ImagesCmd) -> Result<()> {
         ImagesCmd::Build(a) => {
             slipway_core::context::prepare(&a.path, a.dockerfile.as_deref()).map(|_| ())
         }
+        // An empty or missing file is refused before any engine is asked.
+        ImagesCmd::Load { input } => slipway_core::transfer::check_upload(input).map(|_| ()),
+        ImagesCmd::Import(a) => slipway_core::transfer::check_upload(&a.file).map(|_| ()),
         ImagesCmd::Ls(a) => a
             .filters
             .iter()

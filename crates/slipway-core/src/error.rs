@@ -121,6 +121,14 @@ pub fn status_for_stream_message(message: &str) -> u16 {
         401
     } else if m.contains("denied") || m.contains("forbidden") {
         403
+    } else if m.contains("connection refused")
+        // Before "no such": "lookup x: no such host" is the network, not a missing image.
+        || m.contains("no such host")
+        || m.contains("dial tcp")
+        || m.contains("i/o timeout")
+        || m.contains("server gave http response to https client")
+    {
+        502
     } else if m.contains("not found")
         || m.contains("manifest unknown")
         || m.contains("does not exist")
@@ -128,13 +136,6 @@ pub fn status_for_stream_message(message: &str) -> u16 {
         || m.contains("repository name not known")
     {
         404
-    } else if m.contains("connection refused")
-        || m.contains("no such host")
-        || m.contains("dial tcp")
-        || m.contains("i/o timeout")
-        || m.contains("server gave http response to https client")
-    {
-        502
     } else if m.contains("timeout") || m.contains("deadline exceeded") {
         504
     } else {

@@ -405,7 +405,8 @@ impl Engine {
                 // The engine is gone or stalled: what is left cannot be judged, and a run
                 // that did not delete what was asked must not look like one that did.
                 Err(e) if is_engine_failure(&e) => {
-                    return Err(stopped(e, &outcome, items.len()));
+                    let what = format!("Deleting {}", item.tags.first().unwrap_or(&item.id));
+                    return Err(stopped(self.lost(&what, e), &outcome, items.len()));
                 }
                 Err(e) if e.is_not_found() => {
                     if !outcome

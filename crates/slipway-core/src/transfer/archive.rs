@@ -274,30 +274,39 @@ struct Upload {
     sent: Arc<AtomicU64>,
 }
 
+/// Check a file given to load or import before anything is sent: it must be a readable,
+/// regular, non-empty file (an empty one would import as a 0-byte image). Returns its size.
+pub fn check_upload(path: &Path) -> Result<u64> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Error::bad_request(format!("Cannot read {}: {e}", path.display())))?;
+    if !meta.is_file() {
+        return Err(Error::bad_request(format!(
+            "{} is not a file.",
+            path.display()
+        )));
+    }
+    if meta.len() == 0 {
+        return Err(Error::bad_request(format!(
+            "{} is empty (0 bytes): there is no image in it.",
+            path.display()
+        )));
+    }
+    Ok(meta.len())
+}
+
 impl Upload {
     async fn open(path: &Path, progress: ProgressFn<'_>) -> Result<Self> {
-        let meta = tokio::fs::metadata(path)
+        let owned = path.to_owned();
+        let total = tokio::task::spawn_blocking(move || check_upload(&owned))
             .await
-            .map_err(|e| Error::bad_request(format!("Cannot read {}: {e}", path.display())))?;
-        if !meta.is_file() {
-            return Err(Error::bad_request(format!(
-                "{} is not a file.",
-                path.display()
-            )));
-        }
-        if meta.len() == 0 {
-            return Err(Error::bad_request(format!(
-                "{} is empty (0 bytes): there is no image in it.",
-                path.display()
-            )));
-        }
+            .map_err(|e| Error::internal(e.to_string()))??;
         progress(Progress::Bytes {
             done: 0,
-            total: Some(meta.len()),
+            total: Some(total),
         });
         Ok(Self {
             path: path.to_owned(),
-            total: meta.len(),
+            total,
             sent: Arc::default(),
         })
     }

@@ -4,6 +4,8 @@
 
 mod archive;
 
+pub use archive::check_upload;
+
 use crate::credentials::{self, Credentials};
 use crate::engine::Engine;
 use crate::engine::stall::Activity;
@@ -371,7 +373,12 @@ fn to_value<T: Serialize>(v: T) -> Result<serde_json::Value> {
 /// Make a pull error name the reference and the likely cause.
 fn pull_error(e: Error, r: &Reference) -> Error {
     let what = format!("Pulling {}", r.normalized());
-    match e.code {
+    // Docker answers some registry refusals ("no basic auth credentials") with a plain 500.
+    let code = match e.code {
+        500 => status_for_stream_message(&e.message),
+        code => code,
+    };
+    match code {
         404 => Error::not_found(format!(
             "{what}: the registry {} has no such image ({})",
             r.registry(),
@@ -379,7 +386,7 @@ fn pull_error(e: Error, r: &Reference) -> Error {
         )),
         401 | 403 => auth_hint(e, r.registry()).context(&what),
         502..=504 => Error::new(
-            e.code,
+            code,
             format!(
                 "{what}: the registry {} could not be reached ({})",
                 r.registry(),
@@ -514,6 +521,19 @@ mod tests {
         let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
         assert_eq!(v["password"], "?>?>~~~");
         assert_eq!(v["serveraddress"], "127.0.0.1:5000");
+    }
+
+    #[test]
+    fn a_registry_refusal_docker_sends_as_500_is_an_auth_error() {
+        let r = Reference::parse("127.0.0.1:5000/x:1").unwrap();
+        let e = pull_error(
+            Error::internal(
+                "Head \"http://127.0.0.1:5000/v2/x/manifests/1\": no basic auth credentials",
+            ),
+            &r,
+        );
+        assert_eq!(e.code, 401);
+        assert!(e.message.contains("log in"), "{}", e.message);
     }
 
     #[test]
