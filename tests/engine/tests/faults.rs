@@ -9,6 +9,7 @@
 
 use slipway_core::build::BuildOptions;
 use slipway_core::progress::{self, Progress};
+use slipway_core::{Engine, EngineSpec};
 use slipway_engine_tests::faults::*;
 use slipway_engine_tests::*;
 use std::sync::{Arc, Mutex};
@@ -222,7 +223,12 @@ async fn dockerd_killed_during_a_save_leaves_no_file_and_the_next_save_is_whole(
         }
     };
     let r = e
-        .save(&[tag.clone()], &file, &mut on_progress, &no_cancel())
+        .save(
+            std::slice::from_ref(&tag),
+            &file,
+            &mut on_progress,
+            &no_cancel(),
+        )
         .await;
     let took = killed
         .lock()
@@ -251,7 +257,12 @@ async fn dockerd_killed_during_a_save_leaves_no_file_and_the_next_save_is_whole(
     d.restart();
     let e = d.engine(STALL).await;
     let bytes = e
-        .save(&[tag.clone()], &file, &mut progress::ignore, &no_cancel())
+        .save(
+            std::slice::from_ref(&tag),
+            &file,
+            &mut progress::ignore,
+            &no_cancel(),
+        )
         .await
         .unwrap();
     assert_eq!(std::fs::metadata(&file).unwrap().len(), bytes);
@@ -269,23 +280,43 @@ async fn dockerd_killed_during_a_load_is_an_error_and_the_next_load_works() {
     let d = PrivateDockerd::start("");
     let e = d.engine(STALL).await;
     let tag = format!("{}:1", unique("faults-load"));
-    big_image(&e, &tag, 96).await;
+    big_image(&e, &tag, 24).await;
     let dir = tempfile::tempdir().unwrap();
     let tar = dir.path().join("load.tar");
-    e.save(&[tag.clone()], &tar, &mut progress::ignore, &no_cancel())
-        .await
-        .unwrap();
+    e.save(
+        std::slice::from_ref(&tag),
+        &tar,
+        &mut progress::ignore,
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
     e.remove(&tag, false, false).await.unwrap();
+    // The upload paced to 8 MiB/s (3 s), so the kill lands while it is under way.
+    let relay = EngineRelay::start(
+        &d.host,
+        Rules {
+            throttle_up: Some(8 * MIB),
+            ..Default::default()
+        },
+    )
+    .await;
+    let through = Engine::connect(EngineSpec::host(relay.host.clone()))
+        .await
+        .unwrap()
+        .with_stall_timeout(STALL);
+    let total = std::fs::metadata(&tar).unwrap().len();
     let killed = Mutex::new(None);
     let mut on_progress = |p: Progress| {
         if let Progress::Bytes { done, .. } = p
-            && done > 0
+            && done >= MIB
             && killed.lock().unwrap().is_none()
         {
+            assert!(done < total, "the kill comes before the upload ended");
             *killed.lock().unwrap() = Some(d.kill9());
         }
     };
-    let r = e.load(&tar, &mut on_progress, &no_cancel()).await;
+    let r = through.load(&tar, &mut on_progress, &no_cancel()).await;
     let took = killed
         .lock()
         .unwrap()
@@ -299,7 +330,7 @@ async fn dockerd_killed_during_a_load_is_an_error_and_the_next_load_works() {
     );
     assert_eq!(err.code, 503, "{}", err.message);
     assert!(
-        err.message.contains("Loading") && err.message.contains(&d.host),
+        err.message.contains("Loading") && err.message.contains(&relay.host),
         "{}",
         err.message
     );

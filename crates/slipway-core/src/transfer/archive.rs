@@ -262,7 +262,7 @@ impl TarEnd {
     }
 
     fn is_complete(&self, total: u64) -> bool {
-        total % 512 == 0 && self.last.len() == TAR_END && self.last.iter().all(|b| *b == 0)
+        total.is_multiple_of(512) && self.last.len() == TAR_END && self.last.iter().all(|b| *b == 0)
     }
 }
 

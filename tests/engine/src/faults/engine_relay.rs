@@ -1,6 +1,6 @@
 //! A unix-socket relay in front of an engine, for faults that must land at an exact point of
-//! a CLI run: it passes bytes both ways, can pace the engine's answers (so a save is still
-//! running when a signal comes), and can run a hook — kill the engine — just before the Nth
+//! a run: it passes bytes both ways, can pace them (so a save or a load is still running
+//! when the fault comes), and can run a hook — kill the engine — just before the Nth
 //! request whose bytes contain a pattern reaches it (that request then gets no answer).
 
 use std::path::PathBuf;
@@ -16,6 +16,8 @@ pub type Hook = Arc<dyn Fn() + Send + Sync>;
 pub struct Rules {
     /// Engine-to-client bytes per second.
     pub throttle: Option<u64>,
+    /// Client-to-engine bytes per second (uploads).
+    pub throttle_up: Option<u64>,
     /// Run the hook before the Nth (1-based) request containing the pattern is forwarded.
     pub strike: Option<(&'static [u8], usize, Hook)>,
 }
@@ -90,6 +92,9 @@ async fn relay(client: UnixStream, upstream: PathBuf, rules: Rules, seen: Arc<At
                     hook();
                     return;
                 }
+            }
+            if let Some(rate) = rules.throttle_up {
+                tokio::time::sleep(Duration::from_secs_f64(n as f64 / rate as f64)).await;
             }
             if engine_write.write_all(&buf[..n]).await.is_err() {
                 return;
