@@ -232,3 +232,17 @@ pub struct BuilderPruneArgs {
     #[arg(long)]
     pub dry_run: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stall_timeout_defaults_to_120_s_and_refuses_zero() {
+        let cli = Cli::try_parse_from(["slipway-cli", "engine"]).unwrap();
+        assert_eq!(cli.stall_timeout, 120);
+        let cli = Cli::try_parse_from(["slipway-cli", "images", "ls", "--stall-timeout", "5"]);
+        assert_eq!(cli.unwrap().stall_timeout, 5);
+        assert!(Cli::try_parse_from(["slipway-cli", "--stall-timeout", "0", "engine"]).is_err());
+    }
+}

@@ -188,7 +188,13 @@ async fn run(cli: Cli, cancel: &CancellationToken) -> Result<()> {
                 password.trim_end_matches(['\n', '\r']),
             );
             let status = engine.login(&creds).await?;
-            let saved = slipway_core::credentials::save_to_docker_config(&creds)?;
+            // A credential helper is a process: run it off the async threads.
+            let to_save = creds.clone();
+            let saved = tokio::task::spawn_blocking(move || {
+                slipway_core::credentials::save_to_docker_config(&to_save)
+            })
+            .await
+            .map_err(|e| Error::internal(e.to_string()))??;
             let result = serde_json::json!({ "status": status, "saved_to": saved });
             show(json, &result, |_| println!("{status}"))
         }

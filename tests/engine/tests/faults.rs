@@ -536,12 +536,13 @@ async fn registry_faults_end_pulls_in_errors_that_name_them_and_the_next_pull_wo
     }
 }
 
-/// A tmpfs mounted for the test, unmounted however the test ends.
+/// A tmpfs mounted for the test, unmounted however the test ends (inside the harness state
+/// dir, so even a killed test run leaves no mount: the harness unmounts what is below it).
 struct Tmpfs(tempfile::TempDir);
 
 impl Tmpfs {
     fn mount(size: &str) -> Self {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir_in(env("SLIPWAY_TEST_STATE")).unwrap();
         let status = std::process::Command::new("mount")
             .args([
                 "-t",

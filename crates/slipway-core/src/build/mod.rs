@@ -146,10 +146,10 @@ impl Engine {
                     } else {
                         format!(" at {last_step}")
                     };
-                    return Err(Error::new(
-                        e.code,
-                        format!("The build failed{at}: {}", e.message),
-                    ));
+                    // The engine's own words, or ours about the engine (without saying
+                    // "The build" twice).
+                    let cause = e.message.strip_prefix("The build: ").unwrap_or(&e.message);
+                    return Err(Error::new(e.code, format!("The build failed{at}: {cause}")));
                 }
             };
             if let Some(aux_id) = info.aux.as_ref().and_then(|a| a.id.clone()) {

@@ -43,7 +43,7 @@ impl EngineRelay {
         );
         let dir = tempfile::Builder::new()
             .prefix("relay")
-            .tempdir_in("/tmp")
+            .tempdir_in(crate::env("SLIPWAY_TEST_STATE"))
             .unwrap();
         let sock = dir.path().join("e.sock");
         let listener = UnixListener::bind(&sock).unwrap();
