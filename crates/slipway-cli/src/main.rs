@@ -4,6 +4,7 @@
 mod args;
 mod output;
 mod progress_view;
+mod signals;
 
 use args::{Cli, Command, ImagesCmd, PruneArgs};
 use clap::Parser;
@@ -30,63 +31,15 @@ async fn main() {
     let cli = Cli::parse();
     let json = cli.json;
     let cancel = CancellationToken::new();
-    let signalled = std::sync::Arc::new(std::sync::atomic::AtomicI32::new(0));
-    let (on_signal, record) = (cancel.clone(), signalled.clone());
-    tokio::spawn(async move {
-        // SIGINT, SIGTERM and SIGHUP cancel what runs, so it cleans up (a save removes its
-        // partial file) and the exit code says it did not happen.
-        let signal = next_signal().await;
-        record.store(signal, std::sync::atomic::Ordering::Relaxed);
-        on_signal.cancel();
-    });
+    let signalled = signals::cancel_on_signal(&cancel);
     if let Err(e) = run(cli, &cancel).await {
         if json {
             println!("{}", e.to_json());
         } else {
             eprintln!("Error: {}", e.message);
         }
-        let signal = signalled.load(std::sync::atomic::Ordering::Relaxed);
-        std::process::exit(match (e.code, signal) {
-            (499, 0) => 130,
-            (499, s) => 128 + s,
-            _ => 1,
-        });
+        std::process::exit(signals::exit_code(&e, &signalled));
     }
-}
-
-/// The number of the first terminating signal that arrives.
-#[cfg(unix)]
-async fn next_signal() -> i32 {
-    use tokio::signal::unix::{SignalKind, signal};
-    let kinds = [
-        (SignalKind::interrupt(), 2),
-        (SignalKind::terminate(), 15),
-        (SignalKind::hangup(), 1),
-    ];
-    let mut streams = Vec::new();
-    for (kind, number) in kinds {
-        match signal(kind) {
-            Ok(s) => streams.push((s, number)),
-            Err(e) => tracing::warn!(error = %e, number, "cannot watch for a signal"),
-        }
-    }
-    if streams.is_empty() {
-        std::future::pending::<()>().await;
-    }
-    let waits = streams.iter_mut().map(|(s, number)| {
-        let number = *number;
-        Box::pin(async move {
-            s.recv().await;
-            number
-        })
-    });
-    futures_util::future::select_all(waits).await.0
-}
-
-#[cfg(not(unix))]
-async fn next_signal() -> i32 {
-    let _ = tokio::signal::ctrl_c().await;
-    2
 }
 
 /// Print a result as JSON, or let `human` print it.
