@@ -5,6 +5,8 @@
 #                               two local registries (open + htpasswd auth) and a
 #                               podman API service, seed a busybox image, and
 #                               write STATE_DIR/env
+#   engines.sh docker-up STATE_DIR  only a dockerd (+ containerd) with the base image;
+#                               run it again to restart what was killed (fault suite)
 #   engines.sh down STATE_DIR   stop everything started by `up`, unmount what is
 #                               left under STATE_DIR and delete it (idempotent,
 #                               safe after a partial or failed `up`)
@@ -43,7 +45,7 @@ die() {
 }
 
 usage() {
-  echo "usage: $0 up|down STATE_DIR" >&2
+  echo "usage: $0 up|docker-up|down STATE_DIR" >&2
   exit 2
 }
 
@@ -223,9 +225,14 @@ up_docker() {
   mkdir -p "$D/data" "$D/exec" "$D/containerd/root" "$D/containerd/state" "$D/containerd/opt" "$D/cli-config"
   assert_private_socket "$DOCKER_SOCK"
   assert_private_socket "$CONTAINERD_SOCK"
+  start_containerd
+  start_dockerd
+}
 
+start_containerd() {
   # Our own containerd: dockerd 20.10 would otherwise silently share a system
-  # containerd if /run/containerd/containerd.sock happens to exist.
+  # containerd if /run/containerd/containerd.sock happens to exist (or start its
+  # own child, which a kill -9 of dockerd would orphan).
   cat >"$D/containerd/config.toml" <<EOF
 version = 2
 root = "$D/containerd/root"
@@ -250,10 +257,15 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 EOF
   start_bg containerd "$D/containerd.log" containerd --config "$D/containerd/config.toml"
   wait_for containerd 30 "$PIDS/containerd.pid" "$D/containerd.log" test -S "$CONTAINERD_SOCK"
+}
 
+# SLIPWAY_HARNESS_DOCKERD_ARGS: extra dockerd flags (the fault suite's private engines).
+start_dockerd() {
   # Empty daemon.json so a host /etc/docker/daemon.json (mirrors, hosts, ...)
   # can never leak into the private daemon.
   echo '{}' >"$D/daemon.json"
+  local extra=()
+  read -r -a extra <<<"${SLIPWAY_HARNESS_DOCKERD_ARGS:-}"
   start_bg dockerd "$D/dockerd.log" dockerd \
     --config-file "$D/daemon.json" \
     --data-root "$D/data" \
@@ -262,7 +274,7 @@ EOF
     -H "unix://$DOCKER_SOCK" \
     --containerd "$CONTAINERD_SOCK" \
     --bridge=none --iptables=false --ip-masq=false --ip6tables=false \
-    --ip-forward=false --userland-proxy=false
+    --ip-forward=false --userland-proxy=false "${extra[@]}"
   wait_for dockerd 30 "$PIDS/dockerd.pid" "$D/dockerd.log" docker_cli version
 }
 
@@ -671,6 +683,38 @@ cmd_up() {
   log "up complete in $((SECONDS - t0))s; env: $STATE/env"
 }
 
+# docker-up: only a dockerd (+ its containerd) with the base image, for suites that
+# kill and restart their own engine. Idempotent: after `kill -9` of dockerd (or of
+# both) it starts what is not running and keeps the data; `down` stops it all.
+cmd_docker_up() {
+  if [ ! -e "$STATE/$MARKER" ]; then
+    if [ -e "$STATE" ] && [ -n "$(ls -A "$STATE" 2>/dev/null)" ]; then
+      die "STATE_DIR $STATE exists and is not a harness state dir"
+    fi
+    mkdir -p "$STATE"
+    touch "$STATE/$MARKER"
+  fi
+  mkdir -p "$PIDS" "$D/data" "$D/exec" "$D/containerd/root" "$D/containerd/state" "$D/containerd/opt" "$D/cli-config"
+  assert_private_socket "$DOCKER_SOCK"
+  assert_private_socket "$CONTAINERD_SOCK"
+  SLIPWAY_HARNESS_NO_PODMAN=1 ensure_tools
+  [ -n "$(recorded_pid containerd)" ] || start_containerd
+  if [ -z "$(recorded_pid dockerd)" ]; then
+    # A killed dockerd leaves its pidfile; while its pid is a zombie, dockerd refuses it.
+    rm -f "$D/dockerd.pid"
+    start_dockerd
+  fi
+  if ! docker_cli image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
+    seed_docker_image
+  fi
+  {
+    printf 'export SLIPWAY_TEST_DOCKER_HOST=%s\n' "$(shquote "unix://$DOCKER_SOCK")"
+    printf 'export SLIPWAY_TEST_DOCKERD_PID=%s\n' "$(recorded_pid dockerd)"
+    printf 'export SLIPWAY_TEST_CONTAINERD_PID=%s\n' "$(recorded_pid containerd)"
+  } >"$STATE/env.tmp"
+  mv "$STATE/env.tmp" "$STATE/env"
+}
+
 # --------------------------------------------------------------------------
 # down
 
@@ -851,6 +895,7 @@ cmd_down() {
 set_paths "$2"
 case $1 in
 up) cmd_up ;;
+docker-up) cmd_docker_up ;;
 down) cmd_down ;;
 *) usage ;;
 esac

@@ -17,6 +17,16 @@ pub struct Cli {
     /// Print the core's JSON exactly (errors too, with a non-zero exit code).
     #[arg(long, global = true)]
     pub json: bool,
+    /// Give up when the engine or registry sends nothing for this many seconds (at least 1)
+    #[arg(
+        long,
+        global = true,
+        env = "SLIPWAY_STALL_TIMEOUT",
+        value_name = "SECONDS",
+        default_value_t = slipway_core::DEFAULT_STALL_TIMEOUT.as_secs(),
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub stall_timeout: u64,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -221,4 +231,18 @@ pub struct BuilderPruneArgs {
     /// Show what would be removed and the bytes; remove nothing
     #[arg(long)]
     pub dry_run: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stall_timeout_defaults_to_120_s_and_refuses_zero() {
+        let cli = Cli::try_parse_from(["slipway-cli", "engine"]).unwrap();
+        assert_eq!(cli.stall_timeout, 120);
+        let cli = Cli::try_parse_from(["slipway-cli", "images", "ls", "--stall-timeout", "5"]);
+        assert_eq!(cli.unwrap().stall_timeout, 5);
+        assert!(Cli::try_parse_from(["slipway-cli", "--stall-timeout", "0", "engine"]).is_err());
+    }
 }

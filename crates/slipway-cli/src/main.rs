@@ -4,6 +4,7 @@
 mod args;
 mod output;
 mod progress_view;
+mod signals;
 
 use args::{Cli, Command, ImagesCmd, PruneArgs};
 use clap::Parser;
@@ -30,19 +31,14 @@ async fn main() {
     let cli = Cli::parse();
     let json = cli.json;
     let cancel = CancellationToken::new();
-    let on_signal = cancel.clone();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            on_signal.cancel();
-        }
-    });
+    let signalled = signals::cancel_on_signal(&cancel);
     if let Err(e) = run(cli, &cancel).await {
         if json {
             println!("{}", e.to_json());
         } else {
             eprintln!("Error: {}", e.message);
         }
-        std::process::exit(if e.code == 499 { 130 } else { 1 });
+        std::process::exit(signals::exit_code(&e, &signalled));
     }
 }
 
@@ -81,7 +77,8 @@ async fn run(cli: Cli, cancel: &CancellationToken) -> Result<()> {
         host: cli.host.clone(),
         ignore_env: false,
     })
-    .await?;
+    .await?
+    .with_stall_timeout(std::time::Duration::from_secs(cli.stall_timeout));
     match cli.command {
         Command::Images(cmd) => images(&engine, cmd, json, cancel).await,
         Command::Df => {
@@ -144,7 +141,13 @@ async fn run(cli: Cli, cancel: &CancellationToken) -> Result<()> {
                 password.trim_end_matches(['\n', '\r']),
             );
             let status = engine.login(&creds).await?;
-            let saved = slipway_core::credentials::save_to_docker_config(&creds)?;
+            // A credential helper is a process: run it off the async threads.
+            let to_save = creds.clone();
+            let saved = tokio::task::spawn_blocking(move || {
+                slipway_core::credentials::save_to_docker_config(&to_save)
+            })
+            .await
+            .map_err(|e| Error::internal(e.to_string()))??;
             let result = serde_json::json!({ "status": status, "saved_to": saved });
             show(json, &result, |_| println!("{status}"))
         }
@@ -205,6 +208,9 @@ fn precheck(cmd: &ImagesCmd) -> Result<()> {
         ImagesCmd::Build(a) => {
             slipway_core::context::prepare(&a.path, a.dockerfile.as_deref()).map(|_| ())
         }
+        // An empty or missing file is refused before any engine is asked.
+        ImagesCmd::Load { input } => slipway_core::transfer::check_upload(input).map(|_| ()),
+        ImagesCmd::Import(a) => slipway_core::transfer::check_upload(&a.file).map(|_| ()),
         ImagesCmd::Ls(a) => a
             .filters
             .iter()

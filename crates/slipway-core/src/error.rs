@@ -92,6 +92,8 @@ impl From<std::io::Error> for Error {
             std::io::ErrorKind::NotFound => 404,
             std::io::ErrorKind::PermissionDenied => 403,
             std::io::ErrorKind::TimedOut => 504,
+            // 507 Insufficient Storage: the disk is full.
+            std::io::ErrorKind::StorageFull => 507,
             _ => 500,
         };
         Self::new(code, e.to_string())
@@ -119,6 +121,14 @@ pub fn status_for_stream_message(message: &str) -> u16 {
         401
     } else if m.contains("denied") || m.contains("forbidden") {
         403
+    } else if m.contains("connection refused")
+        // Before "no such": "lookup x: no such host" is the network, not a missing image.
+        || m.contains("no such host")
+        || m.contains("dial tcp")
+        || m.contains("i/o timeout")
+        || m.contains("server gave http response to https client")
+    {
+        502
     } else if m.contains("not found")
         || m.contains("manifest unknown")
         || m.contains("does not exist")
@@ -126,13 +136,6 @@ pub fn status_for_stream_message(message: &str) -> u16 {
         || m.contains("repository name not known")
     {
         404
-    } else if m.contains("connection refused")
-        || m.contains("no such host")
-        || m.contains("dial tcp")
-        || m.contains("i/o timeout")
-        || m.contains("server gave http response to https client")
-    {
-        502
     } else if m.contains("timeout") || m.contains("deadline exceeded") {
         504
     } else {
@@ -160,16 +163,13 @@ impl From<bollard::errors::Error> for Error {
                 502,
                 format!("The engine sent data Slipway could not read: {err}"),
             ),
-            B::IOError { err } => {
-                let code = match err.kind() {
-                    std::io::ErrorKind::NotFound
-                    | std::io::ErrorKind::ConnectionRefused
-                    | std::io::ErrorKind::PermissionDenied => 503,
-                    std::io::ErrorKind::TimedOut => 504,
-                    _ => 500,
-                };
-                Self::new(code, err.to_string())
-            }
+            // bollard's I/O errors are the engine connection's (a body that broke off comes
+            // as an `Other` error "error reading a body from connection"): the engine is
+            // unavailable, whatever the kind.
+            B::IOError { err } => match err.kind() {
+                std::io::ErrorKind::TimedOut => Self::timeout(err.to_string()),
+                _ => Self::unavailable(format!("The connection to the engine failed: {err}")),
+            },
             B::HyperResponseError { err } => {
                 if err.is_timeout() {
                     Self::timeout(err.to_string())

@@ -22,6 +22,6 @@ pub use cleanup::{build_cache, protection};
 pub(crate) use engine::raw;
 pub use registry::credentials;
 
-pub use engine::{Engine, EngineInfo, EngineKind, EngineSpec};
+pub use engine::{DEFAULT_STALL_TIMEOUT, Engine, EngineInfo, EngineKind, EngineSpec};
 pub use error::{Error, Result};
 pub use tokio_util::sync::CancellationToken;

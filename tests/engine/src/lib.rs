@@ -182,3 +182,5 @@ pub fn slipway_cli() -> PathBuf {
     }
     p.join("slipway-cli")
 }
+
+pub mod faults;

@@ -3,6 +3,7 @@
 pub mod context;
 
 use crate::engine::Engine;
+use crate::engine::stall::{Activity, touching};
 use crate::error::{Error, Result};
 use crate::progress::{BuildTracker, Progress, ProgressFn};
 use crate::reference::Reference;
@@ -121,8 +122,12 @@ impl Engine {
         }
         let prepared = context::prepare(path, options.dockerfile.as_deref())?;
         let engine_options = options.to_engine(prepared.dockerfile_in_tar.clone())?;
-        let body = bollard::body_try_stream(context::tar_stream(prepared));
-        let mut stream = Box::pin(self.long.build_image(engine_options, None, Some(body)));
+        // The context upload counts as activity: a big context is not a stalled build.
+        let activity = Activity::new();
+        let body =
+            bollard::body_try_stream(touching(context::tar_stream(prepared), activity.clone()));
+        let stream = self.long.build_image(engine_options, None, Some(body));
+        let mut stream = self.watched(stream, activity, "The build");
         let mut tracker = BuildTracker::default();
         let mut id = None;
         let mut last_step = String::new();
@@ -136,16 +141,15 @@ impl Engine {
             let info = match item {
                 Ok(info) => info,
                 Err(e) => {
-                    let e = Error::from(e);
                     let at = if last_step.is_empty() {
                         String::new()
                     } else {
                         format!(" at {last_step}")
                     };
-                    return Err(Error::new(
-                        e.code,
-                        format!("The build failed{at}: {}", e.message),
-                    ));
+                    // The engine's own words, or ours about the engine (without saying
+                    // "The build" twice).
+                    let cause = e.message.strip_prefix("The build: ").unwrap_or(&e.message);
+                    return Err(Error::new(e.code, format!("The build failed{at}: {cause}")));
                 }
             };
             if let Some(aux_id) = info.aux.as_ref().and_then(|a| a.id.clone()) {
@@ -165,13 +169,20 @@ impl Engine {
                 progress(Progress::Build(step));
             }
         }
+        // The image ID is the engine's word that the build finished.
         let id = id.ok_or_else(|| {
-            Error::internal("The build ended without saying which image it made.")
+            Error::new(
+                502,
+                format!(
+                    "The build ended without {} saying which image it made, so it did not finish.",
+                    self.peer()
+                ),
+            )
         })?;
         for extra in options.tags.iter().skip(1) {
             self.tag(&id, extra).await?;
         }
-        let image = self.get(&id).await?;
+        let image = self.get(&id).await.map_err(|e| self.lost("The build", e))?;
         Ok(BuildResult {
             id: image.id,
             tag: image.tags,

@@ -8,7 +8,7 @@ pub mod protection;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::images::{DeletedItem, ImageSummary, ListOptions, PruneOptions, until_cutoff};
-use crate::progress::ProgressFn;
+use crate::progress::{Progress, ProgressFn};
 use crate::protection::{Protection, repository};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -396,11 +396,18 @@ impl Engine {
                     .push(skipped(item, "Cancelled before it was removed."));
                 continue;
             }
+            let before = outcome.images_deleted.len();
             match self
                 .remove_as_previewed(item, protection, &mut outcome)
                 .await
             {
                 Ok(()) => {}
+                // The engine is gone or stalled: what is left cannot be judged, and a run
+                // that did not delete what was asked must not look like one that did.
+                Err(e) if is_engine_failure(&e) => {
+                    let what = format!("Deleting {}", item.tags.first().unwrap_or(&item.id));
+                    return Err(stopped(self.lost(&what, e), &outcome, items.len()));
+                }
                 Err(e) if e.is_not_found() => {
                     if !outcome
                         .images_deleted
@@ -411,6 +418,14 @@ impl Engine {
                     }
                 }
                 Err(e) => outcome.skipped.push(skipped(item, &e.message)),
+            }
+            for d in &outcome.images_deleted[before..] {
+                let line = match (&d.untagged, &d.deleted) {
+                    (Some(u), _) => format!("Untagged: {u}"),
+                    (_, Some(d)) => format!("Deleted: {d}"),
+                    _ => continue,
+                };
+                progress(Progress::Message { line });
             }
         }
         // The prediction for what really went: skipped images keep their layers.
@@ -497,6 +512,36 @@ impl Engine {
         }
         self.remove(image, force, noprune).await
     }
+}
+
+/// The engine stopped answering (503) or stalled (504): not a reason to skip one image.
+fn is_engine_failure(e: &Error) -> bool {
+    matches!(e.code, 503 | 504)
+}
+
+/// The error of a prune the engine broke off, saying what was deleted before it did.
+fn stopped(e: Error, outcome: &PruneOutcome, asked: usize) -> Error {
+    let deleted: Vec<&str> = outcome
+        .images_deleted
+        .iter()
+        .filter_map(|d| d.deleted.as_deref())
+        .collect();
+    let untagged: Vec<&str> = outcome
+        .images_deleted
+        .iter()
+        .filter_map(|d| d.untagged.as_deref())
+        .collect();
+    let mut done = format!("{} of {asked} images were deleted", deleted.len());
+    if !deleted.is_empty() {
+        done.push_str(&format!(" ({})", deleted.join(", ")));
+    }
+    if !untagged.is_empty() {
+        done.push_str(&format!(", untagged: {}", untagged.join(", ")));
+    }
+    Error::new(
+        e.code,
+        format!("The prune stopped: {done}; then {}", e.message),
+    )
 }
 
 fn skipped(item: &PlanItem, reason: &str) -> SkippedItem {
@@ -630,6 +675,41 @@ mod tests {
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn a_prune_the_engine_broke_off_says_what_went_before_it_did() {
+        let outcome = PruneOutcome {
+            images_deleted: vec![
+                DeletedItem {
+                    untagged: Some("a:1".into()),
+                    deleted: None,
+                },
+                DeletedItem {
+                    untagged: None,
+                    deleted: Some("sha256:aa".into()),
+                },
+            ],
+            space_reclaimed: 0,
+            measured: false,
+            predicted: 0,
+            skipped: vec![],
+            saved_to: None,
+        };
+        let e = stopped(
+            Error::unavailable("the engine at unix:///e stopped"),
+            &outcome,
+            3,
+        );
+        assert_eq!(e.code, 503);
+        assert!(
+            e.message
+                .starts_with("The prune stopped: 1 of 3 images were deleted (sha256:aa), untagged: a:1; then the engine at unix:///e stopped"),
+            "{}",
+            e.message
+        );
+        assert!(is_engine_failure(&Error::timeout("stalled")));
+        assert!(!is_engine_failure(&Error::conflict("in use")));
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Finding and connecting to an engine (Docker or Podman), always at the negotiated API version.
 
+pub(crate) mod http;
 pub(crate) mod raw;
+pub(crate) mod stall;
 
 use crate::credentials::fix_registry_auth_header;
 use crate::error::{Error, Result};
@@ -9,11 +11,14 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// Timeout for quick calls (list, inspect, tag …).
-const API_TIMEOUT: Duration = Duration::from_secs(120);
-/// bollard's timeout covers the whole request, upload and progress stream included, so long
-/// operations (build, pull, push, load, save) get a day and rely on cancellation instead.
+pub use stall::DEFAULT_STALL_TIMEOUT;
+
+/// bollard's timeout covers a request up to its response headers, upload included, so long
+/// operations (build, load, import, save) get a day there; the stall guard on their streams
+/// bounds them instead (no bytes either way for the stall timeout ends them).
 const STREAM_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
+/// The shortest stall timeout: bollard counts its timeouts in whole seconds.
+const MIN_STALL_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// Where to find the engine. Resolution order follows the docker CLI: an explicit host,
 /// then `DOCKER_HOST`, then the well-known sockets of Docker and Podman.
@@ -123,8 +128,12 @@ pub struct EngineInfo {
 /// A connected engine. Cheap to clone.
 #[derive(Clone)]
 pub struct Engine {
+    /// Quick calls (list, inspect, tag …): bounded by the stall timeout as a whole.
     pub(crate) api: Docker,
+    /// Streams (build, load, import, save, events): bounded by the stall guard.
     pub(crate) long: Docker,
+    /// No bytes for this long and a request or stream is given up (504).
+    pub(crate) stall: Duration,
     pub info: EngineInfo,
 }
 
@@ -186,10 +195,45 @@ impl Engine {
         };
         tracing::info!(?info, "connected");
         Ok(Self {
-            api: docker.clone().with_timeout(API_TIMEOUT),
+            api: docker.clone().with_timeout(DEFAULT_STALL_TIMEOUT),
             long: docker.with_timeout(STREAM_TIMEOUT),
+            stall: DEFAULT_STALL_TIMEOUT,
             info,
         })
+    }
+
+    /// Give up any request or stream that moves no bytes for `limit` (default 120 s, at
+    /// least 1 s): the error (504) names the operation, the engine and the limit. Quick calls
+    /// get the same bound as a whole.
+    pub fn with_stall_timeout(mut self, limit: Duration) -> Self {
+        let limit = limit.max(MIN_STALL_TIMEOUT);
+        self.stall = limit;
+        self.api = self.api.with_timeout(limit);
+        self
+    }
+
+    pub fn stall_timeout(&self) -> Duration {
+        self.stall
+    }
+
+    /// An engine value for a socket nobody asked yet (unit tests with a fake engine).
+    #[cfg(test)]
+    pub(crate) fn unconnected(host: &str) -> Self {
+        let path = host.strip_prefix("unix://").expect("a unix socket address");
+        let docker = Docker::connect_with_unix(path, 120, API_DEFAULT_VERSION).unwrap();
+        Self {
+            api: docker.clone(),
+            long: docker,
+            stall: DEFAULT_STALL_TIMEOUT,
+            info: EngineInfo {
+                host: host.to_owned(),
+                kind: EngineKind::Docker,
+                version: "test".into(),
+                api_version: "1.41".into(),
+                os: "linux".into(),
+                arch: "amd64".into(),
+            },
+        }
     }
 
     pub fn is_podman(&self) -> bool {
@@ -220,7 +264,7 @@ fn unreachable(host: &str, e: Error) -> Error {
 }
 
 fn client_for(host: &str) -> Result<Docker> {
-    let secs = API_TIMEOUT.as_secs();
+    let secs = DEFAULT_STALL_TIMEOUT.as_secs();
     let bad = |e: bollard::errors::Error| {
         Error::unavailable(format!("Cannot use the engine address {host}: {e}"))
     };

@@ -570,7 +570,9 @@ impl Engine {
         credentials: Option<&Credentials>,
     ) -> Result<RegistryData> {
         let r = Reference::parse(reference)?;
-        let creds = credentials::resolve(credentials, r.registry()).map(|c| c.to_bollard());
+        let creds = credentials::lookup(credentials, r.registry(), self.stall)
+            .await?
+            .map(|c| c.to_bollard());
         let d = self
             .api
             .inspect_registry_image(&r.normalized(), creds)

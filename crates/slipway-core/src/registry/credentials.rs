@@ -5,6 +5,7 @@ use crate::reference::DEFAULT_REGISTRY;
 use base64::Engine as _;
 use bollard::auth::DockerCredentials;
 use std::fmt;
+use std::time::Duration;
 
 /// Username/password or identity token for one registry. `Debug` never shows the secret.
 #[derive(Clone, PartialEq, Eq)]
@@ -98,6 +99,33 @@ pub fn resolve(explicit: Option<&Credentials>, registry: &str) -> Option<Credent
         _ => Credentials::from_docker_config(registry),
     }
 }
+
+/// `resolve` off the async threads: a credential helper (`docker-credential-*`) is a process
+/// that may hang, so it runs on a blocking thread and is given up after `limit` (504).
+pub async fn lookup(
+    explicit: Option<&Credentials>,
+    registry: &str,
+    limit: Duration,
+) -> crate::error::Result<Option<Credentials>> {
+    if let Some(c) = explicit.filter(|c| same_registry(&c.registry, registry)) {
+        return Ok(Some(c.clone()));
+    }
+    let key = registry.to_owned();
+    let found = tokio::task::spawn_blocking(move || Credentials::from_docker_config(&key));
+    match tokio::time::timeout(limit, found).await {
+        Ok(Ok(creds)) => Ok(creds),
+        Ok(Err(e)) => Err(crate::error::Error::internal(format!(
+            "Looking up the credentials for {registry} failed: {e}"
+        ))),
+        Err(_) => Err(crate::error::Error::timeout(format!(
+            "The credential helper of your Docker config did not answer for {registry} within {}; fix or remove it (credsStore / credHelpers).",
+            crate::engine::stall::seconds(limit)
+        ))),
+    }
+}
+
+/// A credential helper asked to store gets this long.
+const HELPER_TIMEOUT: Duration = Duration::from_secs(30);
 
 fn same_registry(a: &str, b: &str) -> bool {
     let norm = |s: &str| {
@@ -201,7 +229,11 @@ fn store_with_helper(
     if let Some(mut stdin) = child.stdin.take() {
         stdin.write_all(body.to_string().as_bytes())?;
     }
-    let out = child.wait_with_output()?;
+    let out = wait_with_timeout(child, HELPER_TIMEOUT).map_err(|e| {
+        Error::timeout(format!(
+            "{program} store did not finish: {e}; nothing was saved."
+        ))
+    })?;
     if !out.status.success() {
         return Err(Error::internal(format!(
             "{program} store failed: {}",
@@ -209,6 +241,26 @@ fn store_with_helper(
         )));
     }
     Ok(program)
+}
+
+/// `wait_with_output`, but a child that runs longer than `limit` is killed (an error).
+fn wait_with_timeout(
+    mut child: std::process::Child,
+    limit: Duration,
+) -> std::io::Result<std::process::Output> {
+    let deadline = std::time::Instant::now() + limit;
+    while child.try_wait()?.is_none() {
+        if std::time::Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("no answer within {}", crate::engine::stall::seconds(limit)),
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output()
 }
 
 /// The engine decodes `X-Registry-Auth` as base64url; bollard sends standard base64, which
@@ -256,6 +308,19 @@ mod tests {
             other.as_ref().map(|o| o.password.clone()),
             Some(Some("p".into()))
         );
+    }
+
+    #[test]
+    fn a_helper_that_hangs_is_killed_after_the_limit() {
+        let child = std::process::Command::new("sleep")
+            .arg("30")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let e = wait_with_timeout(child, Duration::from_millis(300)).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::TimedOut);
+        assert!(started.elapsed() < Duration::from_secs(5));
     }
 
     #[test]

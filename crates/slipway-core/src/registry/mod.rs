@@ -10,11 +10,23 @@ use crate::reference::Reference;
 use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::errors::OciDistributionError;
 use oci_client::secrets::RegistryAuth;
+use std::time::Duration;
 
 /// Tags of `repository` (`host[:port]/path`, `path` for Docker Hub), sorted, newest
-/// conventions aside. A tag or digest written on the reference is ignored.
-#[tracing::instrument(skip(explicit), err(level = "debug", Display))]
+/// conventions aside. A tag or digest written on the reference is ignored. Bounded by the
+/// default stall timeout; see `list_tags_within`.
 pub async fn list_tags(repository: &str, explicit: Option<&Credentials>) -> Result<Vec<String>> {
+    list_tags_within(repository, explicit, crate::DEFAULT_STALL_TIMEOUT).await
+}
+
+/// `list_tags`, giving up when the registry (or a credential helper) is silent for `limit`:
+/// connect, each read and the whole call are bounded, and the 504 names the registry.
+#[tracing::instrument(skip(explicit), err(level = "debug", Display))]
+pub async fn list_tags_within(
+    repository: &str,
+    explicit: Option<&Credentials>,
+    limit: Duration,
+) -> Result<Vec<String>> {
     let r = Reference::parse(repository)?;
     let registry = r.registry().to_owned();
     let path = r
@@ -23,7 +35,7 @@ pub async fn list_tags(repository: &str, explicit: Option<&Credentials>) -> Resu
         .map(str::to_owned)
         .unwrap_or_else(|| r.path.clone());
     let oci_ref = oci_client::Reference::with_tag(registry.clone(), path, "latest".into());
-    let auth = match credentials::resolve(explicit, &registry) {
+    let auth = match credentials::lookup(explicit, &registry, limit).await? {
         Some(Credentials {
             username: Some(u),
             password: Some(p),
@@ -37,11 +49,19 @@ pub async fn list_tags(repository: &str, explicit: Option<&Credentials>) -> Resu
     };
     let client = oci_client::Client::new(ClientConfig {
         protocol: protocol_for(&registry),
+        connect_timeout: Some(limit),
+        read_timeout: Some(limit),
         ..Default::default()
     });
-    let mut tags = client
-        .list_tags(&oci_ref, &auth, None, None)
+    // Token exchanges and paging are several requests: the whole gets twice the limit.
+    let mut tags = tokio::time::timeout(limit * 2, client.list_tags(&oci_ref, &auth, None, None))
         .await
+        .map_err(|_| {
+            Error::timeout(format!(
+                "Listing tags of {repository} stalled: the registry {registry} did not answer within {}.",
+                crate::engine::stall::seconds(limit * 2)
+            ))
+        })?
         .map_err(|e| classify(e, &registry, repository))?
         .tags;
     tags.sort();
@@ -86,6 +106,9 @@ fn classify(e: OciDistributionError, registry: &str, repository: &str) -> Error 
             502,
             format!("The registry {registry} answered {code}: {message}"),
         ),
+        OciDistributionError::RequestError(e) if e.is_timeout() => Error::timeout(format!(
+            "Listing tags of {repository} stalled: the registry {registry} did not answer in time ({e})."
+        )),
         OciDistributionError::RequestError(e) => Error::new(
             502,
             format!("The registry {registry} could not be reached: {e}"),

@@ -1,19 +1,27 @@
-//! Moving images in and out: pull, push, save, load, import — streamed, with progress,
-//! and cancellable through a `CancellationToken`.
+//! Moving images in and out: pull, push (here), save, load, import (`archive.rs`) —
+//! streamed, with progress, cancellable through a `CancellationToken`, and done only on the
+//! engine's own word: a stream that breaks off or stalls is an error, never the end.
+
+mod archive;
+
+pub use archive::check_upload;
 
 use crate::credentials::{self, Credentials};
 use crate::engine::Engine;
+use crate::engine::stall::Activity;
 use crate::error::{Error, Result, status_for_stream_message};
 use crate::images::ListOptions;
 use crate::progress::{LayerTracker, Progress, ProgressFn};
 use crate::raw::{JsonLines, query_escape};
-use crate::reference::{Reference, validate_image_ref};
+use crate::reference::Reference;
 use base64::Engine as _;
 use futures_util::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
-use tokio::io::AsyncWriteExt;
 use tokio_util::sync::CancellationToken;
+
+/// A typed progress stream from bollard (the fallback where raw requests cannot go).
+type BollardStream<'a, T> =
+    std::pin::Pin<Box<dyn Stream<Item = Result<T, bollard::errors::Error>> + Send + 'a>>;
 
 /// `pull` — `{"id","tag":[..]}` plus the digest the registry served.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -123,23 +131,29 @@ fn digest_in(status: &str) -> Option<String> {
 }
 
 impl Engine {
-    /// Raw where possible (it keeps every field); bollard's typed stream elsewhere.
-    async fn progress_lines(
+    /// Raw where possible (it keeps every field); bollard's typed stream elsewhere. Either
+    /// way the stream fails, never just ends, when the engine goes away or stalls.
+    async fn progress_lines<'a, T: Serialize + 'a>(
         &self,
         path_and_query: &str,
         auth: String,
-        fallback: impl FnOnce() -> JsonLines,
-    ) -> Result<JsonLines> {
+        what: &str,
+        fallback: impl FnOnce() -> BollardStream<'a, T>,
+    ) -> Result<JsonLines<'a>> {
         match self
-            .raw_stream(path_and_query, &[("X-Registry-Auth", auth)])
+            .raw_stream(path_and_query, &[("X-Registry-Auth", auth)], what)
             .await
         {
-            Err(e) if e.code == 501 => Ok(fallback()),
-            other => other,
+            Err(e) if e.code == 501 => {
+                let typed = self.watched(fallback(), Activity::new(), what);
+                Ok(Box::pin(typed.map(|r| r.and_then(to_value))))
+            }
+            other => other.map(|lines| lines as JsonLines<'a>),
         }
     }
 
     /// Pull `repo[:tag|@digest]`. Progress per layer and overall; cancel stops the download.
+    /// Done only when the stream ended normally and the engine has the image afterwards.
     #[tracing::instrument(skip(self, options, progress, cancel), fields(platform = ?options.platform), err(level = "debug", Display))]
     pub async fn pull(
         &self,
@@ -150,7 +164,8 @@ impl Engine {
     ) -> Result<PullResult> {
         let r = Reference::parse(reference)?;
         let what = format!("Pulling {}", r.normalized());
-        let creds = credentials::resolve(options.credentials.as_ref(), r.registry());
+        let creds =
+            credentials::lookup(options.credentials.as_ref(), r.registry(), self.stall).await?;
         let existed = self.get(&r.normalized()).await.is_ok();
         let mut query = format!("/images/create?fromImage={}", query_escape(&r.repository()));
         let tag_or_digest = r
@@ -165,7 +180,6 @@ impl Engine {
         if let Some(p) = &options.platform {
             query.push_str(&format!("&platform={}", query_escape(p)));
         }
-        let api = self.long.clone();
         let (repo, tag, platform) = (
             r.repository(),
             tag_or_digest.clone(),
@@ -174,20 +188,17 @@ impl Engine {
         let bollard_creds = creds.as_ref().map(|c| c.to_bollard());
         let all_tags = options.all_tags;
         let mut lines = self
-            .progress_lines(&query, auth_header(creds.as_ref()), move || {
+            .progress_lines(&query, auth_header(creds.as_ref()), &what, move || {
                 let opts = bollard::query_parameters::CreateImageOptions {
                     from_image: Some(repo),
                     tag: if all_tags { None } else { tag },
                     platform: platform.unwrap_or_default(),
                     ..Default::default()
                 };
-                Box::pin(
-                    api.create_image(Some(opts), None, bollard_creds)
-                        .map(|r| r.map_err(Error::from).and_then(to_value)),
-                )
+                Box::pin(self.long.create_image(Some(opts), None, bollard_creds))
             })
             .await
-            .map_err(|e| pull_error(e, &r))?;
+            .map_err(|e| self.pull_error(e, &r))?;
         let mut tracker = LayerTracker::default();
         let mut digest = None;
         loop {
@@ -200,15 +211,16 @@ impl Engine {
                     return Err(e);
                 }
             };
-            let line = item.map_err(|e| pull_error(e, &r))?;
+            let line = item.map_err(|e| self.pull_error(e, &r))?;
             if let Some(e) = stream_error(&line) {
-                return Err(pull_error(e, &r));
+                return Err(self.pull_error(e, &r));
             }
             if let Some(d) = line["status"].as_str().and_then(digest_in) {
                 digest = Some(d);
             }
             forward_layer_line(&line, &mut tracker, progress);
         }
+        drop(lines);
         if options.all_tags {
             let filters = vec![("reference".to_owned(), r.repository())];
             let images = self
@@ -216,7 +228,14 @@ impl Engine {
                     filters,
                     ..Default::default()
                 })
-                .await?;
+                .await
+                .map_err(|e| self.lost(&what, e))?;
+            if images.is_empty() {
+                return Err(Error::new(
+                    502,
+                    format!("{what} finished, but the engine has no image of it now."),
+                ));
+            }
             return Ok(PullResult {
                 id: images.first().map(|i| i.id.clone()).unwrap_or_default(),
                 tag: images.into_iter().flat_map(|i| i.tags).collect(),
@@ -224,13 +243,17 @@ impl Engine {
             });
         }
         let image = self.get(&r.normalized()).await.map_err(|e| {
-            Error::new(
-                e.code,
-                format!(
-                    "{what} finished, but the engine has no such image now: {}",
-                    e.message
-                ),
-            )
+            if e.is_not_found() {
+                Error::new(
+                    502,
+                    format!(
+                        "{what} finished, but the engine has no such image now: {}",
+                        e.message
+                    ),
+                )
+            } else {
+                self.lost(&what, e)
+            }
         })?;
         Ok(PullResult {
             id: image.id,
@@ -252,6 +275,7 @@ impl Engine {
     }
 
     /// Push `repo[:tag]` (tag defaults to `latest`). Auth errors come back fast as 401.
+    /// Done only when the engine relayed the registry's digest for the pushed manifest.
     #[tracing::instrument(
         skip(self, credentials, progress, cancel),
         err(level = "debug", Display)
@@ -268,31 +292,27 @@ impl Engine {
         // Fail before the engine does, with a sentence that says which image is missing.
         self.get(&r.normalized())
             .await
-            .map_err(|e| e.context(&what))?;
-        let creds = credentials::resolve(credentials, r.registry());
+            .map_err(|e| self.lost(&what, e))?;
+        let creds = credentials::lookup(credentials, r.registry(), self.stall).await?;
         let tag = r.tag_or_default().unwrap_or("latest").to_owned();
         let query = format!("/images/{}/push?tag={}", r.repository(), query_escape(&tag));
-        let api = self.long.clone();
         let repo = r.repository();
         let bollard_creds = creds.as_ref().map(|c| c.to_bollard());
         let mut lines = self
-            .progress_lines(&query, auth_header(creds.as_ref()), move || {
+            .progress_lines(&query, auth_header(creds.as_ref()), &what, move || {
                 let opts = bollard::query_parameters::PushImageOptions {
                     tag: Some(tag),
                     platform: None,
                 };
-                Box::pin(
-                    api.push_image(&repo, Some(opts), bollard_creds)
-                        .map(|r| r.map_err(Error::from).and_then(to_value)),
-                )
+                Box::pin(self.long.push_image(&repo, Some(opts), bollard_creds))
             })
             .await
-            .map_err(|e| e.context(&what))?;
+            .map_err(|e| self.lost(&what, e))?;
         let mut tracker = LayerTracker::default();
         let mut response = None;
         let mut digest = None;
         while let Some(item) = next_or_cancel(&mut lines, cancel, &what).await? {
-            let line = item.map_err(|e| e.context(&what))?;
+            let line = item.map_err(|e| self.lost(&what, e))?;
             if let Some(e) = stream_error(&line) {
                 return Err(auth_hint(e, r.registry()).context(&what));
             }
@@ -306,6 +326,16 @@ impl Engine {
                 digest = Some(d);
             }
             forward_layer_line(&line, &mut tracker, progress);
+        }
+        if digest.is_none() {
+            // The registry's digest is the engine's word that the manifest went up.
+            return Err(Error::new(
+                502,
+                format!(
+                    "{what}: {} ended the push without the registry's digest, so it did not finish.",
+                    self.peer()
+                ),
+            ));
         }
         Ok(PushResult {
             // Podman sends no such line; say the same thing Docker would.
@@ -327,160 +357,15 @@ impl Engine {
         Ok(r["Status"].as_str().unwrap_or("Login Succeeded").to_owned())
     }
 
-    /// Save images into one tar at `path`, streamed. The file appears only when complete:
-    /// a failure or cancel leaves whatever was at `path` before untouched.
-    #[tracing::instrument(skip(self, progress, cancel), err(level = "debug", Display))]
-    pub async fn save(
-        &self,
-        images: &[String],
-        path: &Path,
-        progress: ProgressFn<'_>,
-        cancel: &CancellationToken,
-    ) -> Result<u64> {
-        if images.is_empty() {
-            return Err(Error::bad_request("Name at least one image to save."));
+    /// Make a pull error name the reference and the likely cause. Errors about the engine
+    /// itself (it stopped, stalled) already say so and stay as they are.
+    fn pull_error(&self, e: Error, r: &Reference) -> Error {
+        if e.message.contains(&self.info.host) {
+            return e;
         }
-        for i in images {
-            validate_image_ref(i)?;
-            self.get(i).await?;
-        }
-        let partial = partial_path(path)?;
-        let result = self.save_into(images, &partial, progress, cancel).await;
-        match result {
-            Ok(n) => {
-                tokio::fs::rename(&partial, path).await?;
-                Ok(n)
-            }
-            Err(e) => {
-                let _ = tokio::fs::remove_file(&partial).await;
-                Err(e)
-            }
-        }
-    }
-
-    async fn save_into(
-        &self,
-        images: &[String],
-        partial: &Path,
-        progress: ProgressFn<'_>,
-        cancel: &CancellationToken,
-    ) -> Result<u64> {
-        let names: Vec<&str> = images.iter().map(String::as_str).collect();
-        let mut stream = Box::pin(self.long.export_images(&names));
-        let mut file = tokio::fs::File::create(partial).await?;
-        let mut done = 0u64;
-        let mut last_report = 0u64;
-        while let Some(chunk) = next_or_cancel(&mut stream, cancel, "Saving").await? {
-            let chunk = chunk.map_err(Error::from)?;
-            file.write_all(&chunk).await?;
-            done += chunk.len() as u64;
-            // Report every MiB: enough for a smooth bar, few enough not to flood a UI.
-            if done - last_report >= 1 << 20 {
-                last_report = done;
-                progress(Progress::Bytes { done, total: None });
-            }
-        }
-        file.flush().await?;
-        file.sync_all().await?;
-        progress(Progress::Bytes {
-            done,
-            total: Some(done),
-        });
-        Ok(done)
-    }
-
-    /// Load images from a tar made by `save` (or `docker save`), streamed from disk.
-    #[tracing::instrument(skip(self, progress, cancel), err(level = "debug", Display))]
-    pub async fn load(
-        &self,
-        path: &Path,
-        progress: ProgressFn<'_>,
-        cancel: &CancellationToken,
-    ) -> Result<LoadResult> {
-        let (body, _) = file_body(path, progress).await?;
-        let opts = bollard::query_parameters::ImportImageOptions {
-            quiet: true,
-            platform: None,
-        };
-        let mut stream = Box::pin(self.long.import_image_stream(opts, body, None));
-        let mut loaded = Vec::new();
-        while let Some(item) = next_or_cancel(&mut stream, cancel, "Loading").await? {
-            let info =
-                item.map_err(|e| Error::from(e).context(format!("Loading {}", path.display())))?;
-            let text = info.stream.or(info.status).unwrap_or_default();
-            for line in text.lines() {
-                let name = line
-                    .strip_prefix("Loaded image: ")
-                    .or_else(|| line.strip_prefix("Loaded image ID: "))
-                    .or_else(|| line.strip_prefix("Loaded image(s): "));
-                if let Some(n) = name {
-                    loaded.extend(n.split(',').map(|s| s.trim().to_owned()));
-                }
-            }
-        }
-        if loaded.is_empty() {
-            return Err(Error::bad_request(format!(
-                "{} held no image the engine could load.",
-                path.display()
-            )));
-        }
-        Ok(LoadResult { loaded })
-    }
-
-    /// Import a root filesystem tarball as a new image (`docker import`).
-    #[tracing::instrument(skip(self, progress, cancel), err(level = "debug", Display))]
-    pub async fn import(
-        &self,
-        path: &Path,
-        options: &ImportOptions,
-        progress: ProgressFn<'_>,
-        cancel: &CancellationToken,
-    ) -> Result<PullResult> {
-        let target = options
-            .reference
-            .as_deref()
-            .map(Reference::parse)
-            .transpose()?;
-        let (body, _) = file_body(path, progress).await?;
-        let opts = bollard::query_parameters::CreateImageOptions {
-            from_src: Some("-".into()),
-            repo: target.as_ref().map(|t| t.repository()),
-            tag: target
-                .as_ref()
-                .and_then(|t| t.tag_or_default().map(str::to_owned)),
-            changes: options.changes.clone(),
-            message: options.message.clone(),
-            platform: options.platform.clone().unwrap_or_default(),
-            ..Default::default()
-        };
-        let mut stream = Box::pin(self.long.create_image(
-            Some(opts),
-            Some(bollard::body_try_stream(body)),
-            None,
-        ));
-        let mut id = None;
-        while let Some(item) = next_or_cancel(&mut stream, cancel, "Importing").await? {
-            let info =
-                item.map_err(|e| Error::from(e).context(format!("Importing {}", path.display())))?;
-            if let Some(s) = info.status.as_deref().and_then(|s| {
-                s.trim()
-                    .strip_prefix("sha256:")
-                    .map(|_| s.trim().to_owned())
-            }) {
-                id = Some(s);
-            }
-        }
-        let id =
-            id.ok_or_else(|| Error::internal("The engine did not say which image it imported."))?;
-        let image = self.get(&id).await?;
-        Ok(PullResult {
-            id: image.id,
-            tag: image.tags,
-            digest: None,
-        })
+        pull_error(e, r)
     }
 }
-
 fn to_value<T: Serialize>(v: T) -> Result<serde_json::Value> {
     serde_json::to_value(v).map_err(|e| Error::internal(e.to_string()))
 }
@@ -488,7 +373,12 @@ fn to_value<T: Serialize>(v: T) -> Result<serde_json::Value> {
 /// Make a pull error name the reference and the likely cause.
 fn pull_error(e: Error, r: &Reference) -> Error {
     let what = format!("Pulling {}", r.normalized());
-    match e.code {
+    // Docker answers some registry refusals ("no basic auth credentials") with a plain 500.
+    let code = match e.code {
+        500 => status_for_stream_message(&e.message),
+        code => code,
+    };
+    match code {
         404 => Error::not_found(format!(
             "{what}: the registry {} has no such image ({})",
             r.registry(),
@@ -496,7 +386,7 @@ fn pull_error(e: Error, r: &Reference) -> Error {
         )),
         401 | 403 => auth_hint(e, r.registry()).context(&what),
         502..=504 => Error::new(
-            e.code,
+            code,
             format!(
                 "{what}: the registry {} could not be reached ({})",
                 r.registry(),
@@ -532,53 +422,6 @@ fn auth_hint(e: Error, registry: &str) -> Error {
     } else {
         e
     }
-}
-
-/// The partial file sits beside the target, so the final rename never crosses file systems.
-fn partial_path(path: &Path) -> Result<PathBuf> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::bad_request(format!("{} is not a file name.", path.display())))?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    if !dir.is_dir() {
-        return Err(Error::bad_request(format!(
-            "The folder {} does not exist.",
-            dir.display()
-        )));
-    }
-    Ok(dir.join(format!(".{}.partial", name.to_string_lossy())))
-}
-
-/// A file as a byte stream for an upload, reporting bytes read as it goes.
-async fn file_body(
-    path: &Path,
-    progress: ProgressFn<'_>,
-) -> Result<(
-    impl Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static,
-    u64,
-)> {
-    let meta = tokio::fs::metadata(path)
-        .await
-        .map_err(|e| Error::bad_request(format!("Cannot read {}: {e}", path.display())))?;
-    if !meta.is_file() {
-        return Err(Error::bad_request(format!(
-            "{} is not a file.",
-            path.display()
-        )));
-    }
-    let total = meta.len();
-    progress(Progress::Bytes {
-        done: 0,
-        total: Some(total),
-    });
-    let file = tokio::fs::File::open(path).await?;
-    Ok((
-        tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024),
-        total,
-    ))
 }
 
 #[cfg(test)]
@@ -678,6 +521,19 @@ mod tests {
         let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
         assert_eq!(v["password"], "?>?>~~~");
         assert_eq!(v["serveraddress"], "127.0.0.1:5000");
+    }
+
+    #[test]
+    fn a_registry_refusal_docker_sends_as_500_is_an_auth_error() {
+        let r = Reference::parse("127.0.0.1:5000/x:1").unwrap();
+        let e = pull_error(
+            Error::internal(
+                "Head \"http://127.0.0.1:5000/v2/x/manifests/1\": no basic auth credentials",
+            ),
+            &r,
+        );
+        assert_eq!(e.code, 401);
+        assert!(e.message.contains("log in"), "{}", e.message);
     }
 
     #[test]

@@ -1,0 +1,483 @@
+//! HTTP/1.1 to the engine with hyper, one connection per request: chunked bodies are decoded,
+//! so a body that ends before its last chunk (the engine died, the connection dropped) is an
+//! error naming the operation and the engine — never the normal end of a stream, as it was
+//! with HTTP/1.0 where the end of a body was simply the connection closing.
+//!
+//! Every request has a connect timeout and waits for the response headers at most the stall
+//! timeout; its body stream fails after the stall timeout without bytes.
+//! Only plain unix sockets and tcp; elsewhere (TLS, ssh, pipes) callers get a 501 and use
+//! bollard, whose streams get the same stall guard (see `stall.rs`).
+
+use crate::engine::Engine;
+use crate::engine::stall::{self, Activity, Guarded, StallInfo};
+use crate::error::{Error, Result};
+use bytes::Bytes;
+use futures_util::Stream;
+use http_body_util::Full;
+use hyper::body::Body;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite};
+
+/// A socket that does not accept within this is not an engine worth waiting for.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+trait Connection: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Connection for T {}
+
+/// The response body as it arrives, with the stall guard; the connection lives as long as it
+/// does (dropping it closes the connection, which is how the engine learns to stop).
+pub(crate) type BodyStream = Guarded<Body1>;
+
+/// Data frames of one response. An early end of the body is an error naming the engine.
+pub(crate) struct Body1 {
+    body: hyper::body::Incoming,
+    failure: Failure,
+    _conn: AbortOnDrop,
+}
+
+/// What to say when the connection breaks.
+#[derive(Clone)]
+struct Failure {
+    what: String,
+    host: String,
+}
+
+impl Failure {
+    fn broken(&self, e: &dyn std::fmt::Display) -> Error {
+        Error::unavailable(format!(
+            "{}: the connection to the engine at {} broke before the answer was complete ({e}); the engine may have stopped.",
+            self.what, self.host
+        ))
+    }
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl Stream for Body1 {
+    type Item = Result<Bytes>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        loop {
+            return match Pin::new(&mut self.body).poll_frame(cx) {
+                Poll::Pending => Poll::Pending,
+                Poll::Ready(None) => Poll::Ready(None),
+                Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(self.failure.broken(&e)))),
+                Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
+                    Ok(data) if data.is_empty() => continue,
+                    Ok(data) => Poll::Ready(Some(Ok(data))),
+                    // Trailers: nothing for us.
+                    Err(_) => continue,
+                },
+            };
+        }
+    }
+}
+
+/// Line-delimited JSON from a streaming endpoint (pull, push), read as it arrives.
+pub(crate) type JsonLines<'a> = Pin<Box<dyn Stream<Item = Result<serde_json::Value>> + Send + 'a>>;
+
+/// Split a byte stream into JSON values, one per line; a last line without `\n` counts.
+pub(crate) fn json_lines<S>(bytes: S) -> JsonLines<'static>
+where
+    S: Stream<Item = Result<Bytes>> + Unpin + Send + 'static,
+{
+    Box::pin(futures_util::stream::unfold(
+        (bytes, Vec::<u8>::new(), false),
+        |(mut bytes, mut buf, mut ended)| async move {
+            loop {
+                if let Some(at) = buf.iter().position(|b| *b == b'\n') {
+                    let line: Vec<u8> = buf.drain(..=at).collect();
+                    if let Some(v) = parse_line(&line) {
+                        return Some((v, (bytes, buf, ended)));
+                    }
+                    continue;
+                }
+                if ended {
+                    let rest = std::mem::take(&mut buf);
+                    return parse_line(&rest).map(|v| (v, (bytes, buf, ended)));
+                }
+                match futures_util::StreamExt::next(&mut bytes).await {
+                    Some(Ok(chunk)) => buf.extend_from_slice(&chunk),
+                    Some(Err(e)) => {
+                        // An error ends the stream: nothing after it is trustworthy.
+                        buf.clear();
+                        ended = true;
+                        return Some((Err(e), (bytes, buf, ended)));
+                    }
+                    None => ended = true,
+                }
+            }
+        },
+    ))
+}
+
+fn parse_line(line: &[u8]) -> Option<Result<serde_json::Value>> {
+    let text = String::from_utf8_lossy(line);
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    Some(serde_json::from_str(text).map_err(|e| {
+        Error::new(
+            502,
+            format!("The engine sent a line Slipway could not read: {e}"),
+        )
+    }))
+}
+
+impl Engine {
+    /// "the engine at unix:///…", for messages.
+    pub(crate) fn peer(&self) -> String {
+        format!("the engine at {}", self.info.host)
+    }
+
+    pub(crate) fn stall_info(&self, what: &str) -> StallInfo {
+        StallInfo {
+            what: what.to_owned(),
+            peer: self.peer(),
+            limit: self.stall,
+        }
+    }
+
+    /// Send one request; return the status and the body stream. `what` names the operation
+    /// in every error (connect, headers, broken or stalled body).
+    pub(crate) async fn exchange(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        headers: &[(&str, String)],
+        body: Bytes,
+        what: &str,
+    ) -> Result<(u16, BodyStream)> {
+        let host = &self.info.host;
+        let connect_limit = CONNECT_TIMEOUT.min(self.stall);
+        let io = tokio::time::timeout(connect_limit, self.connect_raw())
+            .await
+            .map_err(|_| {
+                Error::timeout(format!(
+                    "{what}: the engine at {host} did not accept a connection within {}.",
+                    stall::seconds(connect_limit)
+                ))
+            })??;
+        let (mut sender, conn) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(io))
+                .await
+                .map_err(|e| Error::unavailable(format!("{what}: {e}")))?;
+        let conn = AbortOnDrop(tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(error = %e, "engine connection ended with an error");
+            }
+        }));
+        let mut request = http::Request::builder()
+            .method(method)
+            .uri(format!("/v{}{path_and_query}", self.info.api_version))
+            .header(http::header::HOST, "engine")
+            .header(http::header::USER_AGENT, "slipway")
+            .header(http::header::CONTENT_TYPE, "application/json");
+        for (k, v) in headers {
+            request = request.header(*k, v);
+        }
+        let request = request
+            .body(Full::new(body))
+            .map_err(|e| Error::bad_request(format!("{what}: {e}")))?;
+        let failure = Failure {
+            what: what.to_owned(),
+            host: host.clone(),
+        };
+        let info = self.stall_info(what);
+        let response = tokio::time::timeout(self.stall, sender.send_request(request))
+            .await
+            .map_err(|_| {
+                Error::timeout(format!(
+                    "{what}: the engine at {host} did not answer within {} (the stall timeout); it may be frozen or overloaded.",
+                    stall::seconds(self.stall)
+                ))
+            })?
+            .map_err(|e| failure.broken(&e))?;
+        let status = response.status().as_u16();
+        let body = Body1 {
+            body: response.into_body(),
+            failure,
+            _conn: conn,
+        };
+        Ok((status, stall::guard(body, Activity::new(), info)))
+    }
+
+    async fn connect_raw(&self) -> Result<Box<dyn Connection>> {
+        let host = &self.info.host;
+        let refused = |e: std::io::Error| {
+            Error::unavailable(format!(
+                "The engine at {host} cannot be reached ({e}); it may have stopped."
+            ))
+        };
+        #[cfg(unix)]
+        if let Some(path) = host.strip_prefix("unix://") {
+            return Ok(Box::new(
+                tokio::net::UnixStream::connect(path)
+                    .await
+                    .map_err(refused)?,
+            ));
+        }
+        let tls = std::env::var("DOCKER_TLS_VERIFY").is_ok_and(|v| !v.is_empty() && v != "0");
+        if let Some(addr) = host
+            .strip_prefix("tcp://")
+            .or_else(|| host.strip_prefix("http://"))
+            && !tls
+        {
+            return Ok(Box::new(
+                tokio::net::TcpStream::connect(addr)
+                    .await
+                    .map_err(refused)?,
+            ));
+        }
+        Err(Error::new(
+            501,
+            format!("raw requests are not made to {host}"),
+        ))
+    }
+
+    /// A bollard stream (TLS/ssh fallbacks, and the typed build/load/import/save calls) with
+    /// its errors naming the operation and the engine, and the stall guard; `activity` is
+    /// shared with the upload body, if there is one.
+    pub(crate) fn watched<'a, T: 'a>(
+        &self,
+        stream: impl Stream<Item = std::result::Result<T, bollard::errors::Error>> + Send + 'a,
+        activity: Activity,
+        what: &str,
+    ) -> Guarded<Pin<Box<dyn Stream<Item = Result<T>> + Send + 'a>>> {
+        let this = self.clone();
+        let named = what.to_owned();
+        let stream = futures_util::StreamExt::map(stream, move |item| {
+            item.map_err(|e| this.lost(&named, Error::from(e)))
+        });
+        stall::guard(Box::pin(stream), activity, self.stall_info(what))
+    }
+
+    /// Name the engine in an error from a bollard call that lost the engine (503) or waited
+    /// too long (504); other errors get `what` in front.
+    pub(crate) fn lost(&self, what: &str, e: Error) -> Error {
+        match e.code {
+            503 if !e.message.contains(&self.info.host) => Error::unavailable(format!(
+                "{what}: the engine at {} stopped answering ({}); it may have stopped.",
+                self.info.host, e.message
+            )),
+            504 if !e.message.contains(&self.info.host) => Error::timeout(format!(
+                "{what}: the engine at {} did not answer in time ({}).",
+                self.info.host, e.message
+            )),
+            503 | 504 => e,
+            _ => e.context(what),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::StreamExt;
+
+    fn bytes(parts: &[&'static str]) -> impl Stream<Item = Result<Bytes>> + Unpin + Send {
+        futures_util::stream::iter(
+            parts
+                .iter()
+                .map(|p| Ok(Bytes::from_static(p.as_bytes())))
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    #[tokio::test]
+    async fn lines_split_across_chunks_are_joined_and_blank_lines_skipped() {
+        let got: Vec<_> = json_lines(bytes(&["{\"a\":", "1}\n\n{\"b\"", ":2}\r\n{\"c\":3}"]))
+            .collect()
+            .await;
+        let got: Vec<serde_json::Value> = got.into_iter().map(|r| r.unwrap()).collect();
+        assert_eq!(
+            got,
+            vec![
+                serde_json::json!({"a":1}),
+                serde_json::json!({"b":2}),
+                serde_json::json!({"c":3})
+            ]
+        );
+    }
+
+    /// A fake engine on a unix socket: answers one connection with `script` (raw bytes,
+    /// then close, or stay silent with `hang`).
+    struct FakeEngine {
+        _dir: tempfile::TempDir,
+        engine: Engine,
+    }
+
+    async fn fake_engine(script: &'static [u8], hang: bool) -> FakeEngine {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let dir = tempfile::tempdir().unwrap();
+        let sock = dir.path().join("e.sock");
+        let listener = tokio::net::UnixListener::bind(&sock).unwrap();
+        tokio::spawn(async move {
+            let (mut conn, _) = listener.accept().await.unwrap();
+            let mut request = [0u8; 4096];
+            let _ = conn.read(&mut request).await;
+            conn.write_all(script).await.unwrap();
+            if hang {
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+            }
+        });
+        let engine = Engine::unconnected(&format!("unix://{}", sock.display()))
+            .with_stall_timeout(Duration::from_secs(1));
+        FakeEngine { _dir: dir, engine }
+    }
+
+    #[tokio::test]
+    async fn a_whole_chunked_stream_ends_normally() {
+        let script = concat!(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "f\r\n{\"status\":\"a\"}\n\r\n",
+            "f\r\n{\"status\":\"b\"}\n\r\n",
+            "0\r\n\r\n"
+        );
+        let fake = fake_engine(script.as_bytes(), true).await;
+        let lines: Vec<_> = fake
+            .engine
+            .raw_stream("/images/create", &[], "Pulling x:1")
+            .await
+            .unwrap()
+            .collect()
+            .await;
+        let statuses: Vec<String> = lines
+            .into_iter()
+            .map(|l| l.unwrap()["status"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(statuses, ["a", "b"]);
+    }
+
+    /// The bug this transport fixes: with HTTP/1.0, an engine dying mid-stream looked like
+    /// the end of the stream and a push was reported done.
+    #[tokio::test]
+    async fn a_stream_cut_before_its_last_chunk_is_an_error_naming_the_operation_and_engine() {
+        let script = concat!(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "f\r\n{\"status\":\"a\"}\n\r\n",
+            "40\r\n{\"status\":\"Pushing\""
+        );
+        let fake = fake_engine(script.as_bytes(), false).await;
+        let lines: Vec<_> = fake
+            .engine
+            .raw_stream("/images/x/push", &[], "Pushing x:1")
+            .await
+            .unwrap()
+            .collect()
+            .await;
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert!(lines[0].is_ok());
+        let e = lines[1].as_ref().unwrap_err();
+        assert_eq!(e.code, 503);
+        assert!(e.message.starts_with("Pushing x:1:"), "{}", e.message);
+        assert!(e.message.contains(&fake.engine.info.host), "{}", e.message);
+    }
+
+    #[tokio::test]
+    async fn a_stream_that_goes_silent_fails_with_504_within_the_stall_bound() {
+        let script = concat!(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "f\r\n{\"status\":\"a\"}\n\r\n"
+        );
+        let fake = fake_engine(script.as_bytes(), true).await;
+        let mut lines = fake
+            .engine
+            .raw_stream("/images/create", &[], "Pulling x:1")
+            .await
+            .unwrap();
+        assert!(lines.next().await.unwrap().is_ok());
+        let started = std::time::Instant::now();
+        let e = lines.next().await.unwrap().unwrap_err();
+        let waited = started.elapsed();
+        assert_eq!(e.code, 504);
+        assert!(
+            waited >= Duration::from_millis(900) && waited < Duration::from_secs(3),
+            "{waited:?}"
+        );
+        assert!(e.message.contains("Pulling x:1 stalled"), "{}", e.message);
+        assert!(e.message.contains("1 s"), "{}", e.message);
+        assert!(lines.next().await.is_none());
+    }
+
+    #[tokio::test]
+    async fn an_engine_that_accepts_but_never_answers_is_a_504_not_a_hang() {
+        let fake = fake_engine(b"", true).await;
+        let started = std::time::Instant::now();
+        let e = fake
+            .engine
+            .raw_json("GET", "/images/json", None)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, 504);
+        assert!(started.elapsed() < Duration::from_secs(3));
+        assert!(
+            e.message.contains("did not answer within 1 s"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[tokio::test]
+    async fn a_json_answer_cut_short_is_an_error_not_half_a_document() {
+        let script = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"Id\":\"sha256:";
+        let fake = fake_engine(script.as_bytes(), false).await;
+        let e = fake
+            .engine
+            .raw_json("GET", "/images/x/json", None)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, 503, "{}", e.message);
+        assert!(e.message.contains("GET /images/x/json"), "{}", e.message);
+    }
+
+    #[tokio::test]
+    async fn a_missing_socket_is_a_503_naming_the_engine() {
+        let dir = tempfile::tempdir().unwrap();
+        let sock = dir.path().join("gone.sock");
+        let listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+        let host = format!("unix://{}", sock.display());
+        let engine = Engine::unconnected(&host);
+        // The engine died: its socket file is there, nobody listens.
+        drop(listener);
+        let e = engine.raw_json("GET", "/_ping", None).await.unwrap_err();
+        assert_eq!(e.code, 503);
+        assert!(e.message.contains(&host), "{}", e.message);
+    }
+
+    #[tokio::test]
+    async fn engine_errors_keep_their_status_on_streams() {
+        let script =
+            "HTTP/1.1 404 Not Found\r\nContent-Length: 28\r\n\r\n{\"message\":\"no such image\"}\n";
+        let fake = fake_engine(script.as_bytes(), true).await;
+        let e = fake
+            .engine
+            .raw_stream("/images/x/push", &[], "Pushing x:1")
+            .await
+            .err()
+            .unwrap();
+        assert_eq!((e.code, e.message.as_str()), (404, "no such image"));
+    }
+
+    #[tokio::test]
+    async fn an_error_ends_the_lines_even_with_a_partial_line_buffered() {
+        let parts = futures_util::stream::iter(vec![
+            Ok(Bytes::from_static(b"{\"a\":1}\n{\"half")),
+            Err(Error::unavailable("broke")),
+            Ok(Bytes::from_static(b"\"}\n")),
+        ]);
+        let got: Vec<_> = json_lines(parts).collect().await;
+        assert_eq!(got.len(), 2);
+        assert!(got[0].is_ok());
+        assert_eq!(got[1].as_ref().unwrap_err().code, 503);
+    }
+}
