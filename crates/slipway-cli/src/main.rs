@@ -2,6 +2,7 @@
 //! core's JSON; otherwise tables and, on a terminal, progress bars.
 
 mod args;
+mod outcome;
 mod output;
 mod progress_view;
 mod signals;
@@ -12,11 +13,17 @@ use futures_util::StreamExt;
 use serde::Serialize;
 use slipway_core::cleanup::{KeepReason, PruneOutcome};
 use slipway_core::credentials::Credentials;
+use slipway_core::error::ErrorKind;
 use slipway_core::images::{ListOptions, PruneOptions, PrunePlan, SearchOptions, parse_filter};
 use slipway_core::protection::Protection;
 use slipway_core::{CancellationToken, Engine, EngineSpec, Error, Result};
 use std::collections::BTreeMap;
 use std::io::Read;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Whether a result went to stdout already: an error after it (a prune that skipped some
+/// images) then goes to stderr, so stdout stays one JSON document of the documented shape.
+static RESULT_SHOWN: AtomicBool = AtomicBool::new(false);
 
 #[tokio::main]
 async fn main() {
@@ -33,7 +40,7 @@ async fn main() {
     let cancel = CancellationToken::new();
     let signalled = signals::cancel_on_signal(&cancel);
     if let Err(e) = run(cli, &cancel).await {
-        if json {
+        if json && !RESULT_SHOWN.load(Ordering::Relaxed) {
             println!("{}", e.to_json());
         } else {
             eprintln!("Error: {}", e.message);
@@ -45,24 +52,23 @@ async fn main() {
 /// Print a result as JSON, or let `human` print it.
 fn show<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T)) -> Result<()> {
     if json {
-        let text =
-            serde_json::to_string_pretty(value).map_err(|e| Error::internal(e.to_string()))?;
+        let text = serde_json::to_string_pretty(value).map_err(Error::unexpected)?;
         println!("{text}");
     } else {
         human(value);
     }
+    RESULT_SHOWN.store(true, Ordering::Relaxed);
     Ok(())
 }
 
-fn key_values(items: &[String], what: &str) -> Result<BTreeMap<String, String>> {
+/// `KEY=VALUE` items; `bad` names the one that is not.
+fn key_values(items: &[String], bad: fn(String) -> ErrorKind) -> Result<BTreeMap<String, String>> {
     items
         .iter()
         .map(|kv| {
             kv.split_once('=')
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .ok_or_else(|| {
-                    Error::bad_request(format!("The {what} \"{kv}\" must look like KEY=VALUE."))
-                })
+                .ok_or_else(|| Error::of(bad(kv.clone())))
         })
         .collect()
 }
@@ -129,9 +135,7 @@ async fn run(cli: Cli, cancel: &CancellationToken) -> Result<()> {
         }
         Command::Login(a) => {
             if !a.password_stdin {
-                return Err(Error::bad_request(
-                    "Pass the password on standard input with --password-stdin.",
-                ));
+                return Err(Error::of(ErrorKind::PasswordNotOnStdin));
             }
             let mut password = String::new();
             std::io::stdin().read_to_string(&mut password)?;
@@ -147,7 +151,7 @@ async fn run(cli: Cli, cancel: &CancellationToken) -> Result<()> {
                 slipway_core::credentials::save_to_docker_config(&to_save)
             })
             .await
-            .map_err(|e| Error::internal(e.to_string()))??;
+            .map_err(Error::unexpected)??;
             let result = serde_json::json!({ "status": status, "saved_to": saved });
             show(json, &result, |_| println!("{status}"))
         }
@@ -332,8 +336,8 @@ async fn images(
             let options = slipway_core::build::BuildOptions {
                 dockerfile: a.dockerfile,
                 tags: a.tags,
-                build_args: key_values(&a.build_args, "build argument")?,
-                labels: key_values(&a.labels, "label")?,
+                build_args: key_values(&a.build_args, |item| ErrorKind::BadBuildArg { item })?,
+                labels: key_values(&a.labels, |item| ErrorKind::BadLabel { item })?,
                 target: a.target,
                 no_cache: a.no_cache,
                 pull: a.pull,
@@ -430,7 +434,7 @@ async fn images(
             } else {
                 serde_json::to_value(&results)
             }
-            .map_err(|e| Error::internal(e.to_string()))?;
+            .map_err(Error::unexpected)?;
             show(json, &value, |_| {
                 for r in &results {
                     r.untagged.iter().for_each(|u| println!("Untagged: {u}"));
@@ -489,15 +493,12 @@ async fn images(
                 match f.split_once('=') {
                     Some(("is-official", v)) => options.official_only = v == "true",
                     Some(("stars", v)) => {
-                        options.min_stars = Some(
-                            v.parse()
-                                .map_err(|_| Error::bad_request("stars= takes a whole number."))?,
-                        )
+                        options.min_stars = Some(v.parse().map_err(|_| {
+                            Error::of(ErrorKind::StarsNotNumber { value: v.into() })
+                        })?)
                     }
                     _ => {
-                        return Err(Error::bad_request(format!(
-                            "The search filter \"{f}\" must be is-official=… or stars=…."
-                        )));
+                        return Err(Error::of(ErrorKind::BadSearchFilter { filter: f.clone() }));
                     }
                 }
             }
@@ -552,9 +553,7 @@ async fn prune(
             Some(("label", v)) => options.labels.push(v.to_owned()),
             Some(("label!", v)) => options.labels.push(format!("!{v}")),
             _ => {
-                return Err(Error::bad_request(format!(
-                    "The prune filter \"{f}\" must be until=…, label=… or label!=…."
-                )));
+                return Err(Error::of(ErrorKind::BadPruneFilter { filter: f.clone() }));
             }
         }
     }
@@ -585,7 +584,8 @@ async fn prune(
         )
         .await;
     view.finish();
-    show(json, &r?, |r| {
+    let r = r?;
+    show(json, &r, |r| {
         if let Some(p) = &r.saved_to {
             println!("Saved to {p} first.");
         }
@@ -605,7 +605,8 @@ async fn prune(
             output::size(r.space_reclaimed),
             output::size(r.predicted)
         );
-    })
+    })?;
+    outcome::all_deleted(&r, names)
 }
 
 fn names(id: &str, tags: &[String]) -> String {

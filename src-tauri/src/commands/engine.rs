@@ -78,7 +78,7 @@ pub async fn engine_choose(app: AppHandle, host: Option<String>) -> Result<Engin
             ..Settings::load(&dir)
         }
         .save(&dir)
-        .map_err(|e| Error::internal(format!("Could not remember the engine choice: {e}")))?;
+        .map_err(|e| Error::of(slipway_core::error::ErrorKind::ChoiceNotSaved).with_detail(e))?;
     }
     Ok(connect_now(&app).await)
 }

@@ -3,7 +3,7 @@
 pub use crate::cleanup::PrunePlan;
 use crate::credentials::{self, Credentials};
 use crate::engine::Engine;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Operation, Result};
 use crate::reference::{Reference, validate_image_ref};
 use bollard::query_parameters::{
     ListContainersOptionsBuilder, ListImagesOptions, PruneImagesOptions, RemoveImageOptions,
@@ -211,19 +211,17 @@ fn to_filter_map(pairs: &[(String, String)]) -> HashMap<String, Vec<String>> {
 /// Parse `key=value` into a filter pair; refuse keys the engine does not know.
 pub fn parse_filter(s: &str) -> Result<(String, String)> {
     const KNOWN: [&str; 6] = ["dangling", "label", "before", "since", "reference", "until"];
-    let (k, v) = s.split_once('=').ok_or_else(|| {
-        Error::bad_request(format!("The filter \"{s}\" must look like key=value."))
-    })?;
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| Error::of(ErrorKind::BadFilter { filter: s.into() }))?;
     if !KNOWN.contains(&k) {
-        return Err(Error::bad_request(format!(
-            "Unknown filter \"{k}\". Use one of: {}.",
-            KNOWN.join(", ")
-        )));
+        return Err(Error::of(ErrorKind::UnknownFilter {
+            key: k.into(),
+            known: KNOWN.map(String::from).to_vec(),
+        }));
     }
     if k == "dangling" && v != "true" && v != "false" {
-        return Err(Error::bad_request(
-            "The dangling filter takes true or false.",
-        ));
+        return Err(Error::of(ErrorKind::DanglingNotBool { filter: s.into() }));
     }
     Ok((k.to_owned(), v.to_owned()))
 }
@@ -361,7 +359,9 @@ impl Engine {
         {
             Ok(v) => return Ok(v),
             Err(e) if e.is_not_found() => {
-                return Err(Error::not_found(format!("No such image: {image}")));
+                return Err(Error::of(ErrorKind::ImageNotFound {
+                    image: image.into(),
+                }));
             }
             Err(e) if e.code != 501 => return Err(e),
             Err(_) => {}
@@ -371,7 +371,7 @@ impl Engine {
             .inspect_image(image)
             .await
             .map_err(|e| missing(image, e))?;
-        serde_json::to_value(i).map_err(|e| Error::internal(e.to_string()))
+        serde_json::to_value(i).map_err(Error::unexpected)
     }
 
     /// One row per history step, newest first (as `docker history`).
@@ -403,18 +403,20 @@ impl Engine {
         validate_image_ref(source)?;
         let t = Reference::parse(target)?;
         if t.digest.is_some() {
-            return Err(Error::bad_request(format!(
-                "\"{target}\" has a digest; a tag name cannot contain one."
-            )));
+            return Err(Error::of(ErrorKind::TagHasDigest {
+                target: target.into(),
+            }));
         }
         let opts = TagImageOptions {
             repo: Some(t.repository()),
             tag: t.tag_or_default().map(str::to_owned),
         };
-        self.api
-            .tag_image(source, Some(opts))
-            .await
-            .map_err(|e| missing(source, e).context(format!("Tagging {source} as {target}")))
+        self.api.tag_image(source, Some(opts)).await.map_err(|e| {
+            missing(source, e).during(Operation::Tag {
+                source: source.into(),
+                target: target.into(),
+            })
+        })
     }
 
     /// `remove(image_id)`: 404 when missing, 409 when a container uses it (unless `force`).
@@ -499,7 +501,11 @@ impl Engine {
                 }
                 // Gone in the meantime (removed with a parent): nothing left to do.
                 Err(e) if e.is_not_found() => {}
-                Err(e) => return Err(e.context(format!("Removing {}", image.id))),
+                Err(e) => {
+                    return Err(e.during(Operation::Remove {
+                        image: image.id.clone(),
+                    }));
+                }
             }
         }
         Ok(result)
@@ -509,7 +515,7 @@ impl Engine {
     #[tracing::instrument(skip(self), err(level = "debug", Display))]
     pub async fn search(&self, term: &str, options: &SearchOptions) -> Result<Vec<SearchResult>> {
         if term.trim().is_empty() {
-            return Err(Error::bad_request("Type something to search for."));
+            return Err(Error::of(ErrorKind::EmptySearch));
         }
         let mut filters = Vec::new();
         if options.official_only {
@@ -521,14 +527,11 @@ impl Engine {
         let context = |e: Error| {
             // Docker relays a registry without a search API as "500 Unexpected status code 404".
             let e = if e.code == 500 && e.message.contains("status code 404") {
-                Error::not_found(format!(
-                    "{} (the registry has no search API; registries that only follow the distribution spec do not offer one)",
-                    e.message
-                ))
+                Error::of(ErrorKind::NoSearchApi).with_detail(e.detail.unwrap_or(e.message))
             } else {
                 e
             };
-            e.context(format!("Searching for \"{term}\""))
+            e.during(Operation::Search { term: term.into() })
         };
         let mut query = format!("/images/search?term={}", crate::raw::query_escape(term));
         if let Some(l) = options.limit {
@@ -552,7 +555,7 @@ impl Engine {
                     .search_images(opts)
                     .await
                     .map_err(|e| context(e.into()))?;
-                serde_json::to_value(typed).map_err(|e| Error::internal(e.to_string()))?
+                serde_json::to_value(typed).map_err(Error::unexpected)?
             }
             Err(e) => return Err(context(e)),
         };
@@ -577,7 +580,11 @@ impl Engine {
             .api
             .inspect_registry_image(&r.normalized(), creds)
             .await
-            .map_err(|e| Error::from(e).context(format!("Asking the registry about {r}")))?;
+            .map_err(|e| {
+                Error::from(e).during(Operation::AskRegistry {
+                    reference: r.to_string(),
+                })
+            })?;
         Ok(RegistryData {
             digest: d.descriptor.digest.unwrap_or_default(),
             media_type: d.descriptor.media_type.unwrap_or_default(),
@@ -652,7 +659,9 @@ fn full_id(id: &str) -> String {
 pub(crate) fn missing(image: &str, e: bollard::errors::Error) -> Error {
     let e = Error::from(e);
     if e.is_not_found() {
-        Error::not_found(format!("No such image: {image}"))
+        Error::of(ErrorKind::ImageNotFound {
+            image: image.into(),
+        })
     } else {
         e
     }
@@ -669,9 +678,9 @@ pub fn until_cutoff(until: &str) -> Result<i64> {
         return Ok(ts);
     }
     let bad = || {
-        Error::bad_request(format!(
-            "\"{until}\" is not a duration like 24h, 90m or 1h30m, nor a unix timestamp."
-        ))
+        Error::of(ErrorKind::BadUntil {
+            value: until.into(),
+        })
     };
     let mut total = 0i64;
     let mut num = String::new();
