@@ -3,6 +3,7 @@
 import { Channel } from '@tauri-apps/api/core';
 import { getCurrentWebview } from '@tauri-apps/api/webview';
 import { commands, events } from './bindings';
+import { describeError } from './errors';
 import type {
   BuildOptions_Deserialize as BuildOptions,
   BuildCachePlan,
@@ -31,7 +32,7 @@ import type {
   TaskRecord_Serialize as TaskRecord,
   UsageSnapshot,
   EngineStatus,
-  Error as BackendError,
+  Error_Serialize as BackendError,
   HistoryEntry,
   ImageDetails,
   ImageSummary,
@@ -55,13 +56,27 @@ function channel(onProgress: (p: Progress) => void): Channel<Progress> {
   return c;
 }
 
-/** A command failed: the backend's HTTP-like status code and its human sentence. */
+/**
+ * A command failed: the backend's HTTP-like status code and its sentence, translated for the
+ * current language (`describeError`); the engine's raw text, if any, is also kept as `detail`.
+ */
 export class ApiError extends Error {
   readonly code: number;
-  constructor(code: number, message: string) {
+  /** The engine's raw text (untranslated), also part of `message`. */
+  readonly detail: string | null;
+  /** The backend's error as it came (kind, context): to keep, and translate again later. */
+  readonly backend: BackendError | null;
+  constructor(
+    code: number,
+    message: string,
+    detail: string | null = null,
+    backend: BackendError | null = null,
+  ) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
+    this.detail = detail;
+    this.backend = backend;
   }
 }
 
@@ -85,11 +100,15 @@ export async function unwrap<T>(call: Promise<Result<T>> | (() => Promise<Result
   throw toApiError(res.error);
 }
 
+/** Any failure as an `ApiError`; the backend's errors in the current language. */
 export function toApiError(e: unknown): ApiError {
   if (e instanceof ApiError) return e;
   if (e && typeof e === 'object' && 'message' in e) {
     const code = 'code' in e && typeof e.code === 'number' ? e.code : 0;
-    return new ApiError(code, String(e.message));
+    if (e instanceof Error) return new ApiError(code, e.message);
+    const backend = { ...e, code, message: String(e.message) } as BackendError;
+    const text = describeError(backend);
+    return new ApiError(code, text.message, text.detail, backend);
   }
   return new ApiError(0, typeof e === 'string' ? e : String(e));
 }

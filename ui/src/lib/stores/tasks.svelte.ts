@@ -144,7 +144,8 @@ export class TasksStore {
       return result;
     } catch (e) {
       const err = toApiError(e);
-      task.error = { code: err.code, message: err.message };
+      // The backend's error as data (kind, detail), so the drawer and history translate it.
+      task.error = err.backend ?? { code: err.code, message: err.message };
       task.state = err.code === CANCELLED ? 'cancelled' : 'failed';
       if (task.state === 'cancelled') toasts.info(o.notice.cancelled, o.title);
       else toasts.error(o.notice.failed, err.message);
