@@ -132,7 +132,7 @@ describe('describeError', () => {
     const text = describeError(none).message;
     expect(text).toContain('unix:///a.sock（/a.sock 处没有套接字。）');
     expect(text).toContain(
-      'unix:///b.sock（unix:///b.sock 上的引擎没有应答。 详情：connection refused）',
+      'unix:///b.sock（unix:///b.sock 上的引擎没有应答。详情：connection refused）',
     );
     expect(text).toMatch(/^没有容器引擎应答。/);
   });
