@@ -3,6 +3,7 @@
 
 mod args;
 mod output;
+mod pins;
 mod progress_view;
 
 use args::{Cli, Command, ImagesCmd, PruneArgs};
@@ -47,7 +48,7 @@ async fn main() {
 }
 
 /// Print a result as JSON, or let `human` print it.
-fn show<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T)) -> Result<()> {
+pub(crate) fn show<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T)) -> Result<()> {
     if json {
         let text =
             serde_json::to_string_pretty(value).map_err(|e| Error::internal(e.to_string()))?;
@@ -77,12 +78,18 @@ async fn run(cli: Cli, cancel: &CancellationToken) -> Result<()> {
     if let Command::Images(cmd) = &cli.command {
         precheck(cmd)?;
     }
+    // The pins are a file of Slipway's own: no engine needed.
+    let command = match cli.command {
+        Command::Pins(cmd) => return pins::run(cmd, json),
+        other => other,
+    };
     let engine = Engine::connect(EngineSpec {
         host: cli.host.clone(),
         ignore_env: false,
     })
     .await?;
-    match cli.command {
+    match command {
+        Command::Pins(_) => unreachable!("answered before connecting"),
         Command::Images(cmd) => images(&engine, cmd, json, cancel).await,
         Command::Df => {
             let df = engine.df().await?;
@@ -204,6 +211,11 @@ fn precheck(cmd: &ImagesCmd) -> Result<()> {
         }
         ImagesCmd::Build(a) => {
             slipway_core::context::prepare(&a.path, a.dockerfile.as_deref()).map(|_| ())
+        }
+        // A damaged pins file refuses before the engine is even asked.
+        ImagesCmd::Rm(a) => pins::for_deleting(a.ignore_pins, &a.protect).map(|_| ()),
+        ImagesCmd::Prune(a) if !a.dry_run => {
+            pins::for_deleting(a.ignore_pins, &a.protect).map(|_| ())
         }
         ImagesCmd::Ls(a) => a
             .filters
@@ -390,7 +402,8 @@ async fn images(
             )
         }
         ImagesCmd::Rm(a) => {
-            let protection = Protection::new(a.protect.iter().cloned())?;
+            // The saved pins and --protect; a damaged pins file refuses before anything goes.
+            let protection = pins::for_deleting(a.ignore_pins, &a.protect)?;
             let mut results = Vec::new();
             let mut refused = Vec::new();
             for r in &a.references {
@@ -533,11 +546,18 @@ async fn prune(
     json: bool,
     cancel: &CancellationToken,
 ) -> Result<()> {
+    // The saved pins and --protect. Only a real prune refuses on a damaged pins file; a
+    // dry run shows what the recovered pins keep.
+    let protect = if a.dry_run {
+        pins::for_preview(a.ignore_pins, &a.protect)?
+    } else {
+        pins::for_deleting(a.ignore_pins, &a.protect)?.patterns
+    };
     let mut options = PruneOptions {
         all: a.all,
         until: a.until.clone(),
         keep: a.keep,
-        protect: a.protect.clone(),
+        protect,
         ..Default::default()
     };
     for f in &a.filters {
