@@ -207,7 +207,7 @@ async fn a_truncated_pins_file_refuses_prune_and_rm_until_the_user_confirms() {
 
     // The state says what happened; the complete pin is recovered, the cut one is not.
     let state = home.ok(&["pins", "ls"]);
-    assert_eq!(strings(&state["damaged"]["recovered"]), [keep_repo.clone()]);
+    assert_eq!(strings(&state["damaged"]["recovered"]), [keep_repo.as_str()]);
     assert_eq!(
         state["damaged"]["kept_at"],
         home.kept_aside()[0].display().to_string()
@@ -234,7 +234,7 @@ async fn a_truncated_pins_file_refuses_prune_and_rm_until_the_user_confirms() {
     // The user keeps the recovered pins: clean-up works again and the pin still holds.
     let recovered = home.ok(&["pins", "recover"]);
     assert!(recovered["damaged"].is_null());
-    assert_eq!(strings(&recovered["pins"]), [keep_repo.clone()]);
+    assert_eq!(strings(&recovered["pins"]), [keep_repo.as_str()]);
     home.ok(&["images", "prune", "--all", "--filter", &label]);
     assert!(exists(&keep), "the recovered pin protected it");
     assert!(!exists(&spare));
