@@ -207,7 +207,10 @@ async fn a_truncated_pins_file_refuses_prune_and_rm_until_the_user_confirms() {
 
     // The state says what happened; the complete pin is recovered, the cut one is not.
     let state = home.ok(&["pins", "ls"]);
-    assert_eq!(strings(&state["damaged"]["recovered"]), [keep_repo.as_str()]);
+    assert_eq!(
+        strings(&state["damaged"]["recovered"]),
+        [keep_repo.as_str()]
+    );
     assert_eq!(
         state["damaged"]["kept_at"],
         home.kept_aside()[0].display().to_string()
