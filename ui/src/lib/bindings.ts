@@ -458,6 +458,8 @@ export type PinsState_Deserialize = {
 	pins: string[],
 	/**  Set while clean-up and delete are off because a pins file was damaged. */
 	damaged?: DamagedPins | null,
+	/**  What protects now: the pins, and while damaged the recovered ones too. */
+	protecting: string[],
 };
 
 /**  The pins as the front ends show them. */
@@ -467,6 +469,8 @@ export type PinsState_Serialize = {
 	pins: string[],
 	/**  Set while clean-up and delete are off because a pins file was damaged. */
 	damaged: DamagedPins | null,
+	/**  What protects now: the pins, and while damaged the recovered ones too. */
+	protecting: string[],
 };
 
 /**  One image the preview would delete, as it was seen when previewed. */

@@ -42,6 +42,8 @@ pub struct PinsState {
     pub pins: Vec<String>,
     /// Set while clean-up and delete are off because a pins file was damaged.
     pub damaged: Option<DamagedPins>,
+    /// What protects now: the pins, and while damaged the recovered ones too.
+    pub protecting: Vec<String>,
 }
 
 impl PinsState {
@@ -252,11 +254,14 @@ impl PinsFile {
         if f(&mut doc)? {
             self.file.save(&lock, &doc)?;
         }
-        Ok(PinsState {
+        let mut state = PinsState {
             file: self.path().display().to_string(),
             pins: Protection::from_saved(doc.pins.iter().cloned()).patterns,
             damaged: doc.damaged,
-        })
+            protecting: vec![],
+        };
+        state.protecting = state.protection().patterns;
+        Ok(state)
     }
 
     fn read(&self, lock: &FileLock) -> Result<PinsDoc> {
@@ -276,6 +281,7 @@ fn refuse_while_damaged(doc: &PinsDoc) -> Result<()> {
         file: String::new(),
         pins: vec![],
         damaged: doc.damaged.clone(),
+        protecting: vec![],
     };
     state.blocked().map_or(Ok(()), Err)
 }
