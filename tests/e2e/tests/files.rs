@@ -362,3 +362,91 @@ async fn a_truncated_history_keeps_its_complete_tasks_in_the_drawer() -> TestRes
     })
     .await
 }
+
+/// A private D-Bus session bus (the single-instance plugin finds the first window through
+/// it), stopped with the test.
+struct SessionBus {
+    daemon: std::process::Child,
+    address: String,
+    _dir: tempfile::TempDir,
+}
+
+impl SessionBus {
+    fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let address = format!("unix:path={}", dir.path().join("bus").display());
+        let daemon = std::process::Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--address", &address])
+            // It warns that it may not raise its file limit as root in a container: harmless.
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("dbus-daemon runs (make deps installs it)");
+        Self {
+            daemon,
+            address,
+            _dir: dir,
+        }
+    }
+
+    fn names(&self) -> String {
+        std::process::Command::new("dbus-send")
+            .arg(format!("--bus={}", self.address))
+            .arg("--print-reply")
+            .args(["--dest=org.freedesktop.DBus", "/org/freedesktop/DBus"])
+            .arg("org.freedesktop.DBus.ListNames")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for SessionBus {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+}
+
+/// Ends the app it holds when the test ends, pass or fail.
+struct App(std::process::Child);
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn a_second_launch_hands_over_to_the_first_window_instead_of_racing_on_the_files()
+-> TestResult {
+    let bus = SessionBus::start();
+    let launch = || {
+        std::process::Command::new(app_binary())
+            .args(["--host", &docker_host()])
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .map(App)
+    };
+    let mut first = launch()?;
+    let registered = eventually(Duration::from_secs(20), || async {
+        Ok(bus.names().contains("dev.slipway.app.SingleInstance"))
+    })
+    .await?;
+    assert!(registered, "the first window holds the instance name");
+    let mut second = launch()?;
+    let ended = eventually(Duration::from_secs(15), || {
+        let done = second.0.try_wait().map(|s| s.map(|s| s.success()));
+        async move { Ok(done?.is_some()) }
+    })
+    .await?;
+    assert!(ended, "the second launch hands over and ends");
+    assert!(second.0.wait()?.success(), "handing over is a success");
+    assert!(
+        first.0.try_wait()?.is_none(),
+        "the first window is still open"
+    );
+    Ok(())
+}
