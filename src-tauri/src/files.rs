@@ -116,7 +116,8 @@ pub fn startup(config_dir: Option<&Path>, data_dir: Option<&Path>) {
     }
 }
 
-fn migrate_pins(config_dir: &Path) {
+/// Move the pins of the app's old settings into the shared pins file, once (a no-op after).
+pub fn migrate_pins(config_dir: &Path) {
     // Unreadable (not broken) settings may still hold pins: leave them for another start.
     let settings = match Settings::update(config_dir, |_| {}) {
         Ok(s) => s,

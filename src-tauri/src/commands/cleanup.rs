@@ -64,7 +64,7 @@ pub async fn pins_resolve(app: AppHandle, keep_recovered: bool) -> Result<PinsSt
         // Old settings pins that waited for the damage to be resolved move now.
         match config {
             Some(dir) => {
-                crate::files::startup(Some(&dir), None);
+                crate::files::migrate_pins(&dir);
                 crate::files::pins_file()?.state()
             }
             None => Ok(state),

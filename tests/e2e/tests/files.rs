@@ -377,7 +377,9 @@ impl SessionBus {
         let address = format!("unix:path={}", dir.path().join("bus").display());
         let daemon = std::process::Command::new("dbus-daemon")
             .args(["--session", "--nofork", "--address", &address])
-            // It warns that it may not raise its file limit as root in a container: harmless.
+            // Quiet: it warns that it may not raise its file limit as root in a container, and
+            // the accessibility services it starts for the app greet on its output.
+            .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("dbus-daemon runs (make deps installs it)");
