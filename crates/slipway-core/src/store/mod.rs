@@ -28,6 +28,7 @@ const LOCK_PATIENCE: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonFile {
     path: PathBuf,
+    patience: Duration,
 }
 
 /// Proof that the file's lock is held; released on drop.
@@ -73,7 +74,16 @@ impl<T> Loaded<T> {
 
 impl JsonFile {
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        Self { path: path.into() }
+        Self {
+            path: path.into(),
+            patience: LOCK_PATIENCE,
+        }
+    }
+
+    /// Wait at most `patience` for the lock (instead of [`LOCK_PATIENCE`]).
+    pub fn with_patience(mut self, patience: Duration) -> Self {
+        self.patience = patience;
+        self
     }
 
     pub fn path(&self) -> &Path {
@@ -105,7 +115,7 @@ impl JsonFile {
             .write(true)
             .open(&lock_path)
             .map_err(|e| io_error(e, "open the lock", &lock_path))?;
-        let deadline = Instant::now() + LOCK_PATIENCE;
+        let deadline = Instant::now() + self.patience;
         loop {
             match fs4::FileExt::try_lock(&file) {
                 Ok(()) => return Ok(FileLock { _file: file }),
@@ -114,9 +124,9 @@ impl JsonFile {
                 }
                 Err(fs4::TryLockError::WouldBlock) => {
                     return Err(Error::conflict(format!(
-                        "Another Slipway process has held {} for more than {} seconds; try again.",
+                        "Another Slipway process has held {} for more than {:.1} seconds; try again.",
                         lock_path.display(),
-                        LOCK_PATIENCE.as_secs()
+                        self.patience.as_secs_f64()
                     )));
                 }
                 Err(fs4::TryLockError::Error(e)) => {
@@ -359,6 +369,22 @@ mod tests {
         let got = rx.recv_timeout(Duration::from_secs(5)).unwrap();
         assert!(got >= released);
         waiter.join().unwrap();
+    }
+
+    #[test]
+    fn a_lock_held_too_long_is_a_clear_error_not_a_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = JsonFile::new(dir.path().join("doc.json"));
+        let _held = f.lock().unwrap();
+        let started = Instant::now();
+        let e = f
+            .clone()
+            .with_patience(Duration::from_millis(200))
+            .lock()
+            .unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert_eq!(e.code, 409);
+        assert!(e.message.contains("doc.json.lock"), "{}", e.message);
     }
 
     #[test]
