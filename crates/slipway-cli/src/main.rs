@@ -3,6 +3,7 @@
 
 mod args;
 mod output;
+mod pins;
 mod progress_view;
 mod signals;
 
@@ -43,7 +44,7 @@ async fn main() {
 }
 
 /// Print a result as JSON, or let `human` print it.
-fn show<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T)) -> Result<()> {
+pub(crate) fn show<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T)) -> Result<()> {
     if json {
         let text =
             serde_json::to_string_pretty(value).map_err(|e| Error::internal(e.to_string()))?;
@@ -73,13 +74,19 @@ async fn run(cli: Cli, cancel: &CancellationToken) -> Result<()> {
     if let Command::Images(cmd) = &cli.command {
         precheck(cmd)?;
     }
+    // The pins are a file of Slipway's own: no engine needed.
+    let command = match cli.command {
+        Command::Pins(cmd) => return pins::run(cmd, json),
+        other => other,
+    };
     let engine = Engine::connect(EngineSpec {
         host: cli.host.clone(),
         ignore_env: false,
     })
     .await?
     .with_stall_timeout(std::time::Duration::from_secs(cli.stall_timeout));
-    match cli.command {
+    match command {
+        Command::Pins(_) => unreachable!("answered before connecting"),
         Command::Images(cmd) => images(&engine, cmd, json, cancel).await,
         Command::Df => {
             let df = engine.df().await?;
@@ -211,6 +218,11 @@ fn precheck(cmd: &ImagesCmd) -> Result<()> {
         // An empty or missing file is refused before any engine is asked.
         ImagesCmd::Load { input } => slipway_core::transfer::check_upload(input).map(|_| ()),
         ImagesCmd::Import(a) => slipway_core::transfer::check_upload(&a.file).map(|_| ()),
+        // A damaged pins file refuses before the engine is even asked.
+        ImagesCmd::Rm(a) => pins::for_deleting(a.ignore_pins, &a.protect).map(|_| ()),
+        ImagesCmd::Prune(a) if !a.dry_run => {
+            pins::for_deleting(a.ignore_pins, &a.protect).map(|_| ())
+        }
         ImagesCmd::Ls(a) => a
             .filters
             .iter()
@@ -396,7 +408,8 @@ async fn images(
             )
         }
         ImagesCmd::Rm(a) => {
-            let protection = Protection::new(a.protect.iter().cloned())?;
+            // The saved pins and --protect; a damaged pins file refuses before anything goes.
+            let protection = pins::for_deleting(a.ignore_pins, &a.protect)?;
             let mut results = Vec::new();
             let mut refused = Vec::new();
             for r in &a.references {
@@ -539,11 +552,18 @@ async fn prune(
     json: bool,
     cancel: &CancellationToken,
 ) -> Result<()> {
+    // The saved pins and --protect. Only a real prune refuses on a damaged pins file; a
+    // dry run shows what the recovered pins keep.
+    let protect = if a.dry_run {
+        pins::for_preview(a.ignore_pins, &a.protect)?
+    } else {
+        pins::for_deleting(a.ignore_pins, &a.protect)?.patterns
+    };
     let mut options = PruneOptions {
         all: a.all,
         until: a.until.clone(),
         keep: a.keep,
-        protect: a.protect.clone(),
+        protect,
         ..Default::default()
     };
     for f in &a.filters {

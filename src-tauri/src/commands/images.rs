@@ -7,7 +7,7 @@ use slipway_core::Error;
 use slipway_core::images::{
     ContainerRef, HistoryEntry, ImageDetails, ImageSummary, ListOptions, RemoveResult,
 };
-use tauri::{AppHandle, State};
+use tauri::State;
 
 #[tauri::command]
 #[specta::specta]
@@ -72,6 +72,8 @@ pub async fn image_tag(
 #[specta::specta]
 #[tracing::instrument(skip(state), err(level = "debug", Display))]
 pub async fn image_untag(state: State<'_, AppState>, name: String) -> Result<RemoveResult, Error> {
+    // Untagging the last name deletes the image: off while a pins file is damaged.
+    super::cleanup::pins_for_deleting().await?;
     engine(&state).await?.remove(&name, false, false).await
 }
 
@@ -86,16 +88,16 @@ pub struct RemoveOutcome {
 /// Remove several images; one failure does not stop the rest, and each is reported.
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip(app, state), err(level = "debug", Display))]
+#[tracing::instrument(skip(state), err(level = "debug", Display))]
 pub async fn images_remove(
-    app: AppHandle,
     state: State<'_, AppState>,
     references: Vec<String>,
     force: bool,
 ) -> Result<Vec<RemoveOutcome>, Error> {
+    // Pinned images are refused (409 naming the pin) even when forced; everything is refused
+    // (423) while a pins file is damaged.
+    let pins = super::cleanup::pins_for_deleting().await?;
     let engine = engine(&state).await?;
-    // Pinned images are refused (409 naming the pin) even when forced.
-    let pins = super::cleanup::pins(&app);
     let mut outcomes = Vec::with_capacity(references.len());
     for reference in references {
         let r = engine

@@ -29,6 +29,10 @@ import type {
   SearchOptions_Deserialize as SearchOptions,
   SearchResult,
   TaskRecord_Serialize as TaskRecord,
+  DamagedPins,
+  FilesState_Serialize as FilesState,
+  KeptAside,
+  PinsState_Serialize as PinsState,
   UsageSnapshot,
   EngineStatus,
   Error as BackendError,
@@ -47,6 +51,7 @@ export type { BuildOptions, BuildResult, ContextSummary, LoadResult, LoginForm, 
 export type { PullResult, PushResult, SearchOptions, SearchResult, TaskRecord, UsageSnapshot };
 export type { BuildCachePlan, BuildCachePruneResult, KeepReason, KeptItem, PlanItem };
 export type { PruneOptions, PruneOutcome, PrunePlan, SkippedItem };
+export type { DamagedPins, FilesState, KeptAside, PinsState };
 
 /** A progress callback, as the `Channel` a long command streams into. */
 function channel(onProgress: (p: Progress) => void): Channel<Progress> {
@@ -174,8 +179,20 @@ export const api = {
     unwrap(() => commands.imagesSearch(term, options)),
   registryTags: (repository: string, login: LoginForm | null): Promise<string[]> =>
     unwrap(() => commands.registryTags(repository, login)),
-  pinsGet: (): Promise<string[]> => commands.pinsGet(),
-  pinsSet: (patterns: string[]): Promise<string[]> => unwrap(() => commands.pinsSet(patterns)),
+  pinsGet: (): Promise<PinsState> => unwrap(() => commands.pinsGet()),
+  pinsSet: (patterns: string[]): Promise<PinsState> => unwrap(() => commands.pinsSet(patterns)),
+  /** After a damaged pins file: keep the recovered pins, or start without them. */
+  pinsResolve: (keepRecovered: boolean): Promise<PinsState> =>
+    unwrap(() => commands.pinsResolve(keepRecovered)),
+  /** The app's own files: pins damage (lasting) and files kept aside this run. */
+  filesState: (): Promise<FilesState> => unwrap(() => commands.filesState()),
+  filesDismiss: async (keptAt: string): Promise<KeptAside[]> => {
+    try {
+      return await commands.filesDismiss(keptAt);
+    } catch (e) {
+      throw toApiError(e);
+    }
+  },
   prunePreview: (options: PruneOptions): Promise<PrunePlan> =>
     unwrap(() => commands.prunePreview(options)),
   pruneConfirm: (

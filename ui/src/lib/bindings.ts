@@ -62,9 +62,20 @@ export const commands = {
 	imageUsage: () => typedError<ImageUsage[], Error>(__TAURI_INVOKE("image_usage")),
 	/**  Both of the above from one engine request (Docker allows one df at a time). */
 	usageSnapshot: () => typedError<UsageSnapshot, Error>(__TAURI_INVOKE("usage_snapshot")),
-	pinsGet: () => __TAURI_INVOKE<string[]>("pins_get"),
-	/**  Replace the pins; each is checked first, so a typo is an error, not a silent no-op. */
-	pinsSet: (patterns: string[]) => typedError<string[], Error>(__TAURI_INVOKE("pins_set", { patterns })),
+	pinsGet: () => typedError<PinsState_Serialize, Error>(__TAURI_INVOKE("pins_get")),
+	/**
+	 *  Replace the pins; each is checked first, so a typo is an error, not a silent no-op.
+	 *  Refused while a pins file is damaged: the user answers that first.
+	 */
+	pinsSet: (patterns: string[]) => typedError<PinsState_Serialize, Error>(__TAURI_INVOKE("pins_set", { patterns })),
+	/**
+	 *  The user's answer to a damaged pins file: keep the pins recovered from it, or start
+	 *  without them. Clean-up and delete work again afterwards.
+	 */
+	pinsResolve: (keepRecovered: boolean) => typedError<PinsState_Serialize, Error>(__TAURI_INVOKE("pins_resolve", { keepRecovered })),
+	filesState: () => typedError<FilesState_Serialize, Error>(__TAURI_INVOKE("files_state")),
+	/**  The user read the notice about the file kept at `kept_at`; returns what is left to show. */
+	filesDismiss: (keptAt: string) => __TAURI_INVOKE<KeptAside[]>("files_dismiss", { keptAt }),
 	/**  What a prune with `options` would delete (pins added), deleting nothing. */
 	prunePreview: (options: PruneOptions_Deserialize) => typedError<PrunePlan, Error>(__TAURI_INVOKE("prune_preview", { options })),
 	/**
@@ -192,6 +203,20 @@ export type ContextSummary = {
 	ignored: number | null,
 };
 
+/**  A damaged file that held pins, and what was saved from it. */
+export type DamagedPins = {
+	/**  The file that did not parse (the pins file, or the app's old settings file). */
+	file: string,
+	/**  Where its bytes are kept, untouched. */
+	kept_at: string,
+	/**  What the parser said. */
+	reason: string,
+	/**  The complete pins found in it: still honoured, and offered back. */
+	recovered: string[],
+	/**  When it was found (RFC 3339, UTC). */
+	at: string,
+};
+
 /**  One entry of `images_deleted`, spelled as the engine spells it. */
 export type DeletedItem = DeletedItem_Serialize | DeletedItem_Deserialize;
 
@@ -273,6 +298,21 @@ export type Error = {
 	message: string,
 };
 
+/**  What the window shows about the app's files: the backend's answer, the UI a projection. */
+export type FilesState = FilesState_Serialize | FilesState_Deserialize;
+
+/**  What the window shows about the app's files: the backend's answer, the UI a projection. */
+export type FilesState_Deserialize = {
+	pins: PinsState_Deserialize,
+	kept_aside: KeptAside[],
+};
+
+/**  What the window shows about the app's files: the backend's answer, the UI a projection. */
+export type FilesState_Serialize = {
+	pins: PinsState_Serialize,
+	kept_aside: KeptAside[],
+};
+
 export type HistoryEntry = {
 	id: string,
 	created: number | null,
@@ -351,6 +391,17 @@ export type KeepReason =
 /**  An image that stays is built on it; the engine would only untag it. */
 { kind: "needed_by_kept" };
 
+/**  A file of the app's that did not parse this run, and where it was kept. */
+export type KeptAside = {
+	/**  `settings` or `history`. */
+	kind: string,
+	file: string,
+	kept_at: string,
+	reason: string,
+	/**  History: the complete records kept from it. */
+	salvaged: number,
+};
+
 export type KeptItem = {
 	id: string,
 	tags: string[],
@@ -395,6 +446,31 @@ export type Overall = {
 	bytes_total: number | null,
 	layers_done: number,
 	layers_total: number,
+};
+
+/**  The pins as the front ends show them. */
+export type PinsState = PinsState_Serialize | PinsState_Deserialize;
+
+/**  The pins as the front ends show them. */
+export type PinsState_Deserialize = {
+	/**  Where the pins live. */
+	file: string,
+	pins: string[],
+	/**  Set while clean-up and delete are off because a pins file was damaged. */
+	damaged?: DamagedPins | null,
+	/**  What protects now: the pins, and while damaged the recovered ones too. */
+	protecting: string[],
+};
+
+/**  The pins as the front ends show them. */
+export type PinsState_Serialize = {
+	/**  Where the pins live. */
+	file: string,
+	pins: string[],
+	/**  Set while clean-up and delete are off because a pins file was damaged. */
+	damaged: DamagedPins | null,
+	/**  What protects now: the pins, and while damaged the recovered ones too. */
+	protecting: string[],
 };
 
 /**  One image the preview would delete, as it was seen when previewed. */

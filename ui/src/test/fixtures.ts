@@ -1,5 +1,13 @@
 // Test data shaped like the backend's answers.
-import type { DiskUsage, EngineStatus, HistoryEntry, ImageDetails, ImageSummary } from '$lib/api';
+import type {
+  DamagedPins,
+  DiskUsage,
+  EngineStatus,
+  HistoryEntry,
+  ImageDetails,
+  ImageSummary,
+  PinsState,
+} from '$lib/api';
 
 /** A 64-hex image ID from a short seed: `hexId('a1')` → `sha256:a1a1a1…`. */
 export function hexId(seed: string): string {
@@ -96,5 +104,23 @@ export function diskUsage(imagesSize: number | null = null): DiskUsage {
     containers: row(0),
     volumes: row(0),
     source: 'engine',
+  };
+}
+
+/** The backend's pins answer: `pins`, and while `damaged`, the recovered ones protect too. */
+export function pinsState(pins: string[], damaged: Partial<DamagedPins> | null = null): PinsState {
+  const d: DamagedPins | null = damaged && {
+    file: '/home/u/.config/slipway/pins.json',
+    kept_at: '/home/u/.config/slipway/pins.json.broken-20250101T000000Z',
+    reason: 'EOF while parsing a list at line 3 column 9',
+    recovered: [],
+    at: '2025-01-01T00:00:00Z',
+    ...damaged,
+  };
+  return {
+    file: '/home/u/.config/slipway/pins.json',
+    pins,
+    damaged: d,
+    protecting: [...pins, ...(d?.recovered ?? [])],
   };
 }

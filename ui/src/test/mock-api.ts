@@ -3,7 +3,7 @@
 // `emitImagesChanged()` / `emitEngineStatus()`.
 import { vi } from 'vitest';
 import type { EngineStatus, ImagesChanged, RemoveOutcome } from '$lib/api';
-import { connectedStatus, details, diskUsage } from './fixtures';
+import { connectedStatus, details, diskUsage, pinsState } from './fixtures';
 
 type ImagesCb = (change: ImagesChanged) => void;
 type StatusCb = (status: EngineStatus) => void;
@@ -39,6 +39,9 @@ export const mockApi = {
   imageBuild: vi.fn(),
   pinsGet: vi.fn(),
   pinsSet: vi.fn(),
+  pinsResolve: vi.fn(),
+  filesState: vi.fn(),
+  filesDismiss: vi.fn(),
   prunePreview: vi.fn(),
   pruneConfirm: vi.fn(),
   buildCachePreview: vi.fn(),
@@ -57,8 +60,11 @@ export function resetMockApi(): void {
   mockApi.engineChoose.mockResolvedValue(connectedStatus());
   mockApi.engineCandidates.mockResolvedValue(['unix:///var/run/docker.sock']);
   mockApi.imagesList.mockResolvedValue([]);
-  mockApi.pinsGet.mockResolvedValue([]);
-  mockApi.pinsSet.mockImplementation(async (p: string[]) => p);
+  mockApi.pinsGet.mockResolvedValue(pinsState([]));
+  mockApi.pinsSet.mockImplementation(async (p: string[]) => pinsState(p));
+  mockApi.pinsResolve.mockResolvedValue(pinsState([]));
+  mockApi.filesState.mockResolvedValue({ pins: pinsState([]), kept_aside: [] });
+  mockApi.filesDismiss.mockResolvedValue([]);
   mockApi.prunePreview.mockResolvedValue({ images: [], kept: [], space_to_reclaim: 0 });
   mockApi.buildCachePreview.mockResolvedValue({ records: [], total: 0, space_to_reclaim: 0 });
   mockApi.imageGet.mockImplementation(async (id: string) => details({ id }));

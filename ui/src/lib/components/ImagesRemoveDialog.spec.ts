@@ -6,7 +6,7 @@ import { buildRows } from '$lib/grid/rows';
 import { pins } from '$lib/stores/pins.svelte';
 import { toasts } from '$lib/stores/toasts.svelte';
 import { deferred, mockApi } from '$test/mock-api';
-import { hexId, image } from '$test/fixtures';
+import { hexId, image, pinsState } from '$test/fixtures';
 import type { RemoveOutcome } from '$lib/api';
 
 const A = hexId('a1');
@@ -21,7 +21,7 @@ const pick = (...names: (string | null)[]) => rows.filter((r) => names.includes(
 
 describe('ImagesRemoveDialog', () => {
   it('keeps pinned images out of a bulk delete and says which pin keeps them', async () => {
-    pins.patterns = ['solo'];
+    pins.apply(pinsState(['solo']));
     mockApi.imagesRemove.mockImplementation(async (refs: string[]) =>
       refs.map((reference) => ({ reference, result: null, error: null })),
     );
@@ -33,6 +33,15 @@ describe('ImagesRemoveDialog', () => {
     await userEvent.click(screen.getByTestId('force-remove'));
     await userEvent.click(screen.getByTestId('confirm-remove'));
     expect(mockApi.imagesRemove).toHaveBeenCalledWith([C], true);
+  });
+
+  it('while the pins file is damaged, nothing can be removed and the dialog says why', async () => {
+    pins.apply(pinsState([], { recovered: [] }));
+    render(ImagesRemoveDialog, { rows: pick(null), onclose: vi.fn() });
+    expect(screen.getByTestId('remove-blocked')).toHaveTextContent('Clean-up and delete are off');
+    expect(screen.getByTestId('confirm-remove')).toBeDisabled();
+    await userEvent.click(screen.getByTestId('confirm-remove'));
+    expect(mockApi.imagesRemove).not.toHaveBeenCalled();
   });
 
   it('lists every image and tag that will go', () => {
