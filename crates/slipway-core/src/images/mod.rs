@@ -1,13 +1,24 @@
 //! Local image operations: list, get, inspect, history, tag, remove, prune, search, registry data.
 
+mod remove_plan;
+mod remove_rules;
+mod remove_run;
+mod tag;
+
 pub use crate::cleanup::PrunePlan;
+pub use remove_plan::{
+    ImageRemoval, Refusal, RefusalReason, RemovalPlan, RemovalRequest, RemoveStep, plan_removal,
+};
+pub use remove_rules::{EngineModel, ModelContainer, ModelImage};
+pub use remove_run::{ContainerConsent, ImageOutcome, RemovalReport};
+pub use tag::{MovePolicy, TagHolder, TagOutcome};
 use crate::credentials::{self, Credentials};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::reference::{Reference, validate_image_ref};
 use bollard::query_parameters::{
     ListContainersOptionsBuilder, ListImagesOptions, PruneImagesOptions, RemoveImageOptions,
-    SearchImagesOptions, TagImageOptions,
+    SearchImagesOptions,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -99,6 +110,9 @@ pub struct RemoveResult {
     pub result: String,
     pub untagged: Vec<String>,
     pub deleted: Vec<String>,
+    /// Containers deleted with the image (Podman's force, when the user agreed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub containers_deleted: Vec<String>,
 }
 
 impl RemoveResult {
@@ -397,26 +411,6 @@ impl Engine {
             .collect())
     }
 
-    /// Give `source` the name `target` (`repo[:tag]`, tag defaults to `latest`).
-    #[tracing::instrument(skip(self), err(level = "debug", Display))]
-    pub async fn tag(&self, source: &str, target: &str) -> Result<()> {
-        validate_image_ref(source)?;
-        let t = Reference::parse(target)?;
-        if t.digest.is_some() {
-            return Err(Error::bad_request(format!(
-                "\"{target}\" has a digest; a tag name cannot contain one."
-            )));
-        }
-        let opts = TagImageOptions {
-            repo: Some(t.repository()),
-            tag: t.tag_or_default().map(str::to_owned),
-        };
-        self.api
-            .tag_image(source, Some(opts))
-            .await
-            .map_err(|e| missing(source, e).context(format!("Tagging {source} as {target}")))
-    }
-
     /// `remove(image_id)`: 404 when missing, 409 when a container uses it (unless `force`).
     #[tracing::instrument(skip(self), err(level = "debug", Display))]
     pub async fn remove(&self, image: &str, force: bool, noprune: bool) -> Result<RemoveResult> {
@@ -438,6 +432,7 @@ impl Engine {
                 .iter()
                 .filter_map(|i| i.deleted.as_deref().map(full_id))
                 .collect(),
+            containers_deleted: Vec::new(),
         })
     }
 
