@@ -6,12 +6,6 @@ mod remove_run;
 mod tag;
 
 pub use crate::cleanup::PrunePlan;
-pub use remove_plan::{
-    ImageRemoval, Refusal, RefusalReason, RemovalPlan, RemovalRequest, RemoveStep, plan_removal,
-};
-pub use remove_rules::{EngineModel, ModelContainer, ModelImage};
-pub use remove_run::{ContainerConsent, ImageOutcome, RemovalReport};
-pub use tag::{MovePolicy, TagHolder, TagOutcome};
 use crate::credentials::{self, Credentials};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -20,8 +14,15 @@ use bollard::query_parameters::{
     ListContainersOptionsBuilder, ListImagesOptions, PruneImagesOptions, RemoveImageOptions,
     SearchImagesOptions,
 };
+pub use remove_plan::{
+    ImageRemoval, Refusal, RefusalReason, RemovalPlan, RemovalRequest, RemoveStep, plan_removal,
+    resolve,
+};
+pub use remove_rules::{EngineModel, ModelContainer, ModelImage, Target};
+pub use remove_run::{ContainerConsent, ImageOutcome, RemovalReport};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
+pub use tag::{MovePolicy, TagHolder, TagOutcome};
 
 /// One row of `list` — `{"id","tags"}` plus what a grid shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

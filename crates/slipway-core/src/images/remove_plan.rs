@@ -33,20 +33,34 @@ pub struct RemovalRequest {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RefusalReason {
     /// A pin protects it (even with force).
-    Pinned { pattern: String },
+    Pinned {
+        pattern: String,
+    },
     /// Containers were created from it.
-    InUse { containers: Vec<ContainerRef> },
+    InUse {
+        containers: Vec<ContainerRef>,
+    },
     /// Running containers use it: Docker refuses even with force.
-    Running { containers: Vec<ContainerRef> },
+    Running {
+        containers: Vec<ContainerRef>,
+    },
     /// Images are built on it: Docker refuses even with force.
-    HasChildren { children: Vec<String> },
+    HasChildren {
+        children: Vec<String>,
+    },
     /// Asked for by ID while it has several names: that needs force.
-    SeveralNames { names: Vec<String> },
+    SeveralNames {
+        names: Vec<String>,
+    },
     /// Podman's force would delete these containers, and nobody agreed to that.
-    ContainersNotAccepted { containers: Vec<ContainerRef> },
+    ContainersNotAccepted {
+        containers: Vec<ContainerRef>,
+    },
     NotFound,
     /// A short ID that matches several images.
-    Ambiguous { ids: Vec<String> },
+    Ambiguous {
+        ids: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -180,7 +194,11 @@ pub fn resolve(model: &EngineModel, reference: &str) -> Result<Target, RefusalRe
     ];
     for matches in tiers {
         for image in &model.images {
-            let names = if is_digest { &image.digests } else { &image.tags };
+            let names = if is_digest {
+                &image.digests
+            } else {
+                &image.tags
+            };
             if let Some(name) = names.iter().find(|n| matches(n)) {
                 return Ok(Target::Name {
                     id: image.id.clone(),
@@ -417,7 +435,11 @@ fn to_reason(c: Conflict) -> RefusalReason {
 }
 
 fn short_hex(id: &str) -> String {
-    id.strip_prefix("sha256:").unwrap_or(id).chars().take(12).collect()
+    id.strip_prefix("sha256:")
+        .unwrap_or(id)
+        .chars()
+        .take(12)
+        .collect()
 }
 
 pub(crate) fn container_list(containers: &[ContainerRef]) -> String {
@@ -473,10 +495,9 @@ pub(crate) fn refusal(
             container_list(containers)
         ),
         RefusalReason::NotFound => format!("No such image: {what}"),
-        RefusalReason::Ambiguous { ids } => format!(
-            "{what} matches {} images; give more of the ID.",
-            ids.len()
-        ),
+        RefusalReason::Ambiguous { ids } => {
+            format!("{what} matches {} images; give more of the ID.", ids.len())
+        }
     };
     Refusal {
         reason,

@@ -34,7 +34,11 @@ fn container(name: &str, image: &str, state: &str) -> ModelContainer {
     }
 }
 
-fn model(kind: EngineKind, images: Vec<ModelImage>, containers: Vec<ModelContainer>) -> EngineModel {
+fn model(
+    kind: EngineKind,
+    images: Vec<ModelImage>,
+    containers: Vec<ModelContainer>,
+) -> EngineModel {
     EngineModel {
         kind,
         images,
@@ -54,7 +58,10 @@ fn plan(m: &EngineModel, refs: &[&str], force: bool) -> RemovalPlan {
 fn in_use(kind: EngineKind, state: &str) -> EngineModel {
     model(
         kind,
-        vec![image("b", "", &["base:1"]), image("a", "b", &["app:1", "app:2"])],
+        vec![
+            image("b", "", &["base:1"]),
+            image("a", "b", &["app:1", "app:2"]),
+        ],
         vec![container("web", "a", state)],
     )
 }
@@ -64,10 +71,15 @@ fn both_names_of_an_image_a_stopped_container_uses_are_refused_together_without_
     for kind in [EngineKind::Docker, EngineKind::Podman] {
         let p = plan(&in_use(kind, "exited"), &["app:1", "app:2"], false);
         let a = &p.images[0];
-        assert!(a.untag.is_empty(), "{kind:?}: no name goes, so nothing is left half-untagged");
+        assert!(
+            a.untag.is_empty(),
+            "{kind:?}: no name goes, so nothing is left half-untagged"
+        );
         assert!(!a.delete && a.steps.is_empty());
         let r = a.refusal.as_ref().unwrap();
-        assert!(matches!(&r.reason, RefusalReason::InUse { containers } if containers[0].name == "web"));
+        assert!(
+            matches!(&r.reason, RefusalReason::InUse { containers } if containers[0].name == "web")
+        );
         assert!(r.forceable, "{kind:?}: force would do it");
         assert!(p.force_would_help);
         assert_eq!((p.names_removed, p.images_deleted, p.refused), (0, 0, 1));
@@ -76,19 +88,33 @@ fn both_names_of_an_image_a_stopped_container_uses_are_refused_together_without_
 
 #[test]
 fn docker_force_deletes_the_image_and_keeps_the_stopped_container() {
-    let p = plan(&in_use(EngineKind::Docker, "exited"), &["app:1", "app:2"], true);
+    let p = plan(
+        &in_use(EngineKind::Docker, "exited"),
+        &["app:1", "app:2"],
+        true,
+    );
     let a = &p.images[0];
     assert!(a.refusal.is_none());
     assert!(a.delete);
     assert_eq!(a.untag, vec!["app:1", "app:2"]);
     assert!(a.containers_deleted.is_empty());
     assert_eq!(a.containers_kept[0].name, "web");
-    assert_eq!(a.steps, vec![RemoveStep { reference: id("a"), force: true }]);
+    assert_eq!(
+        a.steps,
+        vec![RemoveStep {
+            reference: id("a"),
+            force: true
+        }]
+    );
 }
 
 #[test]
 fn podman_force_says_it_deletes_the_container_too() {
-    let p = plan(&in_use(EngineKind::Podman, "exited"), &["app:1", "app:2"], true);
+    let p = plan(
+        &in_use(EngineKind::Podman, "exited"),
+        &["app:1", "app:2"],
+        true,
+    );
     let a = &p.images[0];
     assert!(a.delete);
     assert_eq!(a.containers_deleted[0].name, "web");
@@ -97,13 +123,25 @@ fn podman_force_says_it_deletes_the_container_too() {
 
 #[test]
 fn a_running_container_cannot_be_forced_on_docker_but_is_deleted_by_podmans_force() {
-    let docker = plan(&in_use(EngineKind::Docker, "running"), &["app:1", "app:2"], true);
+    let docker = plan(
+        &in_use(EngineKind::Docker, "running"),
+        &["app:1", "app:2"],
+        true,
+    );
     let r = docker.images[0].refusal.as_ref().unwrap();
     assert!(matches!(r.reason, RefusalReason::Running { .. }), "{r:?}");
     assert!(!r.forceable);
-    let unforced = plan(&in_use(EngineKind::Docker, "running"), &["app:1", "app:2"], false);
+    let unforced = plan(
+        &in_use(EngineKind::Docker, "running"),
+        &["app:1", "app:2"],
+        false,
+    );
     assert!(!unforced.images[0].refusal.as_ref().unwrap().forceable);
-    let podman = plan(&in_use(EngineKind::Podman, "running"), &["app:1", "app:2"], true);
+    let podman = plan(
+        &in_use(EngineKind::Podman, "running"),
+        &["app:1", "app:2"],
+        true,
+    );
     assert_eq!(podman.images[0].containers_deleted[0].state, "running");
 }
 
@@ -115,7 +153,13 @@ fn one_name_of_an_image_with_others_just_goes_whatever_uses_it() {
             let a = &p.images[0];
             assert_eq!(a.untag, vec!["app:1"], "{kind:?} force={force}");
             assert!(!a.delete && a.refusal.is_none() && a.containers_deleted.is_empty());
-            assert_eq!(a.steps, vec![RemoveStep { reference: "app:1".into(), force: false }]);
+            assert_eq!(
+                a.steps,
+                vec![RemoveStep {
+                    reference: "app:1".into(),
+                    force: false
+                }]
+            );
         }
     }
 }
@@ -146,9 +190,15 @@ fn by_id_with_several_names_needs_force_on_both_engines() {
         let m = model(kind, vec![image("a", "", &["x:1", "y:1"])], vec![]);
         let p = plan(&m, &[&id("a")], false);
         let r = p.images[0].refusal.as_ref().unwrap();
-        assert!(matches!(r.reason, RefusalReason::SeveralNames { .. }), "{kind:?}");
+        assert!(
+            matches!(r.reason, RefusalReason::SeveralNames { .. }),
+            "{kind:?}"
+        );
         assert!(r.forceable);
-        assert!(plan(&m, &[&id("a")[..19]], true).images[0].delete, "short IDs too");
+        assert!(
+            plan(&m, &[&id("a")[..19]], true).images[0].delete,
+            "short IDs too"
+        );
     }
 }
 
@@ -158,7 +208,10 @@ fn images_built_on_it_keep_docker_from_deleting_it_but_not_podman() {
     let docker = model(EngineKind::Docker, images.clone(), vec![]);
     let by_name = &plan(&docker, &["base:1"], false).images[0];
     assert_eq!(by_name.untag, vec!["base:1"]);
-    assert!(!by_name.delete, "Docker untags and keeps the data app:1 needs");
+    assert!(
+        !by_name.delete,
+        "Docker untags and keeps the data app:1 needs"
+    );
     assert_eq!(by_name.kept_for_children, vec![id("a")]);
     let by_id = &plan(&docker, &[&id("b")], true).images[0];
     assert!(matches!(
@@ -178,7 +231,10 @@ fn a_selected_parent_goes_after_its_selected_child() {
     );
     let p = plan(&m, &[&id("b"), "app:1"], false);
     assert_eq!(p.images[0].id, id("a"), "the child first");
-    assert!(p.images.iter().all(|i| i.delete && i.refusal.is_none()), "{p:#?}");
+    assert!(
+        p.images.iter().all(|i| i.delete && i.refusal.is_none()),
+        "{p:#?}"
+    );
 }
 
 #[test]

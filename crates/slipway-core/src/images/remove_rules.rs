@@ -125,7 +125,10 @@ impl EngineModel {
     }
 
     pub fn users(&self, id: &str) -> Vec<&ModelContainer> {
-        self.containers.iter().filter(|c| c.image_id == id).collect()
+        self.containers
+            .iter()
+            .filter(|c| c.image_id == id)
+            .collect()
     }
 
     fn refs(&self, id: &str) -> usize {
@@ -200,12 +203,7 @@ impl EngineModel {
     /// Docker's `checkImageDeleteConflict`: images built on it and running containers always
     /// conflict; without force, remaining references and stopped containers too.
     /// Returns the conflict and whether it is "used" (by a container).
-    fn docker_conflict(
-        &self,
-        id: &str,
-        force: bool,
-        check_refs: bool,
-    ) -> Option<(Conflict, bool)> {
+    fn docker_conflict(&self, id: &str, force: bool, check_refs: bool) -> Option<(Conflict, bool)> {
         let children = self.children(id);
         if !children.is_empty() {
             return Some((Conflict::HasChildren(children), false));
@@ -291,7 +289,11 @@ impl EngineModel {
         Ok(())
     }
 
-    fn container_refs(&self, id: &str, pick: impl Fn(&ModelContainer) -> bool) -> Vec<ContainerRef> {
+    fn container_refs(
+        &self,
+        id: &str,
+        pick: impl Fn(&ModelContainer) -> bool,
+    ) -> Vec<ContainerRef> {
         self.users(id)
             .into_iter()
             .filter(|c| pick(c))

@@ -117,7 +117,9 @@ impl Engine {
             .map_err(Error::from)?;
         let containers = self
             .api
-            .list_containers(Some(ListContainersOptionsBuilder::default().all(true).build()))
+            .list_containers(Some(
+                ListContainersOptionsBuilder::default().all(true).build(),
+            ))
             .await
             .map_err(Error::from)?;
         let mut seen = HashSet::new();
@@ -212,7 +214,10 @@ impl Engine {
         for image in &plan.images {
             let mut error = None;
             for step in &image.steps {
-                if let Err(e) = self.remove(&step.reference, step.force, request.noprune).await {
+                if let Err(e) = self
+                    .remove(&step.reference, step.force, request.noprune)
+                    .await
+                {
                     // The rest of this image's requests would act on a state nobody planned.
                     error = Some(e);
                     break;
@@ -277,7 +282,12 @@ fn observe(
     let containers_deleted: Vec<ContainerRef> = before
         .users(&planned.id)
         .into_iter()
-        .filter(|c| !after.containers.iter().any(|a| a.container.id == c.container.id))
+        .filter(|c| {
+            !after
+                .containers
+                .iter()
+                .any(|a| a.container.id == c.container.id)
+        })
         .map(|c| c.container.clone())
         .collect();
     let same = |a: &[String], b: &[String]| {
