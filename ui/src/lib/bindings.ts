@@ -441,11 +441,14 @@ export type ImageUsage = {
 	shared_size: number | null,
 };
 
-/**  Images changed in the engine; the UI refreshes its list. */
+/**
+ *  Images (or the containers made from them) changed in the engine; the UI refreshes its
+ *  list and disk usage.
+ */
 export type ImagesChanged = {
 	/**  IDs or names the events named. */
 	ids: string[],
-	/**  What happened (`tag`, `untag`, `delete`, `pull`, `load` …). */
+	/**  What happened (`tag`, `untag`, `delete`, `pull`, `load` …; `container:destroy` …). */
 	actions: string[],
 	/**  The stream was lost and restored: anything may have changed. */
 	resync: boolean,

@@ -1,0 +1,77 @@
+//! The change stream the app refreshes on, against the private dockerd: what a cancelled
+//! classic build leaves behind arrives with container events only, never an image event.
+
+use futures_util::StreamExt;
+use slipway_core::CancellationToken;
+use slipway_core::build::BuildOptions;
+use slipway_core::images::ListOptions;
+use slipway_core::progress::Progress;
+use slipway_engine_tests::*;
+use std::time::Duration;
+
+#[tokio::test]
+async fn a_cancelled_builds_leftover_exists_when_its_last_container_event_arrives() {
+    let e = docker().await;
+    let dangling = ListOptions {
+        filters: vec![("dangling".into(), "true".into())],
+        ..Default::default()
+    };
+    let before = e.list(&dangling).await.unwrap();
+    let mut events = Box::pin(e.change_events());
+    let marker = unique("left");
+    let ctx = context(&[(
+        "Dockerfile",
+        &dockerfile(&[
+            &format!("RUN echo {marker} > /a"),
+            "RUN sleep 60",
+            "RUN true",
+        ]),
+    )]);
+    let cancel = CancellationToken::new();
+    let stop = cancel.clone();
+    let mut on_step = move |p: Progress| {
+        if matches!(p, Progress::Build(ref b) if b.step == 3) {
+            // The sleeping step has started: give it a moment to be really running.
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                stop.cancel();
+            });
+        }
+    };
+    let options = BuildOptions {
+        tags: vec![format!("{}:1", unique("cancelled"))],
+        ..Default::default()
+    };
+    let r = e.build(ctx.path(), &options, &mut on_step, &cancel).await;
+    assert_eq!(r.unwrap_err().code, 499, "the build was cancelled");
+    let mut kinds = Vec::new();
+    let seen_destroy = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(ev) = events.next().await {
+            let ev = ev.unwrap();
+            kinds.push(format!("{} {}", ev.kind, ev.action));
+            // Step 2's container, then the sleeping step's, killed by the cancel.
+            let destroyed = kinds.iter().filter(|k| *k == "container destroy").count();
+            if destroyed == 2 {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(seen_destroy, Ok(true), "{kinds:?}");
+    assert!(
+        !kinds.iter().any(|k| k.starts_with("image")),
+        "dockerd sends no image event for the leftover: {kinds:?}"
+    );
+    let after = e.list(&dangling).await.unwrap();
+    let new: Vec<_> = after
+        .iter()
+        .filter(|i| !before.iter().any(|b| b.id == i.id))
+        .collect();
+    assert_eq!(
+        new.len(),
+        1,
+        "the committed step is left behind, untagged: {new:?}"
+    );
+}
