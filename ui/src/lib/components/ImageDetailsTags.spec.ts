@@ -44,9 +44,47 @@ describe('ImageDetailsTags', () => {
     await userEvent.type(input, '127.0.0.1:5000/demo/app:from-ui');
     expect(screen.queryByTestId('tag-error')).toBeNull();
     await userEvent.click(screen.getByTestId('add-tag'));
-    expect(mockApi.imageTag).toHaveBeenCalledWith(A, '127.0.0.1:5000/demo/app:from-ui');
+    expect(mockApi.imageTag).toHaveBeenCalledWith(A, '127.0.0.1:5000/demo/app:from-ui', null);
     expect(input).toHaveValue('');
     expect(toasts.items.at(-1)?.title).toBe('Tagged as 127.0.0.1:5000/demo/app:from-ui');
+  });
+
+  it('asks before moving a name another image holds, and moves it only from that image', async () => {
+    const B = hexId('b2');
+    mockApi.imageTag.mockResolvedValueOnce({
+      status: 'conflict',
+      name: 'app:1',
+      holder: { id: B, tags: ['app:1'], keeps: [] },
+    });
+    mockApi.imageTag.mockResolvedValueOnce({
+      status: 'tagged',
+      name: 'app:1',
+      moved_from: { id: B, tags: ['app:1'], keeps: [] },
+    });
+    render(ImageDetailsTags, { id: A, tags: ['demo/app:1'] });
+    await userEvent.type(screen.getByTestId('new-tag'), 'app:1{Enter}');
+    const ask = await screen.findByTestId('tag-conflict');
+    expect(ask).toHaveTextContent('app:1 is now on image b2b2b2b2b2b2. Move it here?');
+    expect(ask).toHaveTextContent('That image will be left without a name.');
+    expect(mockApi.imageTag).toHaveBeenCalledTimes(1);
+    await userEvent.click(screen.getByTestId('tag-move-confirm'));
+    expect(mockApi.imageTag).toHaveBeenLastCalledWith(A, 'app:1', B);
+    expect(screen.queryByTestId('tag-conflict')).toBeNull();
+    expect(toasts.items.at(-1)?.title).toBe('Moved app:1 here from image b2b2b2b2b2b2');
+  });
+
+  it('leaves the name where it is when the user keeps it there', async () => {
+    mockApi.imageTag.mockResolvedValue({
+      status: 'conflict',
+      name: 'app:1',
+      holder: { id: hexId('b2'), tags: ['app:1', 'app:2'], keeps: ['app:2'] },
+    });
+    render(ImageDetailsTags, { id: A, tags: [] });
+    await userEvent.type(screen.getByTestId('new-tag'), 'app:1{Enter}');
+    expect(await screen.findByTestId('tag-conflict')).toHaveTextContent('That image keeps app:2.');
+    await userEvent.click(screen.getByTestId('tag-move-cancel'));
+    expect(screen.queryByTestId('tag-conflict')).toBeNull();
+    expect(mockApi.imageTag).toHaveBeenCalledTimes(1);
   });
 
   it('says a missing tag means latest', async () => {
