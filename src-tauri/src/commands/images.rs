@@ -1,11 +1,12 @@
-//! Image commands: list, details, containers, history, inspect, tag, untag, remove (planned).
+//! Image commands: list, details, containers, history, inspect, tag, remove (planned: a
+//! single name removed from the details view goes through the same plan).
 
 use super::engine;
 use crate::state::AppState;
 use slipway_core::Error;
 use slipway_core::images::{
     ContainerConsent, ContainerRef, HistoryEntry, ImageDetails, ImageSummary, ListOptions,
-    MovePolicy, RemovalPlan, RemovalReport, RemovalRequest, RemoveResult, TagOutcome,
+    MovePolicy, RemovalPlan, RemovalReport, RemovalRequest, TagOutcome,
 };
 use tauri::{AppHandle, State};
 
@@ -72,14 +73,6 @@ pub async fn image_tag(
         .await?
         .tag_checked(&source, &target, &policy)
         .await
-}
-
-/// Remove one name; the image stays while it has others.
-#[tauri::command]
-#[specta::specta]
-#[tracing::instrument(skip(state), err(level = "debug", Display))]
-pub async fn image_untag(state: State<'_, AppState>, name: String) -> Result<RemoveResult, Error> {
-    engine(&state).await?.remove(&name, false, false).await
 }
 
 /// What removing these names/IDs would do, from the engine's rules and the pins. Nothing

@@ -41,13 +41,12 @@ import type {
   Refusal,
   RemovalPlan_Serialize as RemovalPlan,
   RemovalReport_Serialize as RemovalReport,
-  RemoveResult,
   TagHolder,
   TagOutcome_Serialize as TagOutcome,
 } from './bindings';
 
 export type { EngineStatus, HistoryEntry, ImageDetails, ImageSummary, ImagesChanged };
-export type { RemoveResult, BackendError };
+export type { BackendError };
 export type { ImageOutcome, ImageRemoval, Refusal, RemovalPlan, RemovalReport };
 export type { TagHolder, TagOutcome };
 export type { ContainerRef, DiskUsage, ImageUsage, Progress, SaveResult };
@@ -129,7 +128,6 @@ export const api = {
   /** Tag; when another image holds the name, a conflict comes back until `moveFrom` names it. */
   imageTag: (source: string, target: string, moveFrom: string | null): Promise<TagOutcome> =>
     unwrap(() => commands.imageTag(source, target, moveFrom)),
-  imageUntag: (name: string): Promise<RemoveResult> => unwrap(() => commands.imageUntag(name)),
   /** What removing these names/IDs would do (the backend's rules and pins); nothing changes. */
   imagesRemovePlan: (references: string[], force: boolean): Promise<RemovalPlan> =>
     unwrap(() => commands.imagesRemovePlan(references, force)),

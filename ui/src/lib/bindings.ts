@@ -23,8 +23,6 @@ export const commands = {
 	 *  conflict comes back (with that image's ID) until `move_from` names that same image.
 	 */
 	imageTag: (source: string, target: string, moveFrom: string | null) => typedError<TagOutcome_Serialize, Error>(__TAURI_INVOKE("image_tag", { source, target, moveFrom })),
-	/**  Remove one name; the image stays while it has others. */
-	imageUntag: (name: string) => typedError<RemoveResult_Serialize, Error>(__TAURI_INVOKE("image_untag", { name })),
 	/**
 	 *  What removing these names/IDs would do, from the engine's rules and the pins. Nothing
 	 *  is changed.
@@ -755,27 +753,6 @@ export type RemovalReport_Serialize = {
 	left: string[],
 	/**  Everything asked for happened. */
 	complete: boolean,
-};
-
-/**  `remove` — `{"result":"success"}` plus what the engine untagged and deleted. */
-export type RemoveResult = RemoveResult_Serialize | RemoveResult_Deserialize;
-
-/**  `remove` — `{"result":"success"}` plus what the engine untagged and deleted. */
-export type RemoveResult_Deserialize = {
-	result: string,
-	untagged: string[],
-	deleted: string[],
-	/**  Containers deleted with the image (Podman's force, when the user agreed). */
-	containers_deleted?: string[],
-};
-
-/**  `remove` — `{"result":"success"}` plus what the engine untagged and deleted. */
-export type RemoveResult_Serialize = {
-	result: string,
-	untagged: string[],
-	deleted: string[],
-	/**  Containers deleted with the image (Podman's force, when the user agreed). */
-	containers_deleted?: string[],
 };
 
 /**  One request sent to the engine. */

@@ -27,7 +27,6 @@ export const mockApi = {
   imageHistory: vi.fn(),
   imageInspect: vi.fn(),
   imageTag: vi.fn(),
-  imageUntag: vi.fn(),
   imagesRemovePlan: vi.fn(),
   imagesRemove: vi.fn(),
   imageContainers: vi.fn(),
@@ -76,11 +75,6 @@ export function resetMockApi(): void {
     status: 'tagged',
     name: target,
     moved_from: null,
-  }));
-  mockApi.imageUntag.mockImplementation(async (name: string) => ({
-    result: 'success',
-    untagged: [name],
-    deleted: [],
   }));
   // Each reference its own image, deleted: specs that need the backend's rules set the plan.
   const simplePlan = (refs: string[]): RemovalPlan =>

@@ -5,7 +5,7 @@ import ImageDetailsTags from './ImageDetailsTags.svelte';
 import { toasts } from '$lib/stores/toasts.svelte';
 import { view } from '$lib/stores/view.svelte';
 import { mockApi } from '$test/mock-api';
-import { hexId, image } from '$test/fixtures';
+import { hexId, image, removalItem, removalPlan } from '$test/fixtures';
 import { given } from '$test/render';
 
 const A = hexId('a1');
@@ -100,20 +100,47 @@ describe('ImageDetailsTags', () => {
     expect(await screen.findByTestId('tag-api-error')).toHaveTextContent('tag is locked');
   });
 
-  it('removes a tag with its button', async () => {
+  it('removes a tag with its button when the backend says only the name goes', async () => {
+    mockApi.imagesRemovePlan.mockResolvedValue(
+      removalPlan([
+        removalItem({ id: A, requested: ['demo/app:latest'], untag: ['demo/app:latest'] }),
+      ]),
+    );
     render(ImageDetailsTags, { id: A, tags: ['demo/app:1', 'demo/app:latest'] });
     await userEvent.click(screen.getAllByTestId('untag')[1]);
-    expect(mockApi.imageUntag).toHaveBeenCalledWith('demo/app:latest');
+    expect(mockApi.imagesRemovePlan).toHaveBeenCalledWith(['demo/app:latest'], false);
+    expect(mockApi.imagesRemove).toHaveBeenCalledWith(['demo/app:latest'], false, []);
+    expect(toasts.items.at(-1)?.title).toBe('Removed demo/app:latest');
   });
 
-  it('asks again before removing the last tag, which deletes the image', async () => {
+  it('asks again when the backend says the image goes with the name', async () => {
     render(ImageDetailsTags, { id: A, tags: ['demo/app:1'] });
     const button = screen.getByTestId('untag');
     await userEvent.click(button);
-    expect(mockApi.imageUntag).not.toHaveBeenCalled();
+    expect(mockApi.imagesRemove).not.toHaveBeenCalled();
     expect(screen.getByTestId('tag-item')).toHaveTextContent('the image will be deleted');
     await userEvent.click(button);
-    expect(mockApi.imageUntag).toHaveBeenCalledWith('demo/app:1');
+    expect(mockApi.imagesRemove).toHaveBeenCalledWith(['demo/app:1'], false, []);
+  });
+
+  it('says why the last name cannot go instead of promising a deletion', async () => {
+    const web = { id: 'c0ffee00c0ffee', name: 'web', state: 'exited', status: '' };
+    mockApi.imagesRemovePlan.mockResolvedValue(
+      removalPlan([
+        removalItem({
+          id: A,
+          requested: ['demo/app:1'],
+          refusal: { kind: 'in_use', containers: [web], message: '', forceable: true },
+        }),
+      ]),
+    );
+    render(ImageDetailsTags, { id: A, tags: ['demo/app:1'] });
+    await userEvent.click(screen.getByTestId('untag'));
+    expect(await screen.findByTestId('untag-refused')).toHaveTextContent(
+      'Used by the container web (exited)',
+    );
+    expect(screen.getByTestId('untag')).toBeDisabled();
+    expect(mockApi.imagesRemove).not.toHaveBeenCalled();
   });
 
   it('opens the push dialog for one of its names', async () => {

@@ -17,7 +17,6 @@ import {
   type SaveResult,
   type RemovalPlan,
   type RemovalReport,
-  type RemoveResult,
   type TagOutcome,
   type Unlisten,
 } from '$lib/api';
@@ -134,17 +133,6 @@ export class ImagesStore {
     }
     if (outcome.status === 'tagged') void this.refresh();
     return outcome;
-  }
-
-  /** Remove one name (the image goes with its last name). */
-  async untag(name: string): Promise<RemoveResult> {
-    try {
-      return await api.imageUntag(name);
-    } catch (e) {
-      throw toApiError(e);
-    } finally {
-      void this.refresh();
-    }
   }
 
   /** Save `references` into one tar at `path` as task `task` (`tasks.cancel` stops it). */
