@@ -333,25 +333,24 @@ async fn cli_rm_of_both_names_of_an_in_use_image_leaves_both_on_docker() {
     assert_eq!(e.get(&id).await.unwrap().tags.len(), 2, "not half untagged");
 }
 
-#[tokio::test]
-async fn tagging_a_name_another_image_holds_reports_it_until_moving_from_that_image() {
-    let e = docker().await;
+/// A name on one image given to another: reported (with the holder) until moving from it.
+async fn tag_conflict(e: &Engine) -> (String, String) {
     let name = format!("{}:1", unique("held"));
-    let (holder, _) = image_with(&e, &[&name]).await;
-    let (source, _) = image_with(&e, &[&unique("mover")]).await;
+    let (holder, _) = image_with(e, &[&name]).await;
+    let (source, _) = image_with(e, &[&unique("mover")]).await;
     match e
         .tag_checked(&source, &name, &MovePolicy::Ask)
         .await
         .unwrap()
     {
         TagOutcome::Conflict { holder: h, .. } => {
-            assert_eq!(h.id, holder);
+            assert_eq!(h.id, holder, "{:?}", e.info.kind);
             assert!(
                 h.keeps.is_empty(),
                 "the holder would be left without a name"
             );
         }
-        other => panic!("{other:?}"),
+        other => panic!("{:?}: {other:?}", e.info.kind),
     }
     assert_eq!(e.get(&name).await.unwrap().id, holder, "nothing moved");
     let wrong = MovePolicy::From(source.clone());
@@ -365,10 +364,23 @@ async fn tagging_a_name_another_image_holds_reports_it_until_moving_from_that_im
         .unwrap();
     assert!(matches!(moved, TagOutcome::Tagged { moved_from: Some(ref h), .. } if h.id == holder));
     assert_eq!(e.get(&name).await.unwrap().id, source);
+    assert!(e.get(&holder).await.unwrap().tags.is_empty());
+    (name, holder)
+}
+
+#[tokio::test]
+async fn tagging_a_name_another_image_holds_reports_it_until_moving_from_that_image() {
+    let e = docker().await;
+    let (name, holder) = tag_conflict(&e).await;
     // The CLI moves like `docker tag`, and says so.
     let back = slipway(&e.info.host, &["images", "tag", &holder, &name]);
     assert!(back.status.success());
     let stderr = String::from_utf8_lossy(&back.stderr);
     assert!(stderr.contains("moved"), "{stderr}");
     assert_eq!(e.get(&name).await.unwrap().id, holder);
+}
+
+#[tokio::test]
+async fn podman_tagging_a_held_name_is_reported_the_same_way() {
+    tag_conflict(&podman().await).await;
 }

@@ -315,3 +315,78 @@ fn observe(
         as_planned,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::EngineKind;
+
+    fn image(id: &str, parent: &str, tags: &[&str]) -> ModelImage {
+        ModelImage {
+            id: id.into(),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            digests: vec![],
+            parent: parent.into(),
+            size: 1,
+        }
+    }
+
+    fn web() -> ModelContainer {
+        ModelContainer {
+            container: ContainerRef {
+                id: "c1".into(),
+                name: "web".into(),
+                state: "exited".into(),
+                status: String::new(),
+            },
+            image_id: "sha256:a".into(),
+        }
+    }
+
+    fn model(images: Vec<ModelImage>, containers: Vec<ModelContainer>) -> EngineModel {
+        EngineModel {
+            kind: EngineKind::Podman,
+            images,
+            containers,
+        }
+    }
+
+    fn planned() -> ImageRemoval {
+        ImageRemoval {
+            id: "sha256:a".into(),
+            requested: vec!["a:1".into(), "a:2".into()],
+            untag: vec!["a:2".into(), "a:1".into()],
+            delete: true,
+            parents_deleted: vec!["sha256:p".into()],
+            containers_deleted: vec![web().container],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn what_the_engine_holds_afterwards_is_read_back_and_compared_with_the_plan() {
+        let before = model(
+            vec![
+                image("sha256:p", "", &[]),
+                image("sha256:a", "sha256:p", &["a:1", "a:2"]),
+            ],
+            vec![web()],
+        );
+        let after = model(vec![], vec![]);
+        let o = observe(&before, &after, &planned(), None);
+        assert!(o.deleted && o.as_planned, "{o:?}");
+        assert_eq!(o.parents_deleted, vec!["sha256:p".to_string()]);
+        assert_eq!(o.containers_deleted[0].name, "web");
+    }
+
+    #[test]
+    fn a_half_done_image_says_which_names_went_and_which_stayed() {
+        let before = model(vec![image("sha256:a", "", &["a:1", "a:2"])], vec![web()]);
+        let after = model(vec![image("sha256:a", "", &["a:2"])], vec![web()]);
+        let error = Some(Error::conflict("in use"));
+        let o = observe(&before, &after, &planned(), error);
+        assert_eq!(o.untagged, vec!["a:1".to_string()]);
+        assert_eq!(o.names_left, vec!["a:2".to_string()]);
+        assert!(!o.deleted && !o.as_planned && o.containers_deleted.is_empty());
+    }
+}
