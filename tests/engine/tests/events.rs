@@ -1,5 +1,6 @@
-//! The change stream the app refreshes on, against the private dockerd: what a cancelled
-//! classic build leaves behind arrives with container events only, never an image event.
+//! The change stream the app refreshes on: on dockerd, what a cancelled classic build leaves
+//! behind arrives with container events only, never an image event; Podman's container events
+//! arrive too, under its own action names.
 
 use futures_util::StreamExt;
 use slipway_core::CancellationToken;
@@ -79,4 +80,42 @@ async fn a_cancelled_builds_leftover_exists_when_its_last_container_event_arrive
         1,
         "the committed step is left behind, untagged: {new:?}"
     );
+}
+
+#[tokio::test]
+async fn podmans_container_events_reach_the_change_stream_with_its_own_action_names() {
+    let e = podman().await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let mut events = Box::pin(e.change_events());
+    let cli = std::env::var("SLIPWAY_TEST_DOCKER_CLI").unwrap_or_else(|_| "docker".into());
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(&cli)
+            .args(["-H", &e.info.host])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    let id = run(&["create", &format!("localhost/{}", base_image()), "true"]);
+    run(&["rm", &id]);
+    let mut seen = Vec::new();
+    let removed = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(ev) = events.next().await {
+            let ev = ev.unwrap();
+            seen.push(format!("{} {}", ev.kind, ev.action));
+            // Podman says `remove` where Docker says `destroy`.
+            if ev.kind == "container" && ev.action == "remove" && ev.id == id {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(removed, Ok(true), "{seen:?}");
+    assert!(seen.contains(&"container create".to_string()), "{seen:?}");
 }

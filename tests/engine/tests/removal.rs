@@ -53,8 +53,7 @@ fn stopped_container(e: &Engine, image: &str) -> String {
 /// What a person can see of an engine: images with their names, and the containers.
 fn visible(m: &EngineModel) -> (BTreeSet<(String, Vec<String>)>, BTreeSet<String>) {
     let images = m
-        .images
-        .iter()
+        .images()
         .map(|i| {
             let mut t = i.tags.clone();
             t.sort();
@@ -62,7 +61,7 @@ fn visible(m: &EngineModel) -> (BTreeSet<(String, Vec<String>)>, BTreeSet<String
         })
         .collect();
     let containers = m
-        .containers
+        .containers()
         .iter()
         .map(|c| c.container.id.clone())
         .collect();
@@ -179,7 +178,7 @@ async fn container_exists(e: &Engine, id: &str) -> bool {
     e.removal_model()
         .await
         .unwrap()
-        .containers
+        .containers()
         .iter()
         .any(|c| c.container.id.starts_with(id) || id.starts_with(&c.container.id))
 }

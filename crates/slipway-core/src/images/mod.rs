@@ -15,8 +15,8 @@ use bollard::query_parameters::{
     SearchImagesOptions,
 };
 pub use remove_plan::{
-    ImageRemoval, Refusal, RefusalReason, RemovalPlan, RemovalRequest, RemoveStep, plan_removal,
-    resolve,
+    ImageRemoval, Refusal, RefusalReason, RemovalPlan, RemovalRequest, RemoveStep, Resolver,
+    plan_removal, resolve,
 };
 pub use remove_rules::{EngineModel, ModelContainer, ModelImage, Target};
 pub use remove_run::{ContainerConsent, ImageOutcome, RemovalReport};

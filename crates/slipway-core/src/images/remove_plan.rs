@@ -14,6 +14,7 @@ use crate::engine::EngineKind;
 use crate::error::Error;
 use crate::reference::{Reference, looks_like_id};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 
 /// What the user asked to remove.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -162,52 +163,83 @@ pub(crate) fn recount(plan: RemovalPlan) -> RemovalPlan {
 
 /// Which image a reference means, looked up in the model the way the engine resolves it.
 pub fn resolve(model: &EngineModel, reference: &str) -> Result<Target, RefusalReason> {
-    let r = reference.trim();
-    if looks_like_id(r) {
-        let hex = r.strip_prefix("sha256:").unwrap_or(r);
-        let found: Vec<&str> = model
-            .images
-            .iter()
-            .map(|i| i.id.as_str())
-            .filter(|id| id.strip_prefix("sha256:").unwrap_or(id).starts_with(hex))
-            .collect();
-        match found.as_slice() {
-            [one] => return Ok(Target::Id((*one).to_owned())),
-            [] => {}
-            many => {
-                return Err(RefusalReason::Ambiguous {
-                    ids: many.iter().map(|s| s.to_string()).collect(),
-                });
+    Resolver::new(model).resolve(reference)
+}
+
+/// [`resolve`] for many references: names and IDs indexed once.
+pub struct Resolver<'a> {
+    model: &'a EngineModel,
+    /// Every name and digest reference, exactly as listed → image ID.
+    names: HashMap<&'a str, &'a str>,
+}
+
+impl<'a> Resolver<'a> {
+    pub fn new(model: &'a EngineModel) -> Self {
+        let mut names = HashMap::new();
+        for image in model.images() {
+            for n in image.tags.iter().chain(&image.digests) {
+                names.entry(n.as_str()).or_insert(image.id.as_str());
             }
         }
+        Self { model, names }
     }
-    let Ok(wanted) = Reference::parse(r) else {
-        return Err(RefusalReason::NotFound);
-    };
-    let is_digest = wanted.digest.is_some();
-    // Exactly as listed first, then the same name spelled otherwise (`x` = `x:latest` =
-    // `docker.io/library/x:latest`), then Podman's short-name match (`x` = `localhost/x`).
-    let tiers: [&dyn Fn(&str) -> bool; 3] = [
-        &|n| n == r,
-        &|n| !is_digest && wanted.matches_name(n),
-        &|n| short_name(n) == short_name(&wanted.normalized()),
-    ];
-    for matches in tiers {
-        for image in &model.images {
-            let names = if is_digest {
-                &image.digests
-            } else {
-                &image.tags
-            };
-            if let Some(name) = names.iter().find(|n| matches(n)) {
-                return Ok(Target::Name {
-                    id: image.id.clone(),
-                    name: name.clone(),
-                });
+
+    pub fn resolve(&self, reference: &str) -> Result<Target, RefusalReason> {
+        let r = reference.trim();
+        if looks_like_id(r) {
+            let hex = r.strip_prefix("sha256:").unwrap_or(r);
+            let full = format!("sha256:{hex}");
+            if self.model.image(&full).is_some() {
+                return Ok(Target::Id(full));
+            }
+            let found: Vec<&str> = self
+                .model
+                .images()
+                .map(|i| i.id.as_str())
+                .filter(|id| id.strip_prefix("sha256:").unwrap_or(id).starts_with(hex))
+                .collect();
+            match found.as_slice() {
+                [one] => return Ok(Target::Id((*one).to_owned())),
+                [] => {}
+                many => {
+                    return Err(RefusalReason::Ambiguous {
+                        ids: many.iter().map(|s| s.to_string()).collect(),
+                    });
+                }
             }
         }
+        if let Some(id) = self.names.get(r) {
+            return Ok(Target::Name {
+                id: (*id).to_owned(),
+                name: r.to_owned(),
+            });
+        }
+        let Ok(wanted) = Reference::parse(r) else {
+            return Err(RefusalReason::NotFound);
+        };
+        let is_digest = wanted.digest.is_some();
+        // The same name spelled otherwise (`x` = `x:latest` = `docker.io/library/x:latest`),
+        // then Podman's short-name match (`x` = `localhost/x`).
+        let tiers: [&dyn Fn(&str) -> bool; 2] = [&|n| !is_digest && wanted.matches_name(n), &|n| {
+            short_name(n) == short_name(&wanted.normalized())
+        }];
+        for matches in tiers {
+            for image in self.model.images() {
+                let names = if is_digest {
+                    &image.digests
+                } else {
+                    &image.tags
+                };
+                if let Some(name) = names.iter().find(|n| matches(n)) {
+                    return Ok(Target::Name {
+                        id: image.id.clone(),
+                        name: name.clone(),
+                    });
+                }
+            }
+        }
+        Err(RefusalReason::NotFound)
     }
-    Err(RefusalReason::NotFound)
 }
 
 /// The plan for `request` on the engine `model` describes. Pure: the model is not changed.
@@ -217,19 +249,18 @@ pub fn plan_removal(
     protection: &Protection,
 ) -> RemovalPlan {
     let mut groups: Vec<Group> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
     let mut missing: Vec<ImageRemoval> = Vec::new();
+    let resolver = Resolver::new(model);
     for reference in &request.references {
-        match resolve(model, reference) {
+        match resolver.resolve(reference) {
             Ok(target) => {
                 let id = target.id().to_owned();
-                let group = match groups.iter_mut().position(|g| g.id == id) {
-                    Some(i) => &mut groups[i],
-                    None => {
-                        groups.push(Group::new(id));
-                        groups.last_mut().expect("just pushed")
-                    }
-                };
-                group.add(reference, target);
+                let at = *index.entry(id.clone()).or_insert_with(|| {
+                    groups.push(Group::new(id));
+                    groups.len() - 1
+                });
+                groups[at].add(reference, target);
             }
             Err(reason) => missing.push(ImageRemoval {
                 requested: vec![reference.clone()],
@@ -348,28 +379,35 @@ fn plan_group(
     }
     // Without force: refuse the whole image, saying whether force would do it.
     let forceable = forced.is_ok_and(|t| t.effect.deleted.contains(&image.id));
+    state.rollback();
     out.refusal = Some(refusal(state.kind, &label, to_reason(reason), forceable));
     out
 }
 
-/// A group's requests tried on a copy of the model.
+/// A group's requests applied to the model, which can still take them back
+/// ([`EngineModel::rollback`]) until they are kept ([`EngineModel::commit`]).
 struct Trial {
-    model: EngineModel,
     effect: StepEffect,
     steps: Vec<RemoveStep>,
 }
 
-/// Run `steps` on a copy of `state`; any refusal refuses them all (nothing half done).
+/// Run `steps` on `state`; any refusal undoes them all (nothing half done).
 fn simulate(
-    state: &EngineModel,
+    state: &mut EngineModel,
     steps: &[(Target, bool)],
     noprune: bool,
 ) -> Result<Trial, Conflict> {
-    let mut model = state.clone();
+    state.begin();
     let mut effect = StepEffect::default();
     let mut sent = Vec::new();
     for (target, force) in steps {
-        let e = model.apply(target, *force, noprune)?;
+        let e = match state.apply(target, *force, noprune) {
+            Ok(e) => e,
+            Err(c) => {
+                state.rollback();
+                return Err(c);
+            }
+        };
         effect.untagged.extend(e.untagged);
         effect.deleted.extend(e.deleted);
         effect.containers_deleted.extend(e.containers_deleted);
@@ -384,13 +422,12 @@ fn simulate(
         });
     }
     Ok(Trial {
-        model,
         effect,
         steps: sent,
     })
 }
 
-/// Commit a trial to the shared model and describe it; a refused trial changes nothing.
+/// Keep a trial's changes to the shared model and describe them; a refused one changed nothing.
 fn settle(
     state: &mut EngineModel,
     mut out: ImageRemoval,
@@ -419,7 +456,7 @@ fn settle(
                 out.kept_for_children = c;
             }
             out.steps = t.steps;
-            *state = t.model;
+            state.commit();
         }
     }
     out

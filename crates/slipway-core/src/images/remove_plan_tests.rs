@@ -39,11 +39,7 @@ fn model(
     images: Vec<ModelImage>,
     containers: Vec<ModelContainer>,
 ) -> EngineModel {
-    EngineModel {
-        kind,
-        images,
-        containers,
-    }
+    EngineModel::new(kind, images, containers)
 }
 
 fn plan(m: &EngineModel, refs: &[&str], force: bool) -> RemovalPlan {
@@ -273,4 +269,23 @@ fn names_are_found_however_they_are_spelled() {
             other => panic!("{r}: {other:?}"),
         }
     }
+}
+
+#[test]
+fn a_refused_image_is_taken_back_whole_so_later_images_see_it_still_there() {
+    // app (used by a stopped container) is refused without force; its untagged parent, asked
+    // for next, must still see app built on it.
+    let m = model(
+        EngineKind::Docker,
+        vec![image("b", "", &[]), image("a", "b", &["app:1", "app:2"])],
+        vec![container("web", "a", "exited")],
+    );
+    let p = plan(&m, &["app:1", "app:2", &id("b")], false);
+    assert!(p.images.iter().all(|i| i.refusal.is_some()), "{p:#?}");
+    assert!(matches!(
+        p.images[1].refusal.as_ref().unwrap().reason,
+        RefusalReason::HasChildren { .. }
+    ));
+    let forced = plan(&m, &["app:1", "app:2", &id("b")], true);
+    assert!(forced.images.iter().all(|i| i.delete), "{forced:#?}");
 }

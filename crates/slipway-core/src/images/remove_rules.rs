@@ -23,6 +23,7 @@
 use super::ContainerRef;
 use crate::engine::EngineKind;
 use crate::reference::Reference;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// An image as the rules see it.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,13 +55,17 @@ impl ModelContainer {
     }
 }
 
-/// Everything the rules need to know about one engine, at one moment.
+/// Everything the rules need to know about one engine, at one moment. Indexed, so planning
+/// the removal of thousands of images stays quick.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EngineModel {
     pub kind: EngineKind,
-    /// Every image, intermediate ones included (they decide parents and children).
-    pub images: Vec<ModelImage>,
-    pub containers: Vec<ModelContainer>,
+    /// Every image by ID, intermediate ones included (they decide parents and children).
+    images: BTreeMap<String, ModelImage>,
+    /// Image ID → the images whose parent it is.
+    kids: HashMap<String, BTreeSet<String>>,
+    containers: Vec<ModelContainer>,
+    undo: Option<Undo>,
 }
 
 /// Why a removal would be refused, in the engine's terms.
@@ -107,21 +112,103 @@ impl Target {
     }
 }
 
+/// How the model was before the requests since [`EngineModel::begin`]: each image as it was
+/// before its first change, and the containers removed. Cheaper than copying the model.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Undo {
+    images: Vec<ModelImage>,
+    containers: Vec<ModelContainer>,
+}
+
 impl EngineModel {
+    pub fn new(kind: EngineKind, images: Vec<ModelImage>, containers: Vec<ModelContainer>) -> Self {
+        let mut model = Self {
+            kind,
+            images: BTreeMap::new(),
+            kids: HashMap::new(),
+            containers,
+            undo: None,
+        };
+        for i in images {
+            model.insert(i);
+        }
+        model
+    }
+
+    pub fn images(&self) -> impl Iterator<Item = &ModelImage> {
+        self.images.values()
+    }
+
+    pub fn containers(&self) -> &[ModelContainer] {
+        &self.containers
+    }
+
+    fn insert(&mut self, image: ModelImage) {
+        if let Some(old) = self.images.get(&image.id) {
+            let parent = old.parent.clone();
+            self.unlink(&parent, &image.id);
+        }
+        if !image.parent.is_empty() {
+            self.kids
+                .entry(image.parent.clone())
+                .or_default()
+                .insert(image.id.clone());
+        }
+        self.images.insert(image.id.clone(), image);
+    }
+
+    fn unlink(&mut self, parent: &str, child: &str) {
+        if let Some(k) = self.kids.get_mut(parent) {
+            k.remove(child);
+        }
+    }
+
+    /// Remember changes from now on, so [`Self::rollback`] can take them back.
+    pub fn begin(&mut self) {
+        self.undo = Some(Undo::default());
+    }
+
+    /// Keep the changes since [`Self::begin`].
+    pub fn commit(&mut self) {
+        self.undo = None;
+    }
+
+    /// Take back every change since [`Self::begin`].
+    pub fn rollback(&mut self) {
+        let Some(undo) = self.undo.take() else {
+            return;
+        };
+        for saved in undo.images {
+            self.insert(saved);
+        }
+        self.containers.extend(undo.containers);
+    }
+
+    /// Note an image's state before it changes (once per image).
+    fn save(&mut self, id: &str) {
+        let Some(current) = self.images.get(id).cloned() else {
+            return;
+        };
+        if let Some(undo) = &mut self.undo
+            && !undo.images.iter().any(|i| i.id == id)
+        {
+            undo.images.push(current);
+        }
+    }
+
     pub fn image(&self, id: &str) -> Option<&ModelImage> {
-        self.images.iter().find(|i| i.id == id)
+        self.images.get(id)
     }
 
     fn image_mut(&mut self, id: &str) -> Option<&mut ModelImage> {
-        self.images.iter_mut().find(|i| i.id == id)
+        self.images.get_mut(id)
     }
 
     pub fn children(&self, id: &str) -> Vec<String> {
-        self.images
-            .iter()
-            .filter(|i| i.parent == id)
-            .map(|i| i.id.clone())
-            .collect()
+        self.kids
+            .get(id)
+            .map(|k| k.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     pub fn users(&self, id: &str) -> Vec<&ModelContainer> {
@@ -281,7 +368,13 @@ impl EngineModel {
                 return Err(Conflict::InUse(users));
             }
             // Podman's force removes the containers first, running ones included.
-            self.containers.retain(|c| c.image_id != image.id);
+            let (gone, kept) = std::mem::take(&mut self.containers)
+                .into_iter()
+                .partition(|c| c.image_id == image.id);
+            self.containers = kept;
+            if let Some(undo) = &mut self.undo {
+                undo.containers.extend::<Vec<ModelContainer>>(gone);
+            }
             effect.containers_deleted = users;
         }
         let parent = self.delete_image(&image.id, effect);
@@ -304,6 +397,7 @@ impl EngineModel {
     /// Remove a tag; Docker also drops that repository's digests when no tag of it is left.
     fn untag(&mut self, id: &str, name: &str, effect: &mut StepEffect) {
         let kind = self.kind;
+        self.save(id);
         let Some(image) = self.image_mut(id) else {
             return;
         };
@@ -328,9 +422,14 @@ impl EngineModel {
         };
         effect.untagged.extend(image.tags);
         effect.deleted.push(id.to_owned());
-        self.images.retain(|i| i.id != id);
-        for i in self.images.iter_mut().filter(|i| i.parent == id) {
-            i.parent.clear();
+        self.save(id);
+        self.images.remove(id);
+        self.unlink(&image.parent, id);
+        for c in self.kids.remove(id).unwrap_or_default() {
+            self.save(&c);
+            if let Some(child) = self.images.get_mut(&c) {
+                child.parent.clear();
+            }
         }
         image.parent
     }

@@ -3,8 +3,8 @@
 //! image's requests run in order, and the report says what the engine then really holds.
 
 use super::remove_plan::{
-    ImageRemoval, RefusalReason, RemovalPlan, RemovalRequest, plan_removal, recount, refusal,
-    resolve,
+    ImageRemoval, RefusalReason, RemovalPlan, RemovalRequest, Resolver, plan_removal, recount,
+    refusal,
 };
 use super::remove_rules::{EngineModel, ModelContainer, ModelImage};
 use super::{ContainerRef, RemoveResult, full_id};
@@ -123,9 +123,9 @@ impl Engine {
             .await
             .map_err(Error::from)?;
         let mut seen = HashSet::new();
-        Ok(EngineModel {
-            kind: self.info.kind,
-            images: images
+        Ok(EngineModel::new(
+            self.info.kind,
+            images
                 .into_iter()
                 // One entry per image, whatever an engine repeats.
                 .filter(|i| seen.insert(full_id(&i.id)))
@@ -141,7 +141,7 @@ impl Engine {
                     size: i.size,
                 })
                 .collect(),
-            containers: containers
+            containers
                 .into_iter()
                 .filter_map(|c| {
                     let image_id = full_id(c.image_id.as_deref()?);
@@ -161,7 +161,7 @@ impl Engine {
                     })
                 })
                 .collect(),
-        })
+        ))
     }
 
     /// What removing `request` would do now. Nothing is changed.
@@ -232,10 +232,11 @@ impl Engine {
             .zip(errors)
             .map(|(planned, error)| observe(&before, &after, planned, error))
             .collect();
+        let resolver = Resolver::new(&after);
         let left = request
             .references
             .iter()
-            .filter(|r| resolve(&after, r).is_ok())
+            .filter(|r| resolver.resolve(r).is_ok())
             .cloned()
             .collect();
         let complete = outcomes
@@ -275,7 +276,7 @@ fn observe(
             parents_deleted.push(p.id.clone());
         }
         at = p.parent.clone();
-        if parents_deleted.len() > before.images.len() {
+        if parents_deleted.len() > before.images().count() {
             break;
         }
     }
@@ -284,7 +285,7 @@ fn observe(
         .into_iter()
         .filter(|c| {
             !after
-                .containers
+                .containers()
                 .iter()
                 .any(|a| a.container.id == c.container.id)
         })
@@ -344,11 +345,7 @@ mod tests {
     }
 
     fn model(images: Vec<ModelImage>, containers: Vec<ModelContainer>) -> EngineModel {
-        EngineModel {
-            kind: EngineKind::Podman,
-            images,
-            containers,
-        }
+        EngineModel::new(EngineKind::Podman, images, containers)
     }
 
     fn planned() -> ImageRemoval {
