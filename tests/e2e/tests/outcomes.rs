@@ -369,3 +369,45 @@ async fn the_disk_views_refresh_button_reads_an_out_of_band_change() -> TestResu
     })
     .await
 }
+
+#[tokio::test]
+async fn removing_the_last_name_of_an_in_use_image_in_details_says_why_it_cannot() -> TestResult {
+    let repo = unique("lastname");
+    let id = docker_build(&format!("{repo}:1"), &[]);
+    let container = docker_cli(&["create", &id, "true"]).trim().to_owned();
+    with_app(|c| {
+        let repo = repo.clone();
+        async move {
+            let css = format!("[data-testid=image-row][data-repo=\"{repo}\"][data-tag=\"1\"]");
+            c.wait()
+                .at_most(PATIENCE)
+                .for_element(Locator::Css(&css))
+                .await?
+                .click()
+                .await?;
+            let enter = fantoccini::key::Key::Enter;
+            let keys = KeyActions::new("keyboard".into())
+                .then(KeyAction::Down {
+                    value: enter.into(),
+                })
+                .then(KeyAction::Up {
+                    value: enter.into(),
+                });
+            c.perform_actions(keys).await?;
+            by_testid(&c, "tab-tags").await?.click().await?;
+            by_testid(&c, "untag").await?.click().await?;
+            let why = by_testid(&c, "untag-refused").await?.text().await?;
+            assert!(why.contains("remove that container first"), "{why}");
+            screenshot(&c, "untag-refused").await?;
+            Ok(())
+        }
+    })
+    .await?;
+    assert_eq!(
+        tags_of(&id),
+        BTreeSet::from([format!("{repo}:1")]),
+        "the name is still there"
+    );
+    assert!(docker_ok(&["container", "inspect", &container]));
+    Ok(())
+}

@@ -164,6 +164,7 @@ describe('ImagesRemoveDialog', () => {
     );
     expect(solo).toHaveAttribute('data-deleted', 'true');
     expect(screen.getByTestId('remove-result')).toHaveTextContent('1 item could not be removed');
+    expect(screen.getByTestId('remove-summary')).toHaveTextContent('Done for 1 of 2');
     // Only what went is deselected.
     expect(selection.has(pick('solo:1')[0].key)).toBe(false);
     expect(selection.has(pick('demo/app:latest')[0].key)).toBe(true);
