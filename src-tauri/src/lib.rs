@@ -28,7 +28,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::images::image_history,
             commands::images::image_inspect,
             commands::images::image_tag,
-            commands::images::image_untag,
+            commands::images::images_remove_plan,
             commands::images::images_remove,
             commands::images::image_containers,
             commands::transfer::images_save,

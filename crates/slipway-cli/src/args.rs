@@ -175,6 +175,10 @@ pub struct RmArgs {
     pub force: bool,
     #[arg(long)]
     pub no_prune: bool,
+    /// With --force on Podman: also delete the containers made from the image (Podman's
+    /// force does; without this flag Slipway refuses and lists them, as Docker keeps them)
+    #[arg(long, requires = "force")]
+    pub delete_containers: bool,
     /// Pin: never remove an image this pattern matches (name, repo, glob or ID); repeatable
     #[arg(long = "protect", value_name = "PATTERN")]
     pub protect: Vec<String>,

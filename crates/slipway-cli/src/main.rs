@@ -5,6 +5,7 @@ mod args;
 mod output;
 mod pins;
 mod progress_view;
+mod remove;
 mod signals;
 
 use args::{Cli, Command, ImagesCmd, PruneArgs};
@@ -399,57 +400,11 @@ async fn images(
                 }
             })
         }
-        ImagesCmd::Tag { source, target } => {
-            engine.tag(&source, &target).await?;
-            show(
-                json,
-                &serde_json::json!({"result": "success", "source": source, "target": target}),
-                |_| {},
-            )
-        }
+        ImagesCmd::Tag { source, target } => remove::tag(engine, &source, &target, json).await,
         ImagesCmd::Rm(a) => {
             // The saved pins and --protect; a damaged pins file refuses before anything goes.
             let protection = pins::for_deleting(a.ignore_pins, &a.protect)?;
-            let mut results = Vec::new();
-            let mut refused = Vec::new();
-            for r in &a.references {
-                // Like `docker rmi a b`: one refusal does not stop the others.
-                let removed = if protection.is_empty() {
-                    engine.remove(r, a.force, a.no_prune).await
-                } else {
-                    engine
-                        .remove_unless_protected(r, a.force, a.no_prune, &protection)
-                        .await
-                };
-                match removed {
-                    Ok(x) => results.push(x),
-                    Err(e) => refused.push(e),
-                }
-            }
-            if !refused.is_empty() {
-                // The error (its JSON with --json) is the first refusal; what was done and the
-                // other refusals still reach the user on stderr.
-                for r in &results {
-                    r.untagged.iter().for_each(|u| eprintln!("Untagged: {u}"));
-                    r.deleted.iter().for_each(|d| eprintln!("Deleted: {d}"));
-                }
-                let mut refused = refused.into_iter();
-                let first = refused.next().expect("not empty");
-                refused.for_each(|e| eprintln!("Error: {}", e.message));
-                return Err(first);
-            }
-            let value = if results.len() == 1 {
-                serde_json::to_value(&results[0])
-            } else {
-                serde_json::to_value(&results)
-            }
-            .map_err(|e| Error::internal(e.to_string()))?;
-            show(json, &value, |_| {
-                for r in &results {
-                    r.untagged.iter().for_each(|u| println!("Untagged: {u}"));
-                    r.deleted.iter().for_each(|d| println!("Deleted: {d}"));
-                }
-            })
+            remove::rm(engine, &a, &protection, json).await
         }
         ImagesCmd::Prune(a) => prune(engine, &a, json, cancel).await,
         ImagesCmd::Save(a) => {

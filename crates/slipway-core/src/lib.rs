@@ -10,6 +10,7 @@ pub mod build;
 pub mod cleanup;
 pub mod engine;
 pub mod error;
+pub mod events;
 pub mod images;
 pub mod progress;
 pub mod reference;

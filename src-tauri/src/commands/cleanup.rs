@@ -31,6 +31,11 @@ async fn pins_state() -> Result<PinsState, Error> {
     blocking(|| crate::files::pins_file()?.state()).await
 }
 
+/// The pins a preview shows as kept: the saved ones, or those recovered from a damaged file.
+pub(crate) async fn pins_for_preview() -> Result<Protection, Error> {
+    Ok(pins_state().await?.protection())
+}
+
 /// The pins a delete honours, or the refusal (423) while a pins file is damaged.
 pub(crate) async fn pins_for_deleting() -> Result<Protection, Error> {
     pins_state().await?.for_deleting()
@@ -84,7 +89,7 @@ pub async fn prune_preview(
     // A preview deletes nothing: while damaged, the recovered pins show what they keep.
     options
         .protect
-        .extend(pins_state().await?.protection().patterns);
+        .extend(pins_for_preview().await?.patterns);
     engine(&state).await?.prune_plan(&options).await
 }
 

@@ -40,12 +40,19 @@ import type {
   ImageDetails,
   ImageSummary,
   ImagesChanged,
-  RemoveOutcome,
-  RemoveResult,
+  ImageOutcome_Serialize as ImageOutcome,
+  ImageRemoval_Serialize as ImageRemoval,
+  Refusal,
+  RemovalPlan_Serialize as RemovalPlan,
+  RemovalReport_Serialize as RemovalReport,
+  TagHolder,
+  TagOutcome_Serialize as TagOutcome,
 } from './bindings';
 
 export type { EngineStatus, HistoryEntry, ImageDetails, ImageSummary, ImagesChanged };
-export type { RemoveOutcome, RemoveResult, BackendError };
+export type { BackendError };
+export type { ImageOutcome, ImageRemoval, Refusal, RemovalPlan, RemovalReport };
+export type { TagHolder, TagOutcome };
 export type { ContainerRef, DiskUsage, ImageUsage, Progress, SaveResult };
 export type { BuildOptions, BuildResult, ContextSummary, LoadResult, LoginForm, Overall };
 export type { PullResult, PushResult, SearchOptions, SearchResult, TaskRecord, UsageSnapshot };
@@ -123,11 +130,19 @@ export const api = {
     unwrap(() => commands.imageHistory(reference)),
   imageInspect: (reference: string): Promise<string> =>
     unwrap(() => commands.imageInspect(reference)),
-  imageTag: (source: string, target: string): Promise<null> =>
-    unwrap(() => commands.imageTag(source, target)),
-  imageUntag: (name: string): Promise<RemoveResult> => unwrap(() => commands.imageUntag(name)),
-  imagesRemove: (references: string[], force: boolean): Promise<RemoveOutcome[]> =>
-    unwrap(() => commands.imagesRemove(references, force)),
+  /** Tag; when another image holds the name, a conflict comes back until `moveFrom` names it. */
+  imageTag: (source: string, target: string, moveFrom: string | null): Promise<TagOutcome> =>
+    unwrap(() => commands.imageTag(source, target, moveFrom)),
+  /** What removing these names/IDs would do (the backend's rules and pins); nothing changes. */
+  imagesRemovePlan: (references: string[], force: boolean): Promise<RemovalPlan> =>
+    unwrap(() => commands.imagesRemovePlan(references, force)),
+  /** Remove as planned; `acceptContainers`: containers Podman's force may delete (shown first). */
+  imagesRemove: (
+    references: string[],
+    force: boolean,
+    acceptContainers: string[],
+  ): Promise<RemovalReport> =>
+    unwrap(() => commands.imagesRemove(references, force, acceptContainers)),
   usageSnapshot: (): Promise<UsageSnapshot> => unwrap(() => commands.usageSnapshot()),
   /** Save images into one tar; `onProgress` gets byte counts while it streams. */
   imagesSave: (

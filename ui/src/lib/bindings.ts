@@ -18,11 +18,22 @@ export const commands = {
 	imageHistory: (reference: string) => typedError<HistoryEntry[], Error>(__TAURI_INVOKE("image_history", { reference })),
 	/**  The engine's inspect document, pretty-printed for the raw JSON tab. */
 	imageInspect: (reference: string) => typedError<string, Error>(__TAURI_INVOKE("image_inspect", { reference })),
-	imageTag: (source: string, target: string) => typedError<null, Error>(__TAURI_INVOKE("image_tag", { source, target })),
-	/**  Remove one name; the image stays while it has others. */
-	imageUntag: (name: string) => typedError<RemoveResult, Error>(__TAURI_INVOKE("image_untag", { name })),
-	/**  Remove several images; one failure does not stop the rest, and each is reported. */
-	imagesRemove: (references: string[], force: boolean) => typedError<RemoveOutcome_Serialize[], Error>(__TAURI_INVOKE("images_remove", { references, force })),
+	/**
+	 *  Give `source` the name `target`. When another image holds it, nothing changes and the
+	 *  conflict comes back (with that image's ID) until `move_from` names that same image.
+	 */
+	imageTag: (source: string, target: string, moveFrom: string | null) => typedError<TagOutcome_Serialize, Error>(__TAURI_INVOKE("image_tag", { source, target, moveFrom })),
+	/**
+	 *  What removing these names/IDs would do, from the engine's rules and the pins. Nothing
+	 *  is changed.
+	 */
+	imagesRemovePlan: (references: string[], force: boolean) => typedError<RemovalPlan_Serialize, Error>(__TAURI_INVOKE("images_remove_plan", { references, force })),
+	/**
+	 *  Remove names/IDs as planned (the plan is made again first) and report what the engine
+	 *  then holds. Containers Podman's force would delete go only when listed in
+	 *  `accept_containers` (the ones the user was shown); pinned images never go.
+	 */
+	imagesRemove: (references: string[], force: boolean, acceptContainers: string[]) => typedError<RemovalReport_Serialize, Error>(__TAURI_INVOKE("images_remove", { references, force, acceptContainers })),
 	/**  Containers created from this image, running or not. */
 	imageContainers: (reference: string) => typedError<ContainerRef[], Error>(__TAURI_INVOKE("image_containers", { reference })),
 	/**  Save `references` into one tar at `path`, streamed; the file appears only when complete. */
@@ -346,6 +357,104 @@ export type ImageDetails = {
 	layers: string[],
 };
 
+/**  What happened to one image, read back from the engine afterwards. */
+export type ImageOutcome = ImageOutcome_Serialize | ImageOutcome_Deserialize;
+
+/**  What happened to one image, read back from the engine afterwards. */
+export type ImageOutcome_Deserialize = {
+	id: string,
+	requested: string[],
+	/**  Names it no longer has. */
+	untagged: string[],
+	/**  Names it still has. */
+	names_left: string[],
+	/**  The image is gone. */
+	deleted: boolean,
+	parents_deleted: string[],
+	containers_deleted: ContainerRef[],
+	/**  The engine refused a request (what went before it is in `untagged`). */
+	error?: Error | null,
+	/**  Refused before anything was sent. */
+	refusal?: Refusal | null,
+	/**  What happened is what the plan said. */
+	as_planned: boolean,
+};
+
+/**  What happened to one image, read back from the engine afterwards. */
+export type ImageOutcome_Serialize = {
+	id: string,
+	requested: string[],
+	/**  Names it no longer has. */
+	untagged: string[],
+	/**  Names it still has. */
+	names_left: string[],
+	/**  The image is gone. */
+	deleted: boolean,
+	parents_deleted: string[],
+	containers_deleted: ContainerRef[],
+	/**  The engine refused a request (what went before it is in `untagged`). */
+	error: Error | null,
+	/**  Refused before anything was sent. */
+	refusal: Refusal | null,
+	/**  What happened is what the plan said. */
+	as_planned: boolean,
+};
+
+/**  What removing the selection does to one image. */
+export type ImageRemoval = ImageRemoval_Serialize | ImageRemoval_Deserialize;
+
+/**  What removing the selection does to one image. */
+export type ImageRemoval_Deserialize = {
+	/**  Empty when the reference matched no image. */
+	id: string,
+	/**  Its names now. */
+	tags: string[],
+	size: number | null,
+	/**  The selected references that mean this image. */
+	requested: string[],
+	/**  Names that will be removed. */
+	untag: string[],
+	/**  The image itself will be deleted. */
+	delete: boolean,
+	/**  Untagged parent images the engine deletes with it. */
+	parents_deleted: string[],
+	/**  Containers deleted with it (only Podman's force does this). */
+	containers_deleted: ContainerRef[],
+	/**  Containers made from it that stay (Docker's force deletes the image, not them). */
+	containers_kept: ContainerRef[],
+	/**  Every name goes but the image stays: these images are built on it. */
+	kept_for_children: string[],
+	refusal?: Refusal | null,
+	/**  The requests that do it, in order. */
+	steps: RemoveStep[],
+};
+
+/**  What removing the selection does to one image. */
+export type ImageRemoval_Serialize = {
+	/**  Empty when the reference matched no image. */
+	id: string,
+	/**  Its names now. */
+	tags: string[],
+	size: number | null,
+	/**  The selected references that mean this image. */
+	requested: string[],
+	/**  Names that will be removed. */
+	untag: string[],
+	/**  The image itself will be deleted. */
+	delete: boolean,
+	/**  Untagged parent images the engine deletes with it. */
+	parents_deleted: string[],
+	/**  Containers deleted with it (only Podman's force does this). */
+	containers_deleted: ContainerRef[],
+	/**  Containers made from it that stay (Docker's force deletes the image, not them). */
+	containers_kept: ContainerRef[],
+	/**  Every name goes but the image stays: these images are built on it. */
+	kept_for_children: string[],
+	refusal: Refusal | null,
+	/**  The requests that do it, in order. */
+	steps: RemoveStep[],
+};
+
 /**  One row of `list` — `{"id","tags"}` plus what a grid shows. */
 export type ImageSummary = {
 	id: string,
@@ -370,11 +479,14 @@ export type ImageUsage = {
 	shared_size: number | null,
 };
 
-/**  Images changed in the engine; the UI refreshes its list. */
+/**
+ *  Images (or the containers made from them) changed in the engine; the UI refreshes its
+ *  list and disk usage.
+ */
 export type ImagesChanged = {
 	/**  IDs or names the events named. */
 	ids: string[],
-	/**  What happened (`tag`, `untag`, `delete`, `pull`, `load` …). */
+	/**  What happened (`tag`, `untag`, `delete`, `pull`, `load` …; `container:destroy` …). */
 	actions: string[],
 	/**  The stream was lost and restored: anything may have changed. */
 	resync: boolean,
@@ -642,28 +754,87 @@ export type PushResult_Serialize = {
 	digest: string | null,
 };
 
-/**  What happened to one image of a bulk removal. */
-export type RemoveOutcome = RemoveOutcome_Serialize | RemoveOutcome_Deserialize;
+export type Refusal = {
+	/**  An English sentence for the CLI and logs (the app words its own from `reason`). */
+	message: string,
+	/**  Force would remove it (see the forced plan for what else Force does). */
+	forceable: boolean,
+} & RefusalReason;
 
-/**  What happened to one image of a bulk removal. */
-export type RemoveOutcome_Deserialize = {
-	reference: string,
-	result?: RemoveResult | null,
-	error?: Error | null,
+/**  Why nothing will be done to an image. */
+export type RefusalReason = 
+/**  A pin protects it (even with force). */
+{ kind: "pinned"; pattern: string } | 
+/**  Containers were created from it. */
+{ kind: "in_use"; containers: ContainerRef[] } | 
+/**  Running containers use it: Docker refuses even with force. */
+{ kind: "running"; containers: ContainerRef[] } | 
+/**  Images are built on it: Docker refuses even with force. */
+{ kind: "has_children"; children: string[] } | 
+/**  Asked for by ID while it has several names: that needs force. */
+{ kind: "several_names"; names: string[] } | 
+/**  Podman's force would delete these containers, and nobody agreed to that. */
+{ kind: "containers_not_accepted"; containers: ContainerRef[] } | { kind: "not_found" } | 
+/**  A short ID that matches several images. */
+{ kind: "ambiguous"; ids: string[] };
+
+/**  The whole prediction, with the totals a summary line needs. */
+export type RemovalPlan = RemovalPlan_Serialize | RemovalPlan_Deserialize;
+
+/**  The whole prediction, with the totals a summary line needs. */
+export type RemovalPlan_Deserialize = {
+	engine: EngineKind,
+	force: boolean,
+	/**  In the order they will be removed (images built on others first). */
+	images: ImageRemoval_Deserialize[],
+	names_removed: number,
+	images_deleted: number,
+	containers_deleted: number,
+	refused: number,
+	/**  Some refusal would go away with force. */
+	force_would_help: boolean,
 };
 
-/**  What happened to one image of a bulk removal. */
-export type RemoveOutcome_Serialize = {
-	reference: string,
-	result: RemoveResult | null,
-	error: Error | null,
+/**  The whole prediction, with the totals a summary line needs. */
+export type RemovalPlan_Serialize = {
+	engine: EngineKind,
+	force: boolean,
+	/**  In the order they will be removed (images built on others first). */
+	images: ImageRemoval_Serialize[],
+	names_removed: number,
+	images_deleted: number,
+	containers_deleted: number,
+	refused: number,
+	/**  Some refusal would go away with force. */
+	force_would_help: boolean,
 };
 
-/**  `remove` — `{"result":"success"}` plus what the engine untagged and deleted. */
-export type RemoveResult = {
-	result: string,
-	untagged: string[],
-	deleted: string[],
+export type RemovalReport = RemovalReport_Serialize | RemovalReport_Deserialize;
+
+export type RemovalReport_Deserialize = {
+	/**  The plan that ran (made again just before running). */
+	plan: RemovalPlan_Deserialize,
+	outcomes: ImageOutcome_Deserialize[],
+	/**  Requested references that still exist: what a retry would remove. */
+	left: string[],
+	/**  Everything asked for happened. */
+	complete: boolean,
+};
+
+export type RemovalReport_Serialize = {
+	/**  The plan that ran (made again just before running). */
+	plan: RemovalPlan_Serialize,
+	outcomes: ImageOutcome_Serialize[],
+	/**  Requested references that still exist: what a retry would remove. */
+	left: string[],
+	/**  Everything asked for happened. */
+	complete: boolean,
+};
+
+/**  One request sent to the engine. */
+export type RemoveStep = {
+	reference: string,
+	force: boolean,
 };
 
 /**  Where a save went and how big it is. */
@@ -700,6 +871,35 @@ export type SkippedItem = {
 	tags: string[],
 	reason: string,
 };
+
+/**  The image that holds a name now. */
+export type TagHolder = {
+	id: string,
+	/**  Every name it has now (the moved one included). */
+	tags: string[],
+	/**  The names it keeps once this one moves; empty means it is left without a name. */
+	keeps: string[],
+};
+
+export type TagOutcome = TagOutcome_Serialize | TagOutcome_Deserialize;
+
+export type TagOutcome_Deserialize = 
+/**  The source image has the name; `moved_from` lost it. */
+{ status: "tagged"; name: string; moved_from?: TagHolder | null } | 
+/**
+ *  Another image holds the name and nothing changed: ask, then tag again with
+ *  [`MovePolicy::From`] the holder's ID.
+ */
+{ status: "conflict"; name: string; holder: TagHolder };
+
+export type TagOutcome_Serialize = 
+/**  The source image has the name; `moved_from` lost it. */
+{ status: "tagged"; name: string; moved_from: TagHolder | null } | 
+/**
+ *  Another image holds the name and nothing changed: ask, then tag again with
+ *  [`MovePolicy::From`] the holder's ID.
+ */
+{ status: "conflict"; name: string; holder: TagHolder };
 
 export type TaskRecord = TaskRecord_Serialize | TaskRecord_Deserialize;
 

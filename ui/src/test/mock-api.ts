@@ -2,8 +2,16 @@
 // by setup.ts. Specs set answers with `mockApi.x.mockResolvedValue(...)` and drive events with
 // `emitImagesChanged()` / `emitEngineStatus()`.
 import { vi } from 'vitest';
-import type { EngineStatus, ImagesChanged, RemoveOutcome } from '$lib/api';
-import { connectedStatus, details, diskUsage, pinsState } from './fixtures';
+import type { EngineStatus, ImagesChanged, RemovalPlan } from '$lib/api';
+import {
+  connectedStatus,
+  details,
+  diskUsage,
+  pinsState,
+  removalItem,
+  removalPlan,
+  reportAsPlanned,
+} from './fixtures';
 
 type ImagesCb = (change: ImagesChanged) => void;
 type StatusCb = (status: EngineStatus) => void;
@@ -20,7 +28,7 @@ export const mockApi = {
   imageHistory: vi.fn(),
   imageInspect: vi.fn(),
   imageTag: vi.fn(),
-  imageUntag: vi.fn(),
+  imagesRemovePlan: vi.fn(),
   imagesRemove: vi.fn(),
   imageContainers: vi.fn(),
   usageSnapshot: vi.fn(),
@@ -70,18 +78,17 @@ export function resetMockApi(): void {
   mockApi.imageGet.mockImplementation(async (id: string) => details({ id }));
   mockApi.imageHistory.mockResolvedValue([]);
   mockApi.imageInspect.mockResolvedValue('{\n  "Id": "sha256:x"\n}');
-  mockApi.imageTag.mockResolvedValue(null);
-  mockApi.imageUntag.mockImplementation(async (name: string) => ({
-    result: 'success',
-    untagged: [name],
-    deleted: [],
+  mockApi.imageTag.mockImplementation(async (_s: string, target: string) => ({
+    status: 'tagged',
+    name: target,
+    moved_from: null,
   }));
-  mockApi.imagesRemove.mockImplementation(async (refs: string[]): Promise<RemoveOutcome[]> =>
-    refs.map((reference) => ({
-      reference,
-      result: { result: 'success', untagged: [], deleted: [reference] },
-      error: null,
-    })),
+  // Each reference its own image, deleted: specs that need the backend's rules set the plan.
+  const simplePlan = (refs: string[]): RemovalPlan =>
+    removalPlan(refs.map((r) => removalItem({ id: r, requested: [r], delete: true })));
+  mockApi.imagesRemovePlan.mockImplementation(async (refs: string[]) => simplePlan(refs));
+  mockApi.imagesRemove.mockImplementation(async (refs: string[]) =>
+    reportAsPlanned(simplePlan(refs)),
   );
   mockApi.imageContainers.mockResolvedValue([]);
   mockApi.usageSnapshot.mockResolvedValue({ disk: diskUsage(), images: [] });
