@@ -87,9 +87,7 @@ pub async fn prune_preview(
     mut options: PruneOptions,
 ) -> Result<PrunePlan, Error> {
     // A preview deletes nothing: while damaged, the recovered pins show what they keep.
-    options
-        .protect
-        .extend(pins_for_preview().await?.patterns);
+    options.protect.extend(pins_for_preview().await?.patterns);
     engine(&state).await?.prune_plan(&options).await
 }
 
