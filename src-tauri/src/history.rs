@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use slipway_core::Error;
+use slipway_core::store::{Broken, FileLock, JsonFile, Loaded, salvage};
 use std::path::{Path, PathBuf};
 
 /// How many finished tasks are kept.
@@ -33,27 +34,54 @@ pub fn path(data_dir: &Path) -> PathBuf {
     data_dir.join("tasks.json")
 }
 
-/// Newest first. A missing or broken file is an empty history, never a failed start.
+/// Newest first. A missing file is an empty history; a broken one keeps every record that
+/// still parses (the original is kept aside and the window told), never a failed start.
 pub fn load(data_dir: &Path) -> Vec<TaskRecord> {
-    std::fs::read(path(data_dir))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default()
+    let file = JsonFile::new(path(data_dir));
+    match file.lock().and_then(|lock| read(&file, &lock)) {
+        Ok(all) => all,
+        Err(e) => {
+            tracing::warn!(error = %e, "task history unreadable");
+            Vec::new()
+        }
+    }
 }
 
-/// Put `record` first (replacing one with its ID), keep the newest [`KEEP`], write atomically.
+/// Put `record` first (replacing one with its ID), keep the newest [`KEEP`], write atomically
+/// under the history's lock.
 pub fn record(data_dir: &Path, mut record: TaskRecord) -> std::io::Result<Vec<TaskRecord>> {
     let cut = record.log.len().saturating_sub(LOG_LINES);
     record.log.drain(..cut);
-    let mut all = load(data_dir);
-    all.retain(|r| r.id != record.id);
-    all.insert(0, record);
-    all.truncate(KEEP);
-    std::fs::create_dir_all(data_dir)?;
-    let tmp = path(data_dir).with_extension("json.tmp");
-    std::fs::write(&tmp, serde_json::to_vec(&all)?)?;
-    std::fs::rename(tmp, path(data_dir))?;
-    Ok(all)
+    let file = JsonFile::new(path(data_dir));
+    let write = || -> Result<Vec<TaskRecord>, Error> {
+        let lock = file.lock()?;
+        let mut all = read(&file, &lock)?;
+        all.retain(|r| r.id != record.id);
+        all.insert(0, record);
+        all.truncate(KEEP);
+        file.save(&lock, &all)?;
+        Ok(all)
+    };
+    write().map_err(|e| std::io::Error::other(e.message))
+}
+
+fn read(file: &JsonFile, lock: &FileLock) -> Result<Vec<TaskRecord>, Error> {
+    match file.load(lock, salvage)? {
+        Loaded::Recovered { value, broken } => {
+            crate::files::report("history", &broken, value.len());
+            Ok(value)
+        }
+        other => Ok(other.into_value_or(Vec::new())),
+    }
+}
+
+/// The complete records of a damaged history: a truncated file keeps those before the cut,
+/// and a record missing a field is dropped alone.
+fn salvage(broken: &Broken) -> Vec<TaskRecord> {
+    salvage::array_elements(&broken.bytes, None)
+        .into_iter()
+        .filter_map(|v| serde_json::from_value(v).ok())
+        .collect()
 }
 
 #[cfg(test)]
@@ -101,10 +129,65 @@ mod tests {
         );
     }
 
+    fn kept_aside(dir: &Path) -> Vec<PathBuf> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().contains("tasks.json.broken-"))
+            .collect()
+    }
+
     #[test]
-    fn a_broken_history_file_is_an_empty_history() {
+    fn a_truncated_history_keeps_its_complete_records_and_the_original_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..3 {
+            record(dir.path(), task(i, 2)).unwrap();
+        }
+        let full = std::fs::read(path(dir.path())).unwrap();
+        // Cut inside the oldest record (t0, the last in the file).
+        let cut = &full[..full.len() - 40];
+        std::fs::write(path(dir.path()), cut).unwrap();
+        let ids: Vec<String> = load(dir.path()).into_iter().map(|t| t.id).collect();
+        assert_eq!(ids, ["t2", "t1"]);
+        let kept = kept_aside(dir.path());
+        assert_eq!(kept.len(), 1);
+        assert_eq!(
+            std::fs::read(&kept[0]).unwrap(),
+            cut,
+            "the original, untouched"
+        );
+        assert!(
+            crate::files::kept_aside()
+                .iter()
+                .any(|k| k.kind == "history"
+                    && k.kept_at == kept[0].display().to_string()
+                    && k.salvaged == 2),
+            "the window is told"
+        );
+        // The salvaged history is the file now, and new tasks go on top of it.
+        record(dir.path(), task(3, 1)).unwrap();
+        let ids: Vec<String> = load(dir.path()).into_iter().map(|t| t.id).collect();
+        assert_eq!(ids, ["t3", "t2", "t1"]);
+        assert_eq!(kept_aside(dir.path()).len(), 1);
+    }
+
+    #[test]
+    fn one_incomplete_record_drops_only_that_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = serde_json::to_value(task(1, 1)).unwrap();
+        let other = serde_json::to_value(task(2, 1)).unwrap();
+        let text = serde_json::json!([good, {"id": "t9", "kind": "pull"}, other]);
+        std::fs::write(path(dir.path()), text.to_string()).unwrap();
+        let ids: Vec<String> = load(dir.path()).into_iter().map(|t| t.id).collect();
+        assert_eq!(ids, ["t1", "t2"]);
+        assert_eq!(kept_aside(dir.path()).len(), 1);
+    }
+
+    #[test]
+    fn garbage_is_an_empty_history_but_the_file_is_kept_aside() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(path(dir.path()), b"[{").unwrap();
         assert!(load(dir.path()).is_empty());
+        assert_eq!(std::fs::read(&kept_aside(dir.path())[0]).unwrap(), b"[{");
     }
 }

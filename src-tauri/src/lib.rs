@@ -2,6 +2,7 @@
 //! events for what changes on its own (engine status, images).
 
 pub mod commands;
+mod files;
 mod history;
 mod live;
 mod settings;
@@ -9,6 +10,7 @@ mod state;
 mod tasks;
 
 use specta_typescript::Typescript;
+use tauri::Manager;
 use tauri_specta::{Builder, collect_commands, collect_events};
 
 pub use state::{AppState, EngineStatus, LaunchOptions};
@@ -26,7 +28,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::images::image_history,
             commands::images::image_inspect,
             commands::images::image_tag,
-            commands::images::image_untag,
+            commands::images::images_remove_plan,
             commands::images::images_remove,
             commands::images::image_containers,
             commands::transfer::images_save,
@@ -47,6 +49,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::disk::usage_snapshot,
             commands::cleanup::pins_get,
             commands::cleanup::pins_set,
+            commands::cleanup::pins_resolve,
+            commands::files::files_state,
+            commands::files::files_dismiss,
             commands::cleanup::prune_preview,
             commands::cleanup::prune_confirm,
             commands::cleanup::build_cache_preview,
@@ -74,11 +79,26 @@ pub fn run() {
     let launch = LaunchOptions::from_args(std::env::args());
     let builder = specta_builder();
     tauri::Builder::default()
+        // First: a second launch hands over to this one (and exits) before it touches any
+        // file, so two windows never race on the settings, pins or history.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.show();
+                let _ = w.set_focus();
+            }
+        }))
         .plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(launch))
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
+            // Before anything reads them: keep broken files aside, move old pins over.
+            let paths = app.path();
+            files::startup(
+                paths.app_config_dir().ok().as_deref(),
+                paths.app_data_dir().ok().as_deref(),
+            );
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 commands::engine::connect_now(&handle).await;

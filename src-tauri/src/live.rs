@@ -1,5 +1,7 @@
-//! Live updates without polling: follow the engine's image events, coalesce bursts into one
-//! notice, and on a dropped stream reconnect with backoff and ask the UI to resync.
+//! Live updates without polling: follow the engine's image events and the container events
+//! that change the image list and disk usage (a cancelled build's leftovers arrive with no
+//! image event, only its containers'), coalesce bursts into one notice, and on a dropped
+//! stream reconnect with backoff and ask the UI to resync.
 
 use crate::state::{AppState, EngineStatus};
 use futures_util::StreamExt;
@@ -9,12 +11,13 @@ use std::time::Duration;
 use tauri::{AppHandle, Manager};
 use tauri_specta::Event;
 
-/// Images changed in the engine; the UI refreshes its list.
+/// Images (or the containers made from them) changed in the engine; the UI refreshes its
+/// list and disk usage.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
 pub struct ImagesChanged {
     /// IDs or names the events named.
     pub ids: Vec<String>,
-    /// What happened (`tag`, `untag`, `delete`, `pull`, `load` …).
+    /// What happened (`tag`, `untag`, `delete`, `pull`, `load` …; `container:destroy` …).
     pub actions: Vec<String>,
     /// The stream was lost and restored: anything may have changed.
     pub resync: bool,
@@ -89,7 +92,7 @@ pub fn watch(app: AppHandle, engine: Engine) {
 
 /// Forward events until the stream ends, coalescing bursts.
 async fn follow(app: &AppHandle, engine: &Engine) {
-    let mut events = Box::pin(engine.image_events());
+    let mut events = Box::pin(engine.change_events());
     while let Some(first) = events.next().await {
         let Ok(first) = first else { return };
         let mut batch = vec![first];
@@ -108,13 +111,18 @@ async fn follow(app: &AppHandle, engine: &Engine) {
     }
 }
 
-fn send_batch(app: &AppHandle, batch: Vec<slipway_core::system::ImageEvent>) {
+fn send_batch(app: &AppHandle, batch: Vec<slipway_core::events::ChangeEvent>) {
     let mut ids = Vec::new();
     let mut actions = Vec::new();
     for e in batch {
-        ids.push(e.name.unwrap_or(e.id));
-        if !actions.contains(&e.action) {
-            actions.push(e.action);
+        let action = if e.kind == "container" {
+            format!("container:{}", e.action)
+        } else {
+            ids.push(e.name.unwrap_or(e.id));
+            e.action
+        };
+        if !actions.contains(&action) {
+            actions.push(action);
         }
     }
     tracing::debug!(?ids, ?actions, "images changed");

@@ -1,15 +1,21 @@
 //! The engine the user picked in the app, remembered between runs (a small JSON file in the
-//! app's config folder). Never holds credentials.
+//! app's config folder), written atomically under a lock. Never holds credentials.
+//!
+//! A file that does not parse is kept aside (`settings.json.broken-<time>`) and the window
+//! is told; the app starts on defaults. Pins used to live here: they moved to the shared
+//! pins file (`slipway_core::pins_file`), and `pins` is only read to move them once.
 
 use serde::{Deserialize, Serialize};
+use slipway_core::Error;
+use slipway_core::store::{JsonFile, Loaded};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
     /// `None`: find the engine automatically.
     pub engine_host: Option<String>,
-    /// Pinned names, repository patterns and IDs: never pruned, never bulk-deleted.
-    #[serde(default)]
+    /// Pins from before the shared pins file: moved there at start, then dropped.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pins: Vec<String>,
 }
 
@@ -18,19 +24,33 @@ impl Settings {
         config_dir.join("settings.json")
     }
 
-    /// Missing or unreadable settings mean defaults: a broken file must not stop the app.
+    /// Missing settings are defaults; a broken file is kept aside (and reported), then the
+    /// app goes on with defaults: a broken file must not stop the app.
     pub fn load(config_dir: &Path) -> Self {
-        std::fs::read(Self::path(config_dir))
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default()
+        Self::update(config_dir, |_| {}).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "settings unreadable; using defaults");
+            Self::default()
+        })
     }
 
-    pub fn save(&self, config_dir: &Path) -> std::io::Result<()> {
-        std::fs::create_dir_all(config_dir)?;
-        let tmp = Self::path(config_dir).with_extension("json.tmp");
-        std::fs::write(&tmp, serde_json::to_vec_pretty(self)?)?;
-        std::fs::rename(tmp, Self::path(config_dir))
+    /// Change the settings under the lock (read, `change`, write if it changed).
+    pub fn update(config_dir: &Path, change: impl FnOnce(&mut Self)) -> Result<Self, Error> {
+        let file = JsonFile::new(Self::path(config_dir));
+        let lock = file.lock()?;
+        let loaded = file.load(&lock, |_| Self::default())?;
+        let before = match loaded {
+            Loaded::Recovered { value, broken } => {
+                crate::files::settings_damaged(&broken);
+                value
+            }
+            other => other.into_value_or(Self::default()),
+        };
+        let mut after = before.clone();
+        change(&mut after);
+        if after != before || !file.path().exists() && after != Self::default() {
+            file.save(&lock, &after)?;
+        }
+        Ok(after)
     }
 }
 
@@ -41,12 +61,14 @@ mod tests {
     #[test]
     fn the_chosen_engine_survives_a_restart() {
         let dir = tempfile::tempdir().unwrap();
-        let s = Settings {
-            engine_host: Some("unix:///run/podman/podman.sock".into()),
-            pins: vec!["db".into(), "team/*".into()],
-        };
-        s.save(dir.path()).unwrap();
-        assert_eq!(Settings::load(dir.path()), s);
+        Settings::update(dir.path(), |s| {
+            s.engine_host = Some("unix:///run/podman/podman.sock".into())
+        })
+        .unwrap();
+        assert_eq!(
+            Settings::load(dir.path()).engine_host.as_deref(),
+            Some("unix:///run/podman/podman.sock")
+        );
     }
 
     #[test]
@@ -63,9 +85,34 @@ mod tests {
     }
 
     #[test]
-    fn a_corrupt_settings_file_falls_back_to_defaults() {
+    fn a_corrupt_settings_file_is_kept_aside_and_the_app_goes_on_with_defaults() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(Settings::path(dir.path()), b"{not json").unwrap();
-        assert_eq!(Settings::load(dir.path()), Settings::default());
+        let path = Settings::path(dir.path());
+        std::fs::write(&path, b"{\"engine_host\":\"unix:///x.so").unwrap();
+        // The pins file this would record a damage in: not the user's.
+        let pins_dir = tempfile::tempdir().unwrap();
+        crate::files::with_pins_at(&pins_dir.path().join("pins.json"), || {
+            assert_eq!(Settings::load(dir.path()), Settings::default());
+        });
+        let kept: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("settings.json.broken-"))
+            .collect();
+        assert_eq!(kept.len(), 1);
+        assert_eq!(
+            std::fs::read(dir.path().join(&kept[0])).unwrap(),
+            b"{\"engine_host\":\"unix:///x.so"
+        );
+        assert!(
+            crate::files::kept_aside()
+                .iter()
+                .any(|k| k.kind == "settings" && k.kept_at.ends_with(&kept[0])),
+            "the window is told"
+        );
+        // The settings were from before the pins file: their pins count as damaged.
+        let pins = slipway_core::pins_file::PinsFile::at(pins_dir.path().join("pins.json"));
+        let damaged = pins.state().unwrap().damaged.expect("pins damage recorded");
+        assert!(damaged.file.ends_with("settings.json"));
     }
 }

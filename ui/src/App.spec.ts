@@ -105,11 +105,11 @@ describe('App', () => {
     await userEvent.click(screen.getByTestId('row-select'));
     await userEvent.click(screen.getByTestId('remove-selected'));
     const dialog = screen.getByTestId('remove-dialog');
-    expect(within(dialog).getByTestId('remove-item')).toHaveTextContent('demo/app:1');
+    expect(await within(dialog).findByTestId('remove-item')).toHaveTextContent('demo/app:1');
     expect(mockApi.imagesRemove).not.toHaveBeenCalled();
     mockApi.imagesList.mockResolvedValue([]);
     await userEvent.click(screen.getByTestId('confirm-remove'));
-    expect(mockApi.imagesRemove).toHaveBeenCalledWith([A], false);
+    expect(mockApi.imagesRemove).toHaveBeenCalledWith(['demo/app:1'], false, []);
     expect(screen.queryByTestId('remove-dialog')).toBeNull();
     expect(await screen.findByText('No images')).toBeInTheDocument();
   });

@@ -46,6 +46,31 @@ pub enum Command {
     Engine,
     /// Remove build cache
     BuilderPrune(BuilderPruneArgs),
+    /// Pins: images that `images prune` and `images rm` never remove (shared with the app)
+    #[command(subcommand)]
+    Pins(PinsCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PinsCmd {
+    /// List the pins (and say if the pins file was damaged)
+    #[command(alias = "list")]
+    Ls,
+    /// Pin names, repositories (every tag), globs (team/*, app:1.*) or image IDs
+    Add {
+        #[arg(required = true, value_name = "PATTERN")]
+        patterns: Vec<String>,
+    },
+    /// Unpin; each pattern must be pinned, or nothing changes
+    #[command(alias = "remove")]
+    Rm {
+        #[arg(required = true, value_name = "PATTERN")]
+        patterns: Vec<String>,
+    },
+    /// After a damaged pins file: keep the pins recovered from it and turn clean-up back on
+    Recover,
+    /// After a damaged pins file: start without its pins and turn clean-up back on
+    Reset,
 }
 
 #[derive(Debug, Subcommand)]
@@ -150,9 +175,17 @@ pub struct RmArgs {
     pub force: bool,
     #[arg(long)]
     pub no_prune: bool,
+    /// With --force on Podman: also delete the containers made from the image (Podman's
+    /// force does; without this flag Slipway refuses and lists them, as Docker keeps them)
+    #[arg(long, requires = "force")]
+    pub delete_containers: bool,
     /// Pin: never remove an image this pattern matches (name, repo, glob or ID); repeatable
     #[arg(long = "protect", value_name = "PATTERN")]
     pub protect: Vec<String>,
+    /// Do not read the saved pins (`slipway-cli pins`) for this command, even if the pins file
+    /// is damaged; --protect still holds
+    #[arg(long)]
+    pub ignore_pins: bool,
 }
 
 #[derive(Debug, Args)]
@@ -172,6 +205,10 @@ pub struct PruneArgs {
     /// Pin: never prune an image this pattern matches (name, repo, glob or ID); repeatable
     #[arg(long = "protect", value_name = "PATTERN")]
     pub protect: Vec<String>,
+    /// Do not read the saved pins (`slipway-cli pins`) for this command, even if the pins file
+    /// is damaged; --protect still holds
+    #[arg(long)]
+    pub ignore_pins: bool,
     /// Save the images to this tar first; if saving fails nothing is deleted
     #[arg(long, value_name = "FILE")]
     pub save_to: Option<PathBuf>,

@@ -4,7 +4,9 @@
 mod args;
 mod outcome;
 mod output;
+mod pins;
 mod progress_view;
+mod remove;
 mod signals;
 
 use args::{Cli, Command, ImagesCmd, PruneArgs};
@@ -50,7 +52,7 @@ async fn main() {
 }
 
 /// Print a result as JSON, or let `human` print it.
-fn show<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T)) -> Result<()> {
+pub(crate) fn show<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T)) -> Result<()> {
     if json {
         let text = serde_json::to_string_pretty(value).map_err(Error::unexpected)?;
         println!("{text}");
@@ -79,13 +81,19 @@ async fn run(cli: Cli, cancel: &CancellationToken) -> Result<()> {
     if let Command::Images(cmd) = &cli.command {
         precheck(cmd)?;
     }
+    // The pins are a file of Slipway's own: no engine needed.
+    let command = match cli.command {
+        Command::Pins(cmd) => return pins::run(cmd, json),
+        other => other,
+    };
     let engine = Engine::connect(EngineSpec {
         host: cli.host.clone(),
         ignore_env: false,
     })
     .await?
     .with_stall_timeout(std::time::Duration::from_secs(cli.stall_timeout));
-    match cli.command {
+    match command {
+        Command::Pins(_) => unreachable!("answered before connecting"),
         Command::Images(cmd) => images(&engine, cmd, json, cancel).await,
         Command::Df => {
             let df = engine.df().await?;
@@ -215,6 +223,11 @@ fn precheck(cmd: &ImagesCmd) -> Result<()> {
         // An empty or missing file is refused before any engine is asked.
         ImagesCmd::Load { input } => slipway_core::transfer::check_upload(input).map(|_| ()),
         ImagesCmd::Import(a) => slipway_core::transfer::check_upload(&a.file).map(|_| ()),
+        // A damaged pins file refuses before the engine is even asked.
+        ImagesCmd::Rm(a) => pins::for_deleting(a.ignore_pins, &a.protect).map(|_| ()),
+        ImagesCmd::Prune(a) if !a.dry_run => {
+            pins::for_deleting(a.ignore_pins, &a.protect).map(|_| ())
+        }
         ImagesCmd::Ls(a) => a
             .filters
             .iter()
@@ -391,56 +404,11 @@ async fn images(
                 }
             })
         }
-        ImagesCmd::Tag { source, target } => {
-            engine.tag(&source, &target).await?;
-            show(
-                json,
-                &serde_json::json!({"result": "success", "source": source, "target": target}),
-                |_| {},
-            )
-        }
+        ImagesCmd::Tag { source, target } => remove::tag(engine, &source, &target, json).await,
         ImagesCmd::Rm(a) => {
-            let protection = Protection::new(a.protect.iter().cloned())?;
-            let mut results = Vec::new();
-            let mut refused = Vec::new();
-            for r in &a.references {
-                // Like `docker rmi a b`: one refusal does not stop the others.
-                let removed = if protection.is_empty() {
-                    engine.remove(r, a.force, a.no_prune).await
-                } else {
-                    engine
-                        .remove_unless_protected(r, a.force, a.no_prune, &protection)
-                        .await
-                };
-                match removed {
-                    Ok(x) => results.push(x),
-                    Err(e) => refused.push(e),
-                }
-            }
-            if !refused.is_empty() {
-                // The error (its JSON with --json) is the first refusal; what was done and the
-                // other refusals still reach the user on stderr.
-                for r in &results {
-                    r.untagged.iter().for_each(|u| eprintln!("Untagged: {u}"));
-                    r.deleted.iter().for_each(|d| eprintln!("Deleted: {d}"));
-                }
-                let mut refused = refused.into_iter();
-                let first = refused.next().expect("not empty");
-                refused.for_each(|e| eprintln!("Error: {}", e.message));
-                return Err(first);
-            }
-            let value = if results.len() == 1 {
-                serde_json::to_value(&results[0])
-            } else {
-                serde_json::to_value(&results)
-            }
-            .map_err(Error::unexpected)?;
-            show(json, &value, |_| {
-                for r in &results {
-                    r.untagged.iter().for_each(|u| println!("Untagged: {u}"));
-                    r.deleted.iter().for_each(|d| println!("Deleted: {d}"));
-                }
-            })
+            // The saved pins and --protect; a damaged pins file refuses before anything goes.
+            let protection = pins::for_deleting(a.ignore_pins, &a.protect)?;
+            remove::rm(engine, &a, &protection, json).await
         }
         ImagesCmd::Prune(a) => prune(engine, &a, json, cancel).await,
         ImagesCmd::Save(a) => {
@@ -540,11 +508,18 @@ async fn prune(
     json: bool,
     cancel: &CancellationToken,
 ) -> Result<()> {
+    // The saved pins and --protect. Only a real prune refuses on a damaged pins file; a
+    // dry run shows what the recovered pins keep.
+    let protect = if a.dry_run {
+        pins::for_preview(a.ignore_pins, &a.protect)?
+    } else {
+        pins::for_deleting(a.ignore_pins, &a.protect)?.patterns
+    };
     let mut options = PruneOptions {
         all: a.all,
         until: a.until.clone(),
         keep: a.keep,
-        protect: a.protect.clone(),
+        protect,
         ..Default::default()
     };
     for f in &a.filters {

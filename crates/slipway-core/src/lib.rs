@@ -3,22 +3,25 @@
 //!
 //! Domains live in folders: `engine/` (discovery, connection, HTTP), `images/`, `build/`
 //! (context, dockerignore, builds), `transfer/` (pull, push, save, load, import),
-//! `cleanup/` (plan, pins, build cache), `registry/` (credentials, registry API).
+//! `cleanup/` (plan, pins and their file, build cache), `registry/` (credentials, registry API),
+//! `store/` (Slipway's own files: atomic writes under a lock, broken files kept aside).
 
 pub mod build;
 pub mod cleanup;
 pub mod engine;
 pub mod error;
+pub mod events;
 pub mod images;
 pub mod progress;
 pub mod reference;
 pub mod registry;
+pub mod store;
 pub mod system;
 pub mod transfer;
 
 // Short paths kept from before the domain folders, for the front ends and the tests.
 pub use build::context;
-pub use cleanup::{build_cache, protection};
+pub use cleanup::{build_cache, pins_file, protection};
 pub(crate) use engine::raw;
 pub use registry::credentials;
 

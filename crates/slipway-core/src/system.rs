@@ -1,9 +1,10 @@
-//! Disk usage, build-cache prune and the image event stream.
+//! Disk usage and build-cache prune. The event streams are in [`crate::events`].
+
+pub use crate::events::ImageEvent;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::images::ListOptions;
-use futures_util::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -60,19 +61,6 @@ pub struct BuildCachePruneResult {
     pub caches_deleted: Vec<String>,
     #[cfg_attr(feature = "specta", specta(type = f64))]
     pub space_reclaimed: i64,
-}
-
-/// One image event (tag, untag, delete, pull, push, load, import, save …).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct ImageEvent {
-    pub action: String,
-    /// Image ID or name as the engine reports it.
-    pub id: String,
-    /// The name involved (`x:1` for a tag event), when the engine says.
-    pub name: Option<String>,
-    #[cfg_attr(feature = "specta", specta(type = f64))]
-    pub time: i64,
 }
 
 /// An image's ID and its layers (diff ID, bytes), oldest first.
@@ -295,36 +283,6 @@ impl Engine {
                 })
                 .unwrap_or_default(),
             space_reclaimed: i(&v["SpaceReclaimed"]),
-        })
-    }
-
-    /// Image events as they happen. The stream ends when the engine connection drops;
-    /// callers reconnect and resync.
-    #[tracing::instrument(skip(self))]
-    pub fn image_events(&self) -> impl Stream<Item = Result<ImageEvent>> + Send + 'static {
-        let mut filters = HashMap::new();
-        filters.insert("type".to_owned(), vec!["image".to_owned()]);
-        // The request goes out on first poll; `since` = now makes events that happen between
-        // this call and that poll arrive too (the engine replays them from its log).
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or_default();
-        let opts = bollard::query_parameters::EventsOptions {
-            filters: Some(filters),
-            since: Some(now.to_string()),
-            ..Default::default()
-        };
-        self.long.events(Some(opts)).map(|item| {
-            let e = item.map_err(Error::from)?;
-            let actor = e.actor.unwrap_or_default();
-            let attributes = actor.attributes.unwrap_or_default();
-            Ok(ImageEvent {
-                action: e.action.unwrap_or_default(),
-                id: actor.id.unwrap_or_default(),
-                name: attributes.get("name").cloned(),
-                time: e.time.unwrap_or_default(),
-            })
         })
     }
 }

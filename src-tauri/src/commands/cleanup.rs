@@ -1,61 +1,93 @@
 //! Cleanup: prune preview and confirm (exactly the ticked set), pins, build-cache prune.
-//! Pins live in the app's settings; every prune and bulk delete honours them.
+//! Pins live in the pins file shared with the CLI; every prune and bulk delete honours them,
+//! and while a pins file is damaged none runs (423) until the user confirms how to go on.
 
 use super::engine;
-use super::engine::config_dir;
 use super::paths::save_target;
-use crate::settings::Settings;
 use crate::state::AppState;
 use crate::tasks::channel_sink;
 use slipway_core::Error;
 use slipway_core::build_cache::BuildCachePlan;
 use slipway_core::cleanup::{PlanItem, PruneOutcome, PrunePlan};
 use slipway_core::images::PruneOptions;
+use slipway_core::pins_file::PinsState;
 use slipway_core::progress::Progress;
 use slipway_core::protection::Protection;
 use slipway_core::system::BuildCachePruneResult;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
-/// The user's pins, each valid one kept even if another is not.
-pub(crate) fn pins(app: &AppHandle) -> Protection {
-    let saved = config_dir(app).map(|d| Settings::load(&d).pins);
-    Protection::from_saved(saved.unwrap_or_default())
+/// File work off the async threads (a lock may be held by the CLI for a moment).
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::internal(e.to_string()))?
+}
+
+/// The pins now; a damaged pins file is kept aside and recorded by this read.
+async fn pins_state() -> Result<PinsState, Error> {
+    blocking(|| crate::files::pins_file()?.state()).await
+}
+
+/// The pins a preview shows as kept: the saved ones, or those recovered from a damaged file.
+pub(crate) async fn pins_for_preview() -> Result<Protection, Error> {
+    Ok(pins_state().await?.protection())
+}
+
+/// The pins a delete honours, or the refusal (423) while a pins file is damaged.
+pub(crate) async fn pins_for_deleting() -> Result<Protection, Error> {
+    pins_state().await?.for_deleting()
 }
 
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip(app))]
-pub fn pins_get(app: AppHandle) -> Vec<String> {
-    pins(&app).patterns
+#[tracing::instrument(err(level = "debug", Display))]
+pub async fn pins_get() -> Result<PinsState, Error> {
+    pins_state().await
 }
 
 /// Replace the pins; each is checked first, so a typo is an error, not a silent no-op.
+/// Refused while a pins file is damaged: the user answers that first.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(err(level = "debug", Display))]
+pub async fn pins_set(patterns: Vec<String>) -> Result<PinsState, Error> {
+    blocking(move || crate::files::pins_file()?.set(patterns)).await
+}
+
+/// The user's answer to a damaged pins file: keep the pins recovered from it, or start
+/// without them. Clean-up and delete work again afterwards.
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(app), err(level = "debug", Display))]
-pub fn pins_set(app: AppHandle, patterns: Vec<String>) -> Result<Vec<String>, Error> {
-    let protection = Protection::new(patterns)?;
-    let dir = config_dir(&app).ok_or_else(|| Error::internal("No settings folder."))?;
-    Settings {
-        pins: protection.patterns.clone(),
-        ..Settings::load(&dir)
-    }
-    .save(&dir)
-    .map_err(|e| Error::internal(format!("Could not save the pins: {e}")))?;
-    Ok(protection.patterns)
+pub async fn pins_resolve(app: AppHandle, keep_recovered: bool) -> Result<PinsState, Error> {
+    let config = super::engine::config_dir(&app);
+    blocking(move || {
+        let state = crate::files::pins_file()?.resolve_damage(keep_recovered)?;
+        // Old settings pins that waited for the damage to be resolved move now.
+        match config {
+            Some(dir) => {
+                crate::files::migrate_pins(&dir);
+                crate::files::pins_file()?.state()
+            }
+            None => Ok(state),
+        }
+    })
+    .await
 }
 
 /// What a prune with `options` would delete (pins added), deleting nothing.
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip(app, state), err(level = "debug", Display))]
+#[tracing::instrument(skip(state), err(level = "debug", Display))]
 pub async fn prune_preview(
-    app: AppHandle,
     state: State<'_, AppState>,
     mut options: PruneOptions,
 ) -> Result<PrunePlan, Error> {
-    options.protect.extend(pins(&app).patterns);
+    // A preview deletes nothing: while damaged, the recovered pins show what they keep.
+    options.protect.extend(pins_for_preview().await?.patterns);
     engine(&state).await?.prune_plan(&options).await
 }
 
@@ -63,27 +95,22 @@ pub async fn prune_preview(
 /// if given; save progress streams to `on_progress`.
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip(app, state, items, on_progress), fields(items = items.len()), err(level = "debug", Display))]
+#[tracing::instrument(skip(state, items, on_progress), fields(items = items.len()), err(level = "debug", Display))]
 pub async fn prune_confirm(
-    app: AppHandle,
     state: State<'_, AppState>,
     task: String,
     items: Vec<PlanItem>,
     save_to: Option<String>,
     on_progress: Channel<Progress>,
 ) -> Result<PruneOutcome, Error> {
+    // Refused while a pins file is damaged, before anything starts.
+    let pins = pins_for_deleting().await?;
     let guard = state.tasks.start(&task)?;
     let target = save_to.as_deref().map(save_target).transpose()?;
     let engine = engine(&state).await?;
     let mut send = channel_sink(on_progress);
     engine
-        .prune_exact(
-            &items,
-            &pins(&app),
-            target.as_deref(),
-            &mut send,
-            &guard.token,
-        )
+        .prune_exact(&items, &pins, target.as_deref(), &mut send, &guard.token)
         .await
 }
 

@@ -72,13 +72,9 @@ pub async fn engine_retry(app: AppHandle) -> Result<EngineStatus, Error> {
 pub async fn engine_choose(app: AppHandle, host: Option<String>) -> Result<EngineStatus, Error> {
     let host = host.map(|h| h.trim().to_owned()).filter(|h| !h.is_empty());
     if let Some(dir) = config_dir(&app) {
-        // Keep the other settings (pins): only the engine choice changes.
-        Settings {
-            engine_host: host,
-            ..Settings::load(&dir)
-        }
-        .save(&dir)
-        .map_err(|e| Error::of(slipway_core::error::ErrorKind::ChoiceNotSaved).with_detail(e))?;
+        Settings::update(&dir, |s| s.engine_host = host).map_err(|e| {
+            Error::of(slipway_core::error::ErrorKind::ChoiceNotSaved).with_detail(e.message)
+        })?;
     }
     Ok(connect_now(&app).await)
 }

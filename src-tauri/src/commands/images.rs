@@ -1,13 +1,14 @@
-//! Image commands: list, details, containers, history, inspect, tag, untag, remove.
+//! Image commands: list, details, containers, history, inspect, tag, remove (planned: a
+//! single name removed from the details view goes through the same plan).
 
 use super::engine;
 use crate::state::AppState;
-use serde::Serialize;
 use slipway_core::Error;
 use slipway_core::images::{
-    ContainerRef, HistoryEntry, ImageDetails, ImageSummary, ListOptions, RemoveResult,
+    ContainerConsent, ContainerRef, HistoryEntry, ImageDetails, ImageSummary, ListOptions,
+    MovePolicy, RemovalPlan, RemovalReport, RemovalRequest, TagOutcome,
 };
-use tauri::{AppHandle, State};
+use tauri::State;
 
 #[tauri::command]
 #[specta::specta]
@@ -56,6 +57,8 @@ pub async fn image_inspect(state: State<'_, AppState>, reference: String) -> Res
     serde_json::to_string_pretty(&v).map_err(Error::unexpected)
 }
 
+/// Give `source` the name `target`. When another image holds it, nothing changes and the
+/// conflict comes back (with that image's ID) until `move_from` names that same image.
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state), err(level = "debug", Display))]
@@ -63,53 +66,57 @@ pub async fn image_tag(
     state: State<'_, AppState>,
     source: String,
     target: String,
-) -> Result<(), Error> {
-    engine(&state).await?.tag(&source, &target).await
+    move_from: Option<String>,
+) -> Result<TagOutcome, Error> {
+    let policy = move_from.map_or(MovePolicy::Ask, MovePolicy::From);
+    engine(&state)
+        .await?
+        .tag_checked(&source, &target, &policy)
+        .await
 }
 
-/// Remove one name; the image stays while it has others.
+/// What removing these names/IDs would do, from the engine's rules and the pins. Nothing
+/// is changed.
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state), err(level = "debug", Display))]
-pub async fn image_untag(state: State<'_, AppState>, name: String) -> Result<RemoveResult, Error> {
-    engine(&state).await?.remove(&name, false, false).await
-}
-
-/// What happened to one image of a bulk removal.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-pub struct RemoveOutcome {
-    pub reference: String,
-    pub result: Option<RemoveResult>,
-    pub error: Option<Error>,
-}
-
-/// Remove several images; one failure does not stop the rest, and each is reported.
-#[tauri::command]
-#[specta::specta]
-#[tracing::instrument(skip(app, state), err(level = "debug", Display))]
-pub async fn images_remove(
-    app: AppHandle,
+pub async fn images_remove_plan(
     state: State<'_, AppState>,
     references: Vec<String>,
     force: bool,
-) -> Result<Vec<RemoveOutcome>, Error> {
-    let engine = engine(&state).await?;
-    // Pinned images are refused (409 naming the pin) even when forced.
-    let pins = super::cleanup::pins(&app);
-    let mut outcomes = Vec::with_capacity(references.len());
-    for reference in references {
-        let r = engine
-            .remove_unless_protected(&reference, force, false, &pins)
-            .await;
-        let (result, error) = match r {
-            Ok(r) => (Some(r), None),
-            Err(e) => (None, Some(e)),
-        };
-        outcomes.push(RemoveOutcome {
-            reference,
-            result,
-            error,
-        });
-    }
-    Ok(outcomes)
+) -> Result<RemovalPlan, Error> {
+    let request = RemovalRequest {
+        references,
+        force,
+        noprune: false,
+    };
+    let pins = super::cleanup::pins_for_preview().await?;
+    engine(&state).await?.plan_removal(&request, &pins).await
+}
+
+/// Remove names/IDs as planned (the plan is made again first) and report what the engine
+/// then holds. Containers Podman's force would delete go only when listed in
+/// `accept_containers` (the ones the user was shown); pinned images never go.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state), err(level = "debug", Display))]
+pub async fn images_remove(
+    state: State<'_, AppState>,
+    references: Vec<String>,
+    force: bool,
+    accept_containers: Vec<String>,
+) -> Result<RemovalReport, Error> {
+    let request = RemovalRequest {
+        references,
+        force,
+        noprune: false,
+    };
+    // Pinned images are refused even when forced; everything is refused (423) while a pins
+    // file is damaged.
+    let pins = super::cleanup::pins_for_deleting().await?;
+    let consent = ContainerConsent::Only(accept_containers);
+    engine(&state)
+        .await?
+        .remove_planned(&request, &pins, &consent)
+        .await
 }

@@ -5,6 +5,7 @@ pub mod build;
 pub mod cleanup;
 pub mod disk;
 pub mod engine;
+pub mod files;
 pub mod images;
 mod paths;
 pub mod registry;

@@ -184,3 +184,19 @@ pub fn slipway_cli() -> PathBuf {
 }
 
 pub mod faults;
+
+/// `slipway-cli` as a user runs it, with its own files (the pins) under `config_home`
+/// (`XDG_CONFIG_HOME`): never the user's. `DOCKER_HOST` is removed; pass `--host`.
+pub fn slipway_cli_in(config_home: &Path) -> Command {
+    let mut c = Command::new(slipway_cli());
+    c.env("XDG_CONFIG_HOME", config_home)
+        .env_remove("SLIPWAY_CONFIG_DIR")
+        .env_remove("DOCKER_HOST");
+    c
+}
+
+/// `slipway_cli_in` a throw-away config home of this test process, with no pins.
+pub fn slipway_cli_command() -> Command {
+    static HOME: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    slipway_cli_in(HOME.get_or_init(|| tempfile::tempdir().unwrap()).path())
+}

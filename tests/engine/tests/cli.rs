@@ -2,15 +2,14 @@
 
 use slipway_engine_tests::*;
 use std::collections::HashSet;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 fn cli(args: &[&str]) -> Output {
-    Command::new(slipway_cli())
+    slipway_cli_command()
         .arg("--host")
         .arg(docker_host())
         .args(args)
-        .env_remove("DOCKER_HOST")
         .output()
         .expect("slipway-cli runs (built by make test)")
 }
@@ -248,7 +247,7 @@ fn prune_deletes_exactly_what_its_dry_run_listed_keeping_pins_and_newest_tags() 
 
 #[test]
 fn bad_input_is_a_400_before_any_engine_is_asked() {
-    let out = Command::new(slipway_cli())
+    let out = slipway_cli_command()
         .args([
             "--host",
             "unix:///tmp/slipway-nowhere.sock",
@@ -262,7 +261,7 @@ fn bad_input_is_a_400_before_any_engine_is_asked() {
         .unwrap();
     assert!(!out.status.success());
     assert_eq!(json_of(&out)["error"]["code"], 400);
-    let out = Command::new(slipway_cli())
+    let out = slipway_cli_command()
         .args([
             "--host",
             "unix:///tmp/slipway-nowhere.sock",
@@ -278,7 +277,7 @@ fn bad_input_is_a_400_before_any_engine_is_asked() {
 
 #[test]
 fn an_unreachable_engine_is_503_naming_the_address() {
-    let out = Command::new(slipway_cli())
+    let out = slipway_cli_command()
         .args([
             "--host",
             "unix:///tmp/slipway-nowhere.sock",
@@ -377,7 +376,7 @@ fn login_saves_through_the_users_credential_helper() {
 
     let registry = auth_registry();
     let password = env("SLIPWAY_TEST_AUTH_PASSWORD");
-    let mut child = Command::new(slipway_cli())
+    let mut child = slipway_cli_command()
         .args(["--host", &docker_host(), "--json", "login", &registry])
         .args(["-u", &env("SLIPWAY_TEST_AUTH_USER"), "--password-stdin"])
         .env_remove("DOCKER_HOST")

@@ -57,19 +57,29 @@ describe('api over the generated bindings', () => {
 
   it('sends the arguments by their Rust names and rejects with the engine error', async () => {
     tauri.invoke.mockRejectedValue({ code: 400, message: 'invalid reference format' });
-    await expect(api.imageTag('sha256:1', 'Bad')).rejects.toMatchObject({
+    await expect(api.imageTag('sha256:1', 'Bad', null)).rejects.toMatchObject({
       code: 400,
       message: 'invalid reference format',
     });
-    expect(tauri.invoke).toHaveBeenCalledWith('image_tag', { source: 'sha256:1', target: 'Bad' });
+    expect(tauri.invoke).toHaveBeenCalledWith('image_tag', {
+      source: 'sha256:1',
+      target: 'Bad',
+      moveFrom: null,
+    });
   });
 
-  it('removes several references with force', async () => {
-    tauri.invoke.mockResolvedValue([]);
-    await api.imagesRemove(['a:1', 'sha256:2'], true);
+  it('plans, then removes several references with force and the containers agreed to', async () => {
+    tauri.invoke.mockResolvedValue({});
+    await api.imagesRemovePlan(['a:1', 'sha256:2'], true);
+    expect(tauri.invoke).toHaveBeenCalledWith('images_remove_plan', {
+      references: ['a:1', 'sha256:2'],
+      force: true,
+    });
+    await api.imagesRemove(['a:1', 'sha256:2'], true, ['c1']);
     expect(tauri.invoke).toHaveBeenCalledWith('images_remove', {
       references: ['a:1', 'sha256:2'],
       force: true,
+      acceptContainers: ['c1'],
     });
   });
 

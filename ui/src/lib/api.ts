@@ -30,6 +30,10 @@ import type {
   SearchOptions_Deserialize as SearchOptions,
   SearchResult,
   TaskRecord_Serialize as TaskRecord,
+  DamagedPins,
+  FilesState_Serialize as FilesState,
+  KeptAside,
+  PinsState_Serialize as PinsState,
   UsageSnapshot,
   EngineStatus,
   Error_Serialize as BackendError,
@@ -37,17 +41,25 @@ import type {
   ImageDetails,
   ImageSummary,
   ImagesChanged,
-  RemoveOutcome,
-  RemoveResult,
+  ImageOutcome_Serialize as ImageOutcome,
+  ImageRemoval_Serialize as ImageRemoval,
+  Refusal,
+  RemovalPlan_Serialize as RemovalPlan,
+  RemovalReport_Serialize as RemovalReport,
+  TagHolder,
+  TagOutcome_Serialize as TagOutcome,
 } from './bindings';
 
 export type { EngineStatus, HistoryEntry, ImageDetails, ImageSummary, ImagesChanged };
-export type { RemoveOutcome, RemoveResult, BackendError };
+export type { BackendError };
+export type { ImageOutcome, ImageRemoval, Refusal, RemovalPlan, RemovalReport };
+export type { TagHolder, TagOutcome };
 export type { ContainerRef, DiskUsage, ImageUsage, Progress, SaveResult };
 export type { BuildOptions, BuildResult, ContextSummary, LoadResult, LoginForm, Overall };
 export type { PullResult, PushResult, SearchOptions, SearchResult, TaskRecord, UsageSnapshot };
 export type { BuildCachePlan, BuildCachePruneResult, KeepReason, KeptItem, PlanItem };
 export type { PruneOptions, PruneOutcome, PrunePlan, SkippedItem };
+export type { DamagedPins, FilesState, KeptAside, PinsState };
 
 /** A progress callback, as the `Channel` a long command streams into. */
 function channel(onProgress: (p: Progress) => void): Channel<Progress> {
@@ -137,11 +149,19 @@ export const api = {
     unwrap(() => commands.imageHistory(reference)),
   imageInspect: (reference: string): Promise<string> =>
     unwrap(() => commands.imageInspect(reference)),
-  imageTag: (source: string, target: string): Promise<null> =>
-    unwrap(() => commands.imageTag(source, target)),
-  imageUntag: (name: string): Promise<RemoveResult> => unwrap(() => commands.imageUntag(name)),
-  imagesRemove: (references: string[], force: boolean): Promise<RemoveOutcome[]> =>
-    unwrap(() => commands.imagesRemove(references, force)),
+  /** Tag; when another image holds the name, a conflict comes back until `moveFrom` names it. */
+  imageTag: (source: string, target: string, moveFrom: string | null): Promise<TagOutcome> =>
+    unwrap(() => commands.imageTag(source, target, moveFrom)),
+  /** What removing these names/IDs would do (the backend's rules and pins); nothing changes. */
+  imagesRemovePlan: (references: string[], force: boolean): Promise<RemovalPlan> =>
+    unwrap(() => commands.imagesRemovePlan(references, force)),
+  /** Remove as planned; `acceptContainers`: containers Podman's force may delete (shown first). */
+  imagesRemove: (
+    references: string[],
+    force: boolean,
+    acceptContainers: string[],
+  ): Promise<RemovalReport> =>
+    unwrap(() => commands.imagesRemove(references, force, acceptContainers)),
   usageSnapshot: (): Promise<UsageSnapshot> => unwrap(() => commands.usageSnapshot()),
   /** Save images into one tar; `onProgress` gets byte counts while it streams. */
   imagesSave: (
@@ -193,8 +213,20 @@ export const api = {
     unwrap(() => commands.imagesSearch(term, options)),
   registryTags: (repository: string, login: LoginForm | null): Promise<string[]> =>
     unwrap(() => commands.registryTags(repository, login)),
-  pinsGet: (): Promise<string[]> => commands.pinsGet(),
-  pinsSet: (patterns: string[]): Promise<string[]> => unwrap(() => commands.pinsSet(patterns)),
+  pinsGet: (): Promise<PinsState> => unwrap(() => commands.pinsGet()),
+  pinsSet: (patterns: string[]): Promise<PinsState> => unwrap(() => commands.pinsSet(patterns)),
+  /** After a damaged pins file: keep the recovered pins, or start without them. */
+  pinsResolve: (keepRecovered: boolean): Promise<PinsState> =>
+    unwrap(() => commands.pinsResolve(keepRecovered)),
+  /** The app's own files: pins damage (lasting) and files kept aside this run. */
+  filesState: (): Promise<FilesState> => unwrap(() => commands.filesState()),
+  filesDismiss: async (keptAt: string): Promise<KeptAside[]> => {
+    try {
+      return await commands.filesDismiss(keptAt);
+    } catch (e) {
+      throw toApiError(e);
+    }
+  },
   prunePreview: (options: PruneOptions): Promise<PrunePlan> =>
     unwrap(() => commands.prunePreview(options)),
   pruneConfirm: (

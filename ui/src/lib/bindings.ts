@@ -18,11 +18,22 @@ export const commands = {
 	imageHistory: (reference: string) => typedError<HistoryEntry[], Error_Serialize>(__TAURI_INVOKE("image_history", { reference })),
 	/**  The engine's inspect document, pretty-printed for the raw JSON tab. */
 	imageInspect: (reference: string) => typedError<string, Error_Serialize>(__TAURI_INVOKE("image_inspect", { reference })),
-	imageTag: (source: string, target: string) => typedError<null, Error_Serialize>(__TAURI_INVOKE("image_tag", { source, target })),
-	/**  Remove one name; the image stays while it has others. */
-	imageUntag: (name: string) => typedError<RemoveResult, Error_Serialize>(__TAURI_INVOKE("image_untag", { name })),
-	/**  Remove several images; one failure does not stop the rest, and each is reported. */
-	imagesRemove: (references: string[], force: boolean) => typedError<RemoveOutcome_Serialize[], Error_Serialize>(__TAURI_INVOKE("images_remove", { references, force })),
+	/**
+	 *  Give `source` the name `target`. When another image holds it, nothing changes and the
+	 *  conflict comes back (with that image's ID) until `move_from` names that same image.
+	 */
+	imageTag: (source: string, target: string, moveFrom: string | null) => typedError<TagOutcome_Serialize, Error_Serialize>(__TAURI_INVOKE("image_tag", { source, target, moveFrom })),
+	/**
+	 *  What removing these names/IDs would do, from the engine's rules and the pins. Nothing
+	 *  is changed.
+	 */
+	imagesRemovePlan: (references: string[], force: boolean) => typedError<RemovalPlan_Serialize, Error_Serialize>(__TAURI_INVOKE("images_remove_plan", { references, force })),
+	/**
+	 *  Remove names/IDs as planned (the plan is made again first) and report what the engine
+	 *  then holds. Containers Podman's force would delete go only when listed in
+	 *  `accept_containers` (the ones the user was shown); pinned images never go.
+	 */
+	imagesRemove: (references: string[], force: boolean, acceptContainers: string[]) => typedError<RemovalReport_Serialize, Error_Serialize>(__TAURI_INVOKE("images_remove", { references, force, acceptContainers })),
 	/**  Containers created from this image, running or not. */
 	imageContainers: (reference: string) => typedError<ContainerRef[], Error_Serialize>(__TAURI_INVOKE("image_containers", { reference })),
 	/**  Save `references` into one tar at `path`, streamed; the file appears only when complete. */
@@ -62,9 +73,20 @@ export const commands = {
 	imageUsage: () => typedError<ImageUsage[], Error_Serialize>(__TAURI_INVOKE("image_usage")),
 	/**  Both of the above from one engine request (Docker allows one df at a time). */
 	usageSnapshot: () => typedError<UsageSnapshot, Error_Serialize>(__TAURI_INVOKE("usage_snapshot")),
-	pinsGet: () => __TAURI_INVOKE<string[]>("pins_get"),
-	/**  Replace the pins; each is checked first, so a typo is an error, not a silent no-op. */
-	pinsSet: (patterns: string[]) => typedError<string[], Error_Serialize>(__TAURI_INVOKE("pins_set", { patterns })),
+	pinsGet: () => typedError<PinsState_Serialize, Error_Serialize>(__TAURI_INVOKE("pins_get")),
+	/**
+	 *  Replace the pins; each is checked first, so a typo is an error, not a silent no-op.
+	 *  Refused while a pins file is damaged: the user answers that first.
+	 */
+	pinsSet: (patterns: string[]) => typedError<PinsState_Serialize, Error_Serialize>(__TAURI_INVOKE("pins_set", { patterns })),
+	/**
+	 *  The user's answer to a damaged pins file: keep the pins recovered from it, or start
+	 *  without them. Clean-up and delete work again afterwards.
+	 */
+	pinsResolve: (keepRecovered: boolean) => typedError<PinsState_Serialize, Error_Serialize>(__TAURI_INVOKE("pins_resolve", { keepRecovered })),
+	filesState: () => typedError<FilesState_Serialize, Error_Serialize>(__TAURI_INVOKE("files_state")),
+	/**  The user read the notice about the file kept at `kept_at`; returns what is left to show. */
+	filesDismiss: (keptAt: string) => __TAURI_INVOKE<KeptAside[]>("files_dismiss", { keptAt }),
 	/**  What a prune with `options` would delete (pins added), deleting nothing. */
 	prunePreview: (options: PruneOptions_Deserialize) => typedError<PrunePlan, Error_Serialize>(__TAURI_INVOKE("prune_preview", { options })),
 	/**
@@ -205,6 +227,20 @@ export type ContextSummary = {
 	bytes: number | null,
 	/**  Files and symlinks left out by `.dockerignore`. */
 	ignored: number | null,
+};
+
+/**  A damaged file that held pins, and what was saved from it. */
+export type DamagedPins = {
+	/**  The file that did not parse (the pins file, or the app's old settings file). */
+	file: string,
+	/**  Where its bytes are kept, untouched. */
+	kept_at: string,
+	/**  What the parser said. */
+	reason: string,
+	/**  The complete pins found in it: still honoured, and offered back. */
+	recovered: string[],
+	/**  When it was found (RFC 3339, UTC). */
+	at: string,
 };
 
 /**  One entry of `images_deleted`, spelled as the engine spells it. */
@@ -374,6 +410,21 @@ export type Error_Serialize = {
 	context?: Operation[],
 };
 
+/**  What the window shows about the app's files: the backend's answer, the UI a projection. */
+export type FilesState = FilesState_Serialize | FilesState_Deserialize;
+
+/**  What the window shows about the app's files: the backend's answer, the UI a projection. */
+export type FilesState_Deserialize = {
+	pins: PinsState_Deserialize,
+	kept_aside: KeptAside[],
+};
+
+/**  What the window shows about the app's files: the backend's answer, the UI a projection. */
+export type FilesState_Serialize = {
+	pins: PinsState_Serialize,
+	kept_aside: KeptAside[],
+};
+
 export type HistoryEntry = {
 	id: string,
 	created: number | null,
@@ -407,6 +458,104 @@ export type ImageDetails = {
 	layers: string[],
 };
 
+/**  What happened to one image, read back from the engine afterwards. */
+export type ImageOutcome = ImageOutcome_Serialize | ImageOutcome_Deserialize;
+
+/**  What happened to one image, read back from the engine afterwards. */
+export type ImageOutcome_Deserialize = {
+	id: string,
+	requested: string[],
+	/**  Names it no longer has. */
+	untagged: string[],
+	/**  Names it still has. */
+	names_left: string[],
+	/**  The image is gone. */
+	deleted: boolean,
+	parents_deleted: string[],
+	containers_deleted: ContainerRef[],
+	/**  The engine refused a request (what went before it is in `untagged`). */
+	error?: Error_Deserialize | null,
+	/**  Refused before anything was sent. */
+	refusal?: Refusal | null,
+	/**  What happened is what the plan said. */
+	as_planned: boolean,
+};
+
+/**  What happened to one image, read back from the engine afterwards. */
+export type ImageOutcome_Serialize = {
+	id: string,
+	requested: string[],
+	/**  Names it no longer has. */
+	untagged: string[],
+	/**  Names it still has. */
+	names_left: string[],
+	/**  The image is gone. */
+	deleted: boolean,
+	parents_deleted: string[],
+	containers_deleted: ContainerRef[],
+	/**  The engine refused a request (what went before it is in `untagged`). */
+	error: Error_Serialize | null,
+	/**  Refused before anything was sent. */
+	refusal: Refusal | null,
+	/**  What happened is what the plan said. */
+	as_planned: boolean,
+};
+
+/**  What removing the selection does to one image. */
+export type ImageRemoval = ImageRemoval_Serialize | ImageRemoval_Deserialize;
+
+/**  What removing the selection does to one image. */
+export type ImageRemoval_Deserialize = {
+	/**  Empty when the reference matched no image. */
+	id: string,
+	/**  Its names now. */
+	tags: string[],
+	size: number | null,
+	/**  The selected references that mean this image. */
+	requested: string[],
+	/**  Names that will be removed. */
+	untag: string[],
+	/**  The image itself will be deleted. */
+	delete: boolean,
+	/**  Untagged parent images the engine deletes with it. */
+	parents_deleted: string[],
+	/**  Containers deleted with it (only Podman's force does this). */
+	containers_deleted: ContainerRef[],
+	/**  Containers made from it that stay (Docker's force deletes the image, not them). */
+	containers_kept: ContainerRef[],
+	/**  Every name goes but the image stays: these images are built on it. */
+	kept_for_children: string[],
+	refusal?: Refusal | null,
+	/**  The requests that do it, in order. */
+	steps: RemoveStep[],
+};
+
+/**  What removing the selection does to one image. */
+export type ImageRemoval_Serialize = {
+	/**  Empty when the reference matched no image. */
+	id: string,
+	/**  Its names now. */
+	tags: string[],
+	size: number | null,
+	/**  The selected references that mean this image. */
+	requested: string[],
+	/**  Names that will be removed. */
+	untag: string[],
+	/**  The image itself will be deleted. */
+	delete: boolean,
+	/**  Untagged parent images the engine deletes with it. */
+	parents_deleted: string[],
+	/**  Containers deleted with it (only Podman's force does this). */
+	containers_deleted: ContainerRef[],
+	/**  Containers made from it that stay (Docker's force deletes the image, not them). */
+	containers_kept: ContainerRef[],
+	/**  Every name goes but the image stays: these images are built on it. */
+	kept_for_children: string[],
+	refusal: Refusal | null,
+	/**  The requests that do it, in order. */
+	steps: RemoveStep[],
+};
+
 /**  One row of `list` — `{"id","tags"}` plus what a grid shows. */
 export type ImageSummary = {
 	id: string,
@@ -431,11 +580,14 @@ export type ImageUsage = {
 	shared_size: number | null,
 };
 
-/**  Images changed in the engine; the UI refreshes its list. */
+/**
+ *  Images (or the containers made from them) changed in the engine; the UI refreshes its
+ *  list and disk usage.
+ */
 export type ImagesChanged = {
 	/**  IDs or names the events named. */
 	ids: string[],
-	/**  What happened (`tag`, `untag`, `delete`, `pull`, `load` …). */
+	/**  What happened (`tag`, `untag`, `delete`, `pull`, `load` …; `container:destroy` …). */
 	actions: string[],
 	/**  The stream was lost and restored: anything may have changed. */
 	resync: boolean,
@@ -451,6 +603,17 @@ export type KeepReason =
 { kind: "in_use"; containers: number | null } | 
 /**  An image that stays is built on it; the engine would only untag it. */
 { kind: "needed_by_kept" };
+
+/**  A file of the app's that did not parse this run, and where it was kept. */
+export type KeptAside = {
+	/**  `settings` or `history`. */
+	kind: string,
+	file: string,
+	kept_at: string,
+	reason: string,
+	/**  History: the complete records kept from it. */
+	salvaged: number,
+};
 
 export type KeptItem = {
 	id: string,
@@ -510,6 +673,31 @@ export type PathPurpose = { type: "save_file" } | { type: "load_file" } | { type
 
 /**  Who went silent. */
 export type Peer = { type: "engine"; host: string } | { type: "registry"; registry: string };
+
+/**  The pins as the front ends show them. */
+export type PinsState = PinsState_Serialize | PinsState_Deserialize;
+
+/**  The pins as the front ends show them. */
+export type PinsState_Deserialize = {
+	/**  Where the pins live. */
+	file: string,
+	pins: string[],
+	/**  Set while clean-up and delete are off because a pins file was damaged. */
+	damaged?: DamagedPins | null,
+	/**  What protects now: the pins, and while damaged the recovered ones too. */
+	protecting: string[],
+};
+
+/**  The pins as the front ends show them. */
+export type PinsState_Serialize = {
+	/**  Where the pins live. */
+	file: string,
+	pins: string[],
+	/**  Set while clean-up and delete are off because a pins file was damaged. */
+	damaged: DamagedPins | null,
+	/**  What protects now: the pins, and while damaged the recovered ones too. */
+	protecting: string[],
+};
 
 /**  One image the preview would delete, as it was seen when previewed. */
 export type PlanItem = {
@@ -683,28 +871,87 @@ export type PushResult_Serialize = {
 /**  Why a reference is not valid. */
 export type ReferenceProblem = { type: "name_too_long" } | { type: "port_not_number"; port: string } | { type: "bad_host"; host: string } | { type: "bad_name_part"; part: string } | { type: "empty_name_part" } | { type: "tag_bad_start"; tag: string } | { type: "tag_too_long"; tag: string } | { type: "tag_bad_chars"; tag: string } | { type: "bad_digest"; digest: string };
 
-/**  What happened to one image of a bulk removal. */
-export type RemoveOutcome = RemoveOutcome_Serialize | RemoveOutcome_Deserialize;
+export type Refusal = {
+	/**  An English sentence for the CLI and logs (the app words its own from `reason`). */
+	message: string,
+	/**  Force would remove it (see the forced plan for what else Force does). */
+	forceable: boolean,
+} & RefusalReason;
 
-/**  What happened to one image of a bulk removal. */
-export type RemoveOutcome_Deserialize = {
-	reference: string,
-	result?: RemoveResult | null,
-	error?: Error_Deserialize | null,
+/**  Why nothing will be done to an image. */
+export type RefusalReason = 
+/**  A pin protects it (even with force). */
+{ kind: "pinned"; pattern: string } | 
+/**  Containers were created from it. */
+{ kind: "in_use"; containers: ContainerRef[] } | 
+/**  Running containers use it: Docker refuses even with force. */
+{ kind: "running"; containers: ContainerRef[] } | 
+/**  Images are built on it: Docker refuses even with force. */
+{ kind: "has_children"; children: string[] } | 
+/**  Asked for by ID while it has several names: that needs force. */
+{ kind: "several_names"; names: string[] } | 
+/**  Podman's force would delete these containers, and nobody agreed to that. */
+{ kind: "containers_not_accepted"; containers: ContainerRef[] } | { kind: "not_found" } | 
+/**  A short ID that matches several images. */
+{ kind: "ambiguous"; ids: string[] };
+
+/**  The whole prediction, with the totals a summary line needs. */
+export type RemovalPlan = RemovalPlan_Serialize | RemovalPlan_Deserialize;
+
+/**  The whole prediction, with the totals a summary line needs. */
+export type RemovalPlan_Deserialize = {
+	engine: EngineKind,
+	force: boolean,
+	/**  In the order they will be removed (images built on others first). */
+	images: ImageRemoval_Deserialize[],
+	names_removed: number,
+	images_deleted: number,
+	containers_deleted: number,
+	refused: number,
+	/**  Some refusal would go away with force. */
+	force_would_help: boolean,
 };
 
-/**  What happened to one image of a bulk removal. */
-export type RemoveOutcome_Serialize = {
-	reference: string,
-	result: RemoveResult | null,
-	error: Error_Serialize | null,
+/**  The whole prediction, with the totals a summary line needs. */
+export type RemovalPlan_Serialize = {
+	engine: EngineKind,
+	force: boolean,
+	/**  In the order they will be removed (images built on others first). */
+	images: ImageRemoval_Serialize[],
+	names_removed: number,
+	images_deleted: number,
+	containers_deleted: number,
+	refused: number,
+	/**  Some refusal would go away with force. */
+	force_would_help: boolean,
 };
 
-/**  `remove` — `{"result":"success"}` plus what the engine untagged and deleted. */
-export type RemoveResult = {
-	result: string,
-	untagged: string[],
-	deleted: string[],
+export type RemovalReport = RemovalReport_Serialize | RemovalReport_Deserialize;
+
+export type RemovalReport_Deserialize = {
+	/**  The plan that ran (made again just before running). */
+	plan: RemovalPlan_Deserialize,
+	outcomes: ImageOutcome_Deserialize[],
+	/**  Requested references that still exist: what a retry would remove. */
+	left: string[],
+	/**  Everything asked for happened. */
+	complete: boolean,
+};
+
+export type RemovalReport_Serialize = {
+	/**  The plan that ran (made again just before running). */
+	plan: RemovalPlan_Serialize,
+	outcomes: ImageOutcome_Serialize[],
+	/**  Requested references that still exist: what a retry would remove. */
+	left: string[],
+	/**  Everything asked for happened. */
+	complete: boolean,
+};
+
+/**  One request sent to the engine. */
+export type RemoveStep = {
+	reference: string,
+	force: boolean,
 };
 
 /**  Where a save went and how big it is. */
@@ -741,6 +988,35 @@ export type SkippedItem = {
 	tags: string[],
 	reason: string,
 };
+
+/**  The image that holds a name now. */
+export type TagHolder = {
+	id: string,
+	/**  Every name it has now (the moved one included). */
+	tags: string[],
+	/**  The names it keeps once this one moves; empty means it is left without a name. */
+	keeps: string[],
+};
+
+export type TagOutcome = TagOutcome_Serialize | TagOutcome_Deserialize;
+
+export type TagOutcome_Deserialize = 
+/**  The source image has the name; `moved_from` lost it. */
+{ status: "tagged"; name: string; moved_from?: TagHolder | null } | 
+/**
+ *  Another image holds the name and nothing changed: ask, then tag again with
+ *  [`MovePolicy::From`] the holder's ID.
+ */
+{ status: "conflict"; name: string; holder: TagHolder };
+
+export type TagOutcome_Serialize = 
+/**  The source image has the name; `moved_from` lost it. */
+{ status: "tagged"; name: string; moved_from: TagHolder | null } | 
+/**
+ *  Another image holds the name and nothing changed: ask, then tag again with
+ *  [`MovePolicy::From`] the holder's ID.
+ */
+{ status: "conflict"; name: string; holder: TagHolder };
 
 /**  A saved tar that ended early: the engine and the bytes it sent. */
 export type TarCut = {

@@ -1,5 +1,16 @@
 // Test data shaped like the backend's answers.
-import type { DiskUsage, EngineStatus, HistoryEntry, ImageDetails, ImageSummary } from '$lib/api';
+import type {
+  DamagedPins,
+  DiskUsage,
+  EngineStatus,
+  HistoryEntry,
+  ImageDetails,
+  ImageRemoval,
+  ImageSummary,
+  PinsState,
+  RemovalPlan,
+  RemovalReport,
+} from '$lib/api';
 
 /** A 64-hex image ID from a short seed: `hexId('a1')` → `sha256:a1a1a1…`. */
 export function hexId(seed: string): string {
@@ -96,5 +107,80 @@ export function diskUsage(imagesSize: number | null = null): DiskUsage {
     containers: row(0),
     volumes: row(0),
     source: 'engine',
+  };
+}
+
+/** The backend's pins answer: `pins`, and while `damaged`, the recovered ones protect too. */
+export function pinsState(pins: string[], damaged: Partial<DamagedPins> | null = null): PinsState {
+  const d: DamagedPins | null = damaged && {
+    file: '/home/u/.config/slipway/pins.json',
+    kept_at: '/home/u/.config/slipway/pins.json.broken-20250101T000000Z',
+    reason: 'EOF while parsing a list at line 3 column 9',
+    recovered: [],
+    at: '2025-01-01T00:00:00Z',
+    ...damaged,
+  };
+  return {
+    file: '/home/u/.config/slipway/pins.json',
+    pins,
+    damaged: d,
+    protecting: [...pins, ...(d?.recovered ?? [])],
+  };
+}
+
+/** One image of a removal plan, as the backend plans it. */
+export function removalItem(p: Partial<ImageRemoval> & { id: string }): ImageRemoval {
+  return {
+    tags: [],
+    size: 1_000_000,
+    requested: [],
+    untag: [],
+    delete: false,
+    parents_deleted: [],
+    containers_deleted: [],
+    containers_kept: [],
+    kept_for_children: [],
+    refusal: null,
+    steps: [],
+    ...p,
+  };
+}
+
+/** A removal plan with its totals added up like the backend does. */
+export function removalPlan(
+  images: ImageRemoval[],
+  p: Partial<Omit<RemovalPlan, 'images'>> = {},
+): RemovalPlan {
+  return {
+    engine: 'docker',
+    force: false,
+    images,
+    names_removed: images.reduce((n, i) => n + i.untag.length, 0),
+    images_deleted: images.reduce((n, i) => n + (i.delete ? 1 : 0) + i.parents_deleted.length, 0),
+    containers_deleted: images.reduce((n, i) => n + i.containers_deleted.length, 0),
+    refused: images.filter((i) => i.refusal).length,
+    force_would_help: images.some((i) => i.refusal?.forceable),
+    ...p,
+  };
+}
+
+/** What the backend reports after removing `plan` exactly as planned. */
+export function reportAsPlanned(plan: RemovalPlan): RemovalReport {
+  return {
+    plan,
+    outcomes: plan.images.map((i) => ({
+      id: i.id,
+      requested: i.requested,
+      untagged: i.refusal ? [] : i.untag,
+      names_left: i.refusal ? i.tags : i.tags.filter((t) => !i.untag.includes(t)),
+      deleted: !i.refusal && i.delete,
+      parents_deleted: i.refusal ? [] : i.parents_deleted,
+      containers_deleted: i.refusal ? [] : i.containers_deleted,
+      error: null,
+      refusal: i.refusal,
+      as_planned: true,
+    })),
+    left: plan.images.filter((i) => i.refusal).flatMap((i) => i.requested),
+    complete: plan.images.every((i) => !i.refusal),
   };
 }

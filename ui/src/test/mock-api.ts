@@ -2,8 +2,16 @@
 // by setup.ts. Specs set answers with `mockApi.x.mockResolvedValue(...)` and drive events with
 // `emitImagesChanged()` / `emitEngineStatus()`.
 import { vi } from 'vitest';
-import type { EngineStatus, ImagesChanged, RemoveOutcome } from '$lib/api';
-import { connectedStatus, details, diskUsage } from './fixtures';
+import type { EngineStatus, ImagesChanged, RemovalPlan } from '$lib/api';
+import {
+  connectedStatus,
+  details,
+  diskUsage,
+  pinsState,
+  removalItem,
+  removalPlan,
+  reportAsPlanned,
+} from './fixtures';
 
 type ImagesCb = (change: ImagesChanged) => void;
 type StatusCb = (status: EngineStatus) => void;
@@ -20,7 +28,7 @@ export const mockApi = {
   imageHistory: vi.fn(),
   imageInspect: vi.fn(),
   imageTag: vi.fn(),
-  imageUntag: vi.fn(),
+  imagesRemovePlan: vi.fn(),
   imagesRemove: vi.fn(),
   imageContainers: vi.fn(),
   usageSnapshot: vi.fn(),
@@ -39,6 +47,9 @@ export const mockApi = {
   imageBuild: vi.fn(),
   pinsGet: vi.fn(),
   pinsSet: vi.fn(),
+  pinsResolve: vi.fn(),
+  filesState: vi.fn(),
+  filesDismiss: vi.fn(),
   prunePreview: vi.fn(),
   pruneConfirm: vi.fn(),
   buildCachePreview: vi.fn(),
@@ -57,25 +68,27 @@ export function resetMockApi(): void {
   mockApi.engineChoose.mockResolvedValue(connectedStatus());
   mockApi.engineCandidates.mockResolvedValue(['unix:///var/run/docker.sock']);
   mockApi.imagesList.mockResolvedValue([]);
-  mockApi.pinsGet.mockResolvedValue([]);
-  mockApi.pinsSet.mockImplementation(async (p: string[]) => p);
+  mockApi.pinsGet.mockResolvedValue(pinsState([]));
+  mockApi.pinsSet.mockImplementation(async (p: string[]) => pinsState(p));
+  mockApi.pinsResolve.mockResolvedValue(pinsState([]));
+  mockApi.filesState.mockResolvedValue({ pins: pinsState([]), kept_aside: [] });
+  mockApi.filesDismiss.mockResolvedValue([]);
   mockApi.prunePreview.mockResolvedValue({ images: [], kept: [], space_to_reclaim: 0 });
   mockApi.buildCachePreview.mockResolvedValue({ records: [], total: 0, space_to_reclaim: 0 });
   mockApi.imageGet.mockImplementation(async (id: string) => details({ id }));
   mockApi.imageHistory.mockResolvedValue([]);
   mockApi.imageInspect.mockResolvedValue('{\n  "Id": "sha256:x"\n}');
-  mockApi.imageTag.mockResolvedValue(null);
-  mockApi.imageUntag.mockImplementation(async (name: string) => ({
-    result: 'success',
-    untagged: [name],
-    deleted: [],
+  mockApi.imageTag.mockImplementation(async (_s: string, target: string) => ({
+    status: 'tagged',
+    name: target,
+    moved_from: null,
   }));
-  mockApi.imagesRemove.mockImplementation(async (refs: string[]): Promise<RemoveOutcome[]> =>
-    refs.map((reference) => ({
-      reference,
-      result: { result: 'success', untagged: [], deleted: [reference] },
-      error: null,
-    })),
+  // Each reference its own image, deleted: specs that need the backend's rules set the plan.
+  const simplePlan = (refs: string[]): RemovalPlan =>
+    removalPlan(refs.map((r) => removalItem({ id: r, requested: [r], delete: true })));
+  mockApi.imagesRemovePlan.mockImplementation(async (refs: string[]) => simplePlan(refs));
+  mockApi.imagesRemove.mockImplementation(async (refs: string[]) =>
+    reportAsPlanned(simplePlan(refs)),
   );
   mockApi.imageContainers.mockResolvedValue([]);
   mockApi.usageSnapshot.mockResolvedValue({ disk: diskUsage(), images: [] });

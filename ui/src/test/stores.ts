@@ -3,6 +3,7 @@ import { builds } from '$lib/stores/builds.svelte';
 import { clock } from '$lib/stores/clock.svelte';
 import { details } from '$lib/stores/details.svelte';
 import { engine } from '$lib/stores/engine.svelte';
+import { files } from '$lib/stores/files.svelte';
 import { images } from '$lib/stores/images.svelte';
 import { pins } from '$lib/stores/pins.svelte';
 import { selection } from '$lib/stores/selection.svelte';
@@ -19,7 +20,8 @@ export function resetStores(): void {
   images.stop();
   images.reset();
   images.onError = null;
-  pins.patterns = [];
+  pins.reset();
+  files.reset();
   selection.clear();
   selection.focused = null;
   view.page = 'images';

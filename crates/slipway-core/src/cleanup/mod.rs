@@ -3,6 +3,7 @@
 //! exactly the ticked set by explicit removals, re-checking each image just before it goes.
 
 pub mod build_cache;
+pub mod pins_file;
 pub mod protection;
 
 use crate::engine::Engine;

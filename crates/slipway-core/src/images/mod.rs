@@ -1,16 +1,29 @@
-//! Local image operations: list, get, inspect, history, tag, remove, prune, search, registry data.
+//! Local image operations: list, get, inspect, history, remove, prune; naming in `tag`,
+//! removal plans in `remove_*`, registry search and data in `search`.
+
+mod remove_plan;
+mod remove_rules;
+mod remove_run;
+mod search;
+mod tag;
 
 pub use crate::cleanup::PrunePlan;
-use crate::credentials::{self, Credentials};
 use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Operation, Result};
-use crate::reference::{Reference, validate_image_ref};
+use crate::reference::validate_image_ref;
 use bollard::query_parameters::{
     ListContainersOptionsBuilder, ListImagesOptions, PruneImagesOptions, RemoveImageOptions,
-    SearchImagesOptions, TagImageOptions,
 };
+pub use remove_plan::{
+    ImageRemoval, Refusal, RefusalReason, RemovalPlan, RemovalRequest, RemoveStep, Resolver,
+    plan_removal, resolve,
+};
+pub use remove_rules::{EngineModel, ModelContainer, ModelImage, Target};
+pub use remove_run::{ContainerConsent, ImageOutcome, RemovalReport};
+pub use search::{RegistryData, SearchOptions, SearchResult};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
+pub use tag::{MovePolicy, TagHolder, TagOutcome};
 
 /// One row of `list` — `{"id","tags"}` plus what a grid shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -99,6 +112,9 @@ pub struct RemoveResult {
     pub result: String,
     pub untagged: Vec<String>,
     pub deleted: Vec<String>,
+    /// Containers deleted with the image (Podman's force, when the user agreed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub containers_deleted: Vec<String>,
 }
 
 impl RemoveResult {
@@ -160,36 +176,6 @@ pub struct PruneOptions {
     /// Pins: images these patterns match are never pruned (see [`crate::protection`]).
     #[serde(default)]
     pub protect: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct SearchResult {
-    pub name: String,
-    pub description: String,
-    #[cfg_attr(feature = "specta", specta(type = f64))]
-    pub stars: i64,
-    pub official: bool,
-    pub automated: bool,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct SearchOptions {
-    pub limit: Option<i32>,
-    pub official_only: bool,
-    pub min_stars: Option<u32>,
-}
-
-/// What a registry says about an image, without pulling it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct RegistryData {
-    pub digest: String,
-    pub media_type: String,
-    #[cfg_attr(feature = "specta", specta(type = f64))]
-    pub size: i64,
-    pub platforms: Vec<String>,
 }
 
 /// Engines report "<none>:<none>" for untagged images; that is no tag at all.
@@ -397,28 +383,6 @@ impl Engine {
             .collect())
     }
 
-    /// Give `source` the name `target` (`repo[:tag]`, tag defaults to `latest`).
-    #[tracing::instrument(skip(self), err(level = "debug", Display))]
-    pub async fn tag(&self, source: &str, target: &str) -> Result<()> {
-        validate_image_ref(source)?;
-        let t = Reference::parse(target)?;
-        if t.digest.is_some() {
-            return Err(Error::of(ErrorKind::TagHasDigest {
-                target: target.into(),
-            }));
-        }
-        let opts = TagImageOptions {
-            repo: Some(t.repository()),
-            tag: t.tag_or_default().map(str::to_owned),
-        };
-        self.api.tag_image(source, Some(opts)).await.map_err(|e| {
-            missing(source, e).during(Operation::Tag {
-                source: source.into(),
-                target: target.into(),
-            })
-        })
-    }
-
     /// `remove(image_id)`: 404 when missing, 409 when a container uses it (unless `force`).
     #[tracing::instrument(skip(self), err(level = "debug", Display))]
     pub async fn remove(&self, image: &str, force: bool, noprune: bool) -> Result<RemoveResult> {
@@ -440,6 +404,7 @@ impl Engine {
                 .iter()
                 .filter_map(|i| i.deleted.as_deref().map(full_id))
                 .collect(),
+            containers_deleted: Vec::new(),
         })
     }
 
@@ -511,103 +476,6 @@ impl Engine {
         Ok(result)
     }
 
-    /// Search a registry (Docker Hub on Docker; the configured registries on Podman).
-    #[tracing::instrument(skip(self), err(level = "debug", Display))]
-    pub async fn search(&self, term: &str, options: &SearchOptions) -> Result<Vec<SearchResult>> {
-        if term.trim().is_empty() {
-            return Err(Error::of(ErrorKind::EmptySearch));
-        }
-        let mut filters = Vec::new();
-        if options.official_only {
-            filters.push(("is-official".to_owned(), "true".to_owned()));
-        }
-        if let Some(s) = options.min_stars {
-            filters.push(("stars".to_owned(), s.to_string()));
-        }
-        let context = |e: Error| {
-            // Docker relays a registry without a search API as "500 Unexpected status code 404".
-            let e = if e.code == 500 && e.message.contains("status code 404") {
-                Error::of(ErrorKind::NoSearchApi).with_detail(e.detail.unwrap_or(e.message))
-            } else {
-                e
-            };
-            e.during(Operation::Search { term: term.into() })
-        };
-        let mut query = format!("/images/search?term={}", crate::raw::query_escape(term));
-        if let Some(l) = options.limit {
-            query.push_str(&format!("&limit={l}"));
-        }
-        if !filters.is_empty() {
-            let json = serde_json::to_string(&to_filter_map(&filters)).unwrap_or_default();
-            query.push_str(&format!("&filters={}", crate::raw::query_escape(&json)));
-        }
-        // Raw, because Podman answers with other field names (`Name`, `Stars`, `Official`).
-        let rows = match self.raw_json("GET", &query, None).await {
-            Ok(v) => v,
-            Err(e) if e.code == 501 => {
-                let opts = SearchImagesOptions {
-                    term: term.to_owned(),
-                    limit: options.limit,
-                    filters: (!filters.is_empty()).then(|| to_filter_map(&filters)),
-                };
-                let typed = self
-                    .api
-                    .search_images(opts)
-                    .await
-                    .map_err(|e| context(e.into()))?;
-                serde_json::to_value(typed).map_err(Error::unexpected)?
-            }
-            Err(e) => return Err(context(e)),
-        };
-        Ok(rows
-            .as_array()
-            .map(|a| a.iter().map(search_row).collect())
-            .unwrap_or_default())
-    }
-
-    /// Digest and platforms of a remote image, asking the registry through the engine.
-    #[tracing::instrument(skip(self, credentials), err(level = "debug", Display))]
-    pub async fn registry_data(
-        &self,
-        reference: &str,
-        credentials: Option<&Credentials>,
-    ) -> Result<RegistryData> {
-        let r = Reference::parse(reference)?;
-        let creds = credentials::lookup(credentials, r.registry(), self.stall)
-            .await?
-            .map(|c| c.to_bollard());
-        let d = self
-            .api
-            .inspect_registry_image(&r.normalized(), creds)
-            .await
-            .map_err(|e| {
-                Error::from(e).during(Operation::AskRegistry {
-                    reference: r.to_string(),
-                })
-            })?;
-        Ok(RegistryData {
-            digest: d.descriptor.digest.unwrap_or_default(),
-            media_type: d.descriptor.media_type.unwrap_or_default(),
-            size: d.descriptor.size.unwrap_or_default(),
-            platforms: d
-                .platforms
-                .into_iter()
-                .map(|p| {
-                    let mut s = format!(
-                        "{}/{}",
-                        p.os.unwrap_or_default(),
-                        p.architecture.unwrap_or_default()
-                    );
-                    if let Some(v) = p.variant.filter(|v| !v.is_empty()) {
-                        s.push('/');
-                        s.push_str(&v);
-                    }
-                    s
-                })
-                .collect(),
-        })
-    }
-
     /// IDs of every image the engine holds (top level), for cross-checks and set differences.
     pub async fn image_ids(&self) -> Result<HashSet<String>> {
         Ok(self
@@ -616,33 +484,6 @@ impl Engine {
             .into_iter()
             .map(|i| i.id)
             .collect())
-    }
-}
-
-/// One search hit in Docker's spelling (`name`, `star_count`, `is_official`) or Podman's
-/// (`Name`, `Stars`, `Official` as "[OK]" or "").
-fn search_row(v: &serde_json::Value) -> SearchResult {
-    let text = |a: &str, b: &str| {
-        v[a].as_str()
-            .or_else(|| v[b].as_str())
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let flag = |a: &str, b: &str| {
-        v[a].as_bool()
-            .or_else(|| v[b].as_bool())
-            .or_else(|| v[b].as_str().map(|s| !s.is_empty()))
-            .unwrap_or_default()
-    };
-    SearchResult {
-        name: text("name", "Name"),
-        description: text("description", "Description"),
-        stars: v["star_count"]
-            .as_i64()
-            .or_else(|| v["Stars"].as_i64())
-            .unwrap_or_default(),
-        official: flag("is_official", "Official"),
-        automated: flag("is_automated", "Automated"),
     }
 }
 
@@ -732,18 +573,6 @@ mod tests {
         assert_eq!(until_cutoff("1700000000").unwrap(), 1_700_000_000);
         assert_eq!(until_cutoff("soon").unwrap_err().code, 400);
         assert_eq!(until_cutoff("5").unwrap(), 5);
-    }
-
-    #[test]
-    fn search_rows_are_read_in_docker_and_podman_spelling() {
-        let docker = search_row(
-            &serde_json::json!({"name":"busybox","star_count":3,"is_official":true,"is_automated":false,"description":"d"}),
-        );
-        let podman = search_row(
-            &serde_json::json!({"Index":"r","Name":"busybox","Stars":3,"Official":"[OK]","Automated":"","Description":"d"}),
-        );
-        assert_eq!(docker, podman);
-        assert!(docker.official && !docker.automated);
     }
 
     #[test]

@@ -5,6 +5,7 @@ import CleanupPins from './CleanupPins.svelte';
 import { ApiError } from '$lib/api';
 import { pins } from '$lib/stores/pins.svelte';
 import { mockApi } from '$test/mock-api';
+import { pinsState } from '$test/fixtures';
 
 describe('CleanupPins', () => {
   it('pins a pattern, shows it, and tells the caller so the preview refreshes', async () => {
@@ -24,7 +25,7 @@ describe('CleanupPins', () => {
   });
 
   it('unpins, and shows the backend refusal when saving fails', async () => {
-    pins.patterns = ['db'];
+    pins.apply(pinsState(['db']));
     mockApi.pinsSet.mockRejectedValueOnce(new ApiError(500, 'Could not save the pins: read-only'));
     render(CleanupPins, {});
     await userEvent.click(screen.getByTestId('pin-remove'));

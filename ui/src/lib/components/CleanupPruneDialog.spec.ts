@@ -4,7 +4,8 @@ import userEvent from '@testing-library/user-event';
 import CleanupPruneDialog from './CleanupPruneDialog.svelte';
 import { ApiError, type PlanItem, type PrunePlan } from '$lib/api';
 import { mockApi } from '$test/mock-api';
-import { hexId } from '$test/fixtures';
+import { hexId, pinsState } from '$test/fixtures';
+import { pins } from '$lib/stores/pins.svelte';
 
 vi.mock('$lib/dialogs', () => ({ pickTarSavePath: vi.fn(async () => null) }));
 
@@ -45,6 +46,19 @@ describe('CleanupPruneDialog', () => {
     expect(ticks()[0]).toHaveTextContent('old/app:1');
     expect(ticks()[0]).toHaveTextContent('3 MB');
     expect(screen.getByTestId('prune-total').dataset.bytes).toBe('4000000');
+    expect(mockApi.pruneConfirm).not.toHaveBeenCalled();
+  });
+
+  it('while the pins file is damaged it previews but cannot delete, and says why', async () => {
+    pins.apply(pinsState([], { recovered: ['db'] }));
+    mockApi.prunePreview.mockResolvedValue(plan);
+    render(CleanupPruneDialog, { onclose: vi.fn() });
+    await waitFor(() => expect(screen.getAllByTestId('prune-item')).toHaveLength(2));
+    expect(screen.getByTestId('prune-blocked')).toHaveTextContent('Clean-up and delete are off');
+    expect(screen.getByTestId('prune-confirm')).toBeDisabled();
+    expect(screen.getByTestId('pin-input')).toBeDisabled();
+    pins.apply(pinsState(['db']));
+    await waitFor(() => expect(screen.getByTestId('prune-confirm')).toBeEnabled());
     expect(mockApi.pruneConfirm).not.toHaveBeenCalled();
   });
 

@@ -62,6 +62,19 @@ describe('DiskView', () => {
     ]);
   });
 
+  it('reads the numbers again with its refresh button', async () => {
+    mockApi.usageSnapshot.mockResolvedValue({ disk: diskUsage(1_000_000), images: [] });
+    render(DiskView);
+    const size = await screen.findByTestId('disk-images-size');
+    await waitFor(() => expect(size).toHaveAttribute('data-bytes', '1000000'));
+    mockApi.usageSnapshot.mockResolvedValue({ disk: diskUsage(7_000_000), images: [] });
+    await userEvent.click(screen.getByTestId('disk-refresh'));
+    await waitFor(() =>
+      expect(screen.getByTestId('disk-images-size')).toHaveAttribute('data-bytes', '7000000'),
+    );
+    expect(mockApi.imagesList).toHaveBeenCalledTimes(2);
+  });
+
   it('opens the clean-up dialogs through the view store', async () => {
     render(DiskView);
     const toolbar = screen.getByRole('toolbar');

@@ -5,7 +5,7 @@ import ImageDetailsTags from './ImageDetailsTags.svelte';
 import { toasts } from '$lib/stores/toasts.svelte';
 import { view } from '$lib/stores/view.svelte';
 import { mockApi } from '$test/mock-api';
-import { hexId, image } from '$test/fixtures';
+import { hexId, image, removalItem, removalPlan } from '$test/fixtures';
 import { given } from '$test/render';
 
 const A = hexId('a1');
@@ -44,9 +44,47 @@ describe('ImageDetailsTags', () => {
     await userEvent.type(input, '127.0.0.1:5000/demo/app:from-ui');
     expect(screen.queryByTestId('tag-error')).toBeNull();
     await userEvent.click(screen.getByTestId('add-tag'));
-    expect(mockApi.imageTag).toHaveBeenCalledWith(A, '127.0.0.1:5000/demo/app:from-ui');
+    expect(mockApi.imageTag).toHaveBeenCalledWith(A, '127.0.0.1:5000/demo/app:from-ui', null);
     expect(input).toHaveValue('');
     expect(toasts.items.at(-1)?.title).toBe('Tagged as 127.0.0.1:5000/demo/app:from-ui');
+  });
+
+  it('asks before moving a name another image holds, and moves it only from that image', async () => {
+    const B = hexId('b2');
+    mockApi.imageTag.mockResolvedValueOnce({
+      status: 'conflict',
+      name: 'app:1',
+      holder: { id: B, tags: ['app:1'], keeps: [] },
+    });
+    mockApi.imageTag.mockResolvedValueOnce({
+      status: 'tagged',
+      name: 'app:1',
+      moved_from: { id: B, tags: ['app:1'], keeps: [] },
+    });
+    render(ImageDetailsTags, { id: A, tags: ['demo/app:1'] });
+    await userEvent.type(screen.getByTestId('new-tag'), 'app:1{Enter}');
+    const ask = await screen.findByTestId('tag-conflict');
+    expect(ask).toHaveTextContent('app:1 is now on image b2b2b2b2b2b2. Move it here?');
+    expect(ask).toHaveTextContent('That image will be left without a name.');
+    expect(mockApi.imageTag).toHaveBeenCalledTimes(1);
+    await userEvent.click(screen.getByTestId('tag-move-confirm'));
+    expect(mockApi.imageTag).toHaveBeenLastCalledWith(A, 'app:1', B);
+    expect(screen.queryByTestId('tag-conflict')).toBeNull();
+    expect(toasts.items.at(-1)?.title).toBe('Moved app:1 here from image b2b2b2b2b2b2');
+  });
+
+  it('leaves the name where it is when the user keeps it there', async () => {
+    mockApi.imageTag.mockResolvedValue({
+      status: 'conflict',
+      name: 'app:1',
+      holder: { id: hexId('b2'), tags: ['app:1', 'app:2'], keeps: ['app:2'] },
+    });
+    render(ImageDetailsTags, { id: A, tags: [] });
+    await userEvent.type(screen.getByTestId('new-tag'), 'app:1{Enter}');
+    expect(await screen.findByTestId('tag-conflict')).toHaveTextContent('That image keeps app:2.');
+    await userEvent.click(screen.getByTestId('tag-move-cancel'));
+    expect(screen.queryByTestId('tag-conflict')).toBeNull();
+    expect(mockApi.imageTag).toHaveBeenCalledTimes(1);
   });
 
   it('says a missing tag means latest', async () => {
@@ -62,20 +100,47 @@ describe('ImageDetailsTags', () => {
     expect(await screen.findByTestId('tag-api-error')).toHaveTextContent('tag is locked');
   });
 
-  it('removes a tag with its button', async () => {
+  it('removes a tag with its button when the backend says only the name goes', async () => {
+    mockApi.imagesRemovePlan.mockResolvedValue(
+      removalPlan([
+        removalItem({ id: A, requested: ['demo/app:latest'], untag: ['demo/app:latest'] }),
+      ]),
+    );
     render(ImageDetailsTags, { id: A, tags: ['demo/app:1', 'demo/app:latest'] });
     await userEvent.click(screen.getAllByTestId('untag')[1]);
-    expect(mockApi.imageUntag).toHaveBeenCalledWith('demo/app:latest');
+    expect(mockApi.imagesRemovePlan).toHaveBeenCalledWith(['demo/app:latest'], false);
+    expect(mockApi.imagesRemove).toHaveBeenCalledWith(['demo/app:latest'], false, []);
+    expect(toasts.items.at(-1)?.title).toBe('Removed demo/app:latest');
   });
 
-  it('asks again before removing the last tag, which deletes the image', async () => {
+  it('asks again when the backend says the image goes with the name', async () => {
     render(ImageDetailsTags, { id: A, tags: ['demo/app:1'] });
     const button = screen.getByTestId('untag');
     await userEvent.click(button);
-    expect(mockApi.imageUntag).not.toHaveBeenCalled();
+    expect(mockApi.imagesRemove).not.toHaveBeenCalled();
     expect(screen.getByTestId('tag-item')).toHaveTextContent('the image will be deleted');
     await userEvent.click(button);
-    expect(mockApi.imageUntag).toHaveBeenCalledWith('demo/app:1');
+    expect(mockApi.imagesRemove).toHaveBeenCalledWith(['demo/app:1'], false, []);
+  });
+
+  it('says why the last name cannot go instead of promising a deletion', async () => {
+    const web = { id: 'c0ffee00c0ffee', name: 'web', state: 'exited', status: '' };
+    mockApi.imagesRemovePlan.mockResolvedValue(
+      removalPlan([
+        removalItem({
+          id: A,
+          requested: ['demo/app:1'],
+          refusal: { kind: 'in_use', containers: [web], message: '', forceable: true },
+        }),
+      ]),
+    );
+    render(ImageDetailsTags, { id: A, tags: ['demo/app:1'] });
+    await userEvent.click(screen.getByTestId('untag'));
+    expect(await screen.findByTestId('untag-refused')).toHaveTextContent(
+      'Used by the container web (exited)',
+    );
+    expect(screen.getByTestId('untag')).toBeDisabled();
+    expect(mockApi.imagesRemove).not.toHaveBeenCalled();
   });
 
   it('opens the push dialog for one of its names', async () => {

@@ -7,7 +7,7 @@ import { images } from '$lib/stores/images.svelte';
 import { pins } from '$lib/stores/pins.svelte';
 import { selection } from '$lib/stores/selection.svelte';
 import { view } from '$lib/stores/view.svelte';
-import { hexId, image } from '$test/fixtures';
+import { hexId, image, pinsState } from '$test/fixtures';
 import { given } from '$test/render';
 
 const A = hexId('a1');
@@ -66,7 +66,7 @@ describe('ImagesGrid', () => {
   });
 
   it('marks pinned images, with the pin that protects them', () => {
-    pins.patterns = ['demo/app'];
+    pins.apply(pinsState(['demo/app']));
     given(list);
     render(ImagesGrid);
     const marked = screen

@@ -1,55 +1,57 @@
 // @vitest-environment node
 import { describe, expect, it } from 'vitest';
-import { planRemoval } from './remove';
+import { containersDeleted, containerList, refusalSentence, selectionReferences } from './remove';
 import { buildRows } from './rows';
-import { hexId, image } from '$test/fixtures';
+import { hexId, image, removalItem, removalPlan } from '$test/fixtures';
 
 const A = hexId('a1');
-const B = hexId('b2');
 const C = hexId('c3');
 const rows = buildRows([
   image({ id: A, tags: ['demo/app:1', 'demo/app:latest'] }),
-  image({ id: B, tags: ['solo:1'] }),
   image({ id: C, tags: [] }),
-  image({ id: hexId('e5'), tags: ['x/one:1', 'y/two:1'], containers: 1 }),
 ]);
-const row = (name: string | null, id?: string) =>
-  rows.find((r) => r.name === name && (id === undefined || r.id === id))!;
 
-describe('planRemoval', () => {
-  it('removes just the name when the image keeps other names', () => {
-    const plan = planRemoval([row('demo/app:1')], false);
-    expect(plan.references).toEqual(['demo/app:1']);
-    expect(plan.items[0]).toMatchObject({ imageDeleted: false, reference: 'demo/app:1' });
-    expect(plan.imagesDeleted).toBe(0);
+describe('selectionReferences', () => {
+  it('sends names for named rows and the ID for a row without a name, each once', () => {
+    expect(selectionReferences([...rows, rows[0]])).toEqual(['demo/app:1', 'demo/app:latest', C]);
+  });
+});
+
+describe('refusalSentence', () => {
+  const web = { id: 'c1c1c1c1c1c1c1', name: 'web', state: 'exited', status: '' };
+  it('names the containers and says whether Force would do it', () => {
+    const r = { kind: 'in_use' as const, containers: [web], message: 'x', forceable: true };
+    expect(refusalSentence(r)).toEqual({
+      key: 'remove.refused.inUseForceable',
+      values: { count: 1, containers: 'web (exited)' },
+    });
+    expect(refusalSentence({ ...r, forceable: false }).key).toBe('remove.refused.inUse');
   });
 
-  it('removes by ID an image whose only name is selected, and an untagged image', () => {
-    const plan = planRemoval([row('solo:1'), row(null, C)], false);
-    expect(plan.references).toEqual([B, C]);
-    expect(plan.items.every((i) => i.imageDeleted)).toBe(true);
-    expect(plan.imagesDeleted).toBe(2);
+  it('has a sentence for every reason the backend sends', () => {
+    const reasons = [
+      { kind: 'pinned' as const, pattern: 'demo' },
+      { kind: 'running' as const, containers: [web] },
+      { kind: 'has_children' as const, children: [A] },
+      { kind: 'several_names' as const, names: ['a:1', 'b:1'] },
+      { kind: 'containers_not_accepted' as const, containers: [web] },
+      { kind: 'not_found' as const },
+      { kind: 'ambiguous' as const, ids: [A, C] },
+    ];
+    const keys = reasons.map((r) => refusalSentence({ ...r, message: '', forceable: false }).key);
+    expect(new Set(keys).size).toBe(reasons.length);
   });
+});
 
-  it('removes every name of a fully selected image without force (engines refuse the ID)', () => {
-    const plan = planRemoval([row('demo/app:1'), row('demo/app:latest')], false);
-    expect(plan.references).toEqual(['demo/app:1', 'demo/app:latest']);
-    expect(plan.items.every((i) => i.imageDeleted)).toBe(true);
-    expect(plan.imagesDeleted).toBe(1);
-  });
-
-  it('removes a fully selected image by ID with force', () => {
-    const plan = planRemoval([row('demo/app:1'), row('demo/app:latest')], true);
-    expect(plan.references).toEqual([A]);
-    expect(plan.items.map((i) => i.reference)).toEqual([A, A]);
-  });
-
-  it('lists one item per selected row', () => {
-    const selected = [row('demo/app:1'), row('solo:1'), row('x/one:1')];
-    expect(planRemoval(selected, false).items.map((i) => i.name)).toEqual([
-      'demo/app:1',
-      'solo:1',
-      'x/one:1',
+describe('containersDeleted', () => {
+  it('lists each container a forced plan deletes once', () => {
+    const web = { id: 'w1', name: 'web', state: 'running', status: '' };
+    const plan = removalPlan([
+      removalItem({ id: A, containers_deleted: [web] }),
+      removalItem({ id: C, containers_deleted: [web] }),
     ]);
+    expect(containersDeleted(plan)).toEqual([web]);
+    expect(containerList(containersDeleted(plan))).toBe('web (running)');
+    expect(containersDeleted(null)).toEqual([]);
   });
 });

@@ -126,8 +126,18 @@ describe('ImagesStore actions', () => {
   it('tags and refreshes', async () => {
     const store = new ImagesStore();
     await store.tag(hexId('a1'), 'demo/app:2');
-    expect(mockApi.imageTag).toHaveBeenCalledWith(hexId('a1'), 'demo/app:2');
+    expect(mockApi.imageTag).toHaveBeenCalledWith(hexId('a1'), 'demo/app:2', null);
     await vi.waitFor(() => expect(mockApi.imagesList).toHaveBeenCalled());
+  });
+
+  it('hands back a name another image holds without refreshing (nothing changed)', async () => {
+    const holder = { id: hexId('b2'), tags: ['y:1'], keeps: [] };
+    mockApi.imageTag.mockResolvedValue({ status: 'conflict', name: 'y:1', holder });
+    const store = new ImagesStore();
+    await expect(store.tag(hexId('a1'), 'y:1')).resolves.toMatchObject({ holder });
+    await store.tag(hexId('a1'), 'y:1', hexId('b2'));
+    expect(mockApi.imageTag).toHaveBeenLastCalledWith(hexId('a1'), 'y:1', hexId('b2'));
+    expect(mockApi.imagesList).not.toHaveBeenCalled();
   });
 
   it('rejects with ApiError when tagging fails', async () => {
@@ -136,13 +146,13 @@ describe('ImagesStore actions', () => {
     await expect(store.tag('x', 'y:1')).rejects.toMatchObject({ name: 'ApiError', code: 409 });
   });
 
-  it('removes and reports each outcome', async () => {
-    mockApi.imagesRemove.mockResolvedValue([
-      { reference: 'a:1', result: null, error: { code: 409, message: 'in use' } },
-    ]);
+  it('removes as the backend planned, passes the agreed containers, and refreshes', async () => {
     const store = new ImagesStore();
-    const out = await store.remove(['a:1'], false);
-    expect(out[0].error?.message).toBe('in use');
-    expect(mockApi.imagesRemove).toHaveBeenCalledWith(['a:1'], false);
+    const plan = await store.removePlan(['a:1'], true);
+    expect(plan.images[0].requested).toEqual(['a:1']);
+    const report = await store.remove(['a:1'], true, ['c1']);
+    expect(report.complete).toBe(true);
+    expect(mockApi.imagesRemove).toHaveBeenCalledWith(['a:1'], true, ['c1']);
+    await vi.waitFor(() => expect(mockApi.imagesList).toHaveBeenCalled());
   });
 });

@@ -1,6 +1,7 @@
-// The image list. Refreshed when the engine says images changed; the backend already
-// coalesces bursts, and here a refresh in flight absorbs every event that arrives meanwhile
-// into exactly one more refresh.
+// The image list and disk usage. Refreshed when the engine says images or their containers
+// changed (the backend follows both and coalesces bursts), and by anything else that knows
+// they may have: `refresh()` is the one entry point (the disk view's button, a task that ended).
+// A refresh in flight absorbs every call that arrives meanwhile into exactly one more refresh.
 import {
   api,
   toApiError,
@@ -14,8 +15,9 @@ import {
   type PullResult,
   type PushResult,
   type SaveResult,
-  type RemoveOutcome,
-  type RemoveResult,
+  type RemovalPlan,
+  type RemovalReport,
+  type TagOutcome,
   type Unlisten,
 } from '$lib/api';
 import { buildRows, totals, type TagRow } from '$lib/grid/rows';
@@ -43,7 +45,8 @@ export class ImagesStore {
   #again = false;
   #unlisten: Unlisten | null = null;
 
-  /** Reload the list. While one load runs, further calls ask for one more after it. */
+  /** Reload the list and disk usage. While one load runs, further calls ask for one more
+   *  after it. Call it whenever images may have changed without an engine event. */
   refresh(): Promise<void> {
     if (this.#running) {
       this.#again = true;
@@ -92,13 +95,26 @@ export class ImagesStore {
     }
   }
 
+  /** What removing these names/IDs would do, decided by the backend. Changes nothing. */
+  async removePlan(references: string[], force: boolean): Promise<RemovalPlan> {
+    try {
+      return await api.imagesRemovePlan(references, force);
+    } catch (e) {
+      throw toApiError(e);
+    }
+  }
+
   /**
-   * Remove images or names; one failure does not stop the rest. Resolves with each
-   * reference's outcome, rejects (ApiError) only when nothing could be tried.
+   * Remove as planned (the backend plans again first); each image is removed all or nothing.
+   * Resolves with what the engine then holds; rejects (ApiError) only when nothing could be tried.
    */
-  async remove(references: string[], force: boolean): Promise<RemoveOutcome[]> {
+  async remove(
+    references: string[],
+    force: boolean,
+    acceptContainers: string[] = [],
+  ): Promise<RemovalReport> {
     try {
-      return await api.imagesRemove(references, force);
+      return await api.imagesRemove(references, force, acceptContainers);
     } catch (e) {
       throw toApiError(e);
     } finally {
@@ -106,25 +122,17 @@ export class ImagesStore {
     }
   }
 
-  /** Give image `source` the name `target`. */
-  async tag(source: string, target: string): Promise<void> {
+  /** Give image `source` the name `target`. A name another image holds comes back as a
+   *  conflict (nothing changed) unless `moveFrom` is that image's ID. */
+  async tag(source: string, target: string, moveFrom: string | null = null): Promise<TagOutcome> {
+    let outcome: TagOutcome;
     try {
-      await api.imageTag(source, target);
+      outcome = await api.imageTag(source, target, moveFrom);
     } catch (e) {
       throw toApiError(e);
     }
-    void this.refresh();
-  }
-
-  /** Remove one name (the image goes with its last name). */
-  async untag(name: string): Promise<RemoveResult> {
-    try {
-      return await api.imageUntag(name);
-    } catch (e) {
-      throw toApiError(e);
-    } finally {
-      void this.refresh();
-    }
+    if (outcome.status === 'tagged') void this.refresh();
+    return outcome;
   }
 
   /** Save `references` into one tar at `path` as task `task` (`tasks.cancel` stops it). */
