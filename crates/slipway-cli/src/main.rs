@@ -74,8 +74,15 @@ fn key_values(items: &[String], what: &str) -> Result<BTreeMap<String, String>> 
 async fn run(cli: Cli, cancel: &CancellationToken) -> Result<()> {
     let json = cli.json;
     // Validate input before connecting: bad input is a 400 even with no engine around.
-    if let Command::Images(cmd) = &cli.command {
-        precheck(cmd)?;
+    match &cli.command {
+        Command::Images(cmd) => precheck(cmd)?,
+        Command::BuilderPrune(a) => {
+            slipway_core::build_cache::check_keep_storage(a.keep_storage)?;
+            if let Some(u) = &a.until {
+                slipway_core::images::build_cache_until(u)?;
+            }
+        }
+        _ => {}
     }
     let engine = Engine::connect(EngineSpec {
         host: cli.host.clone(),
@@ -209,6 +216,7 @@ fn precheck(cmd: &ImagesCmd) -> Result<()> {
             .filters
             .iter()
             .try_for_each(|f| parse_filter(f).map(|_| ())),
+        ImagesCmd::Prune(a) => prune_options(a).map(|_| ()),
         _ => Ok(()),
     }
 }
@@ -481,12 +489,23 @@ async fn images(
             };
             for f in &a.filters {
                 match f.split_once('=') {
-                    Some(("is-official", v)) => options.official_only = v == "true",
+                    Some(("is-official", v)) => {
+                        options.official_only = match v {
+                            "true" => true,
+                            "false" => false,
+                            _ => {
+                                return Err(Error::bad_request(format!(
+                                    "The filter is-official={v} takes true or false."
+                                )));
+                            }
+                        }
+                    }
                     Some(("stars", v)) => {
-                        options.min_stars = Some(
-                            v.parse()
-                                .map_err(|_| Error::bad_request("stars= takes a whole number."))?,
-                        )
+                        options.min_stars = Some(v.parse().map_err(|_| {
+                            Error::bad_request(format!(
+                                "The filter stars={v} takes a whole number of stars (0 or more)."
+                            ))
+                        })?)
                     }
                     _ => {
                         return Err(Error::bad_request(format!(
@@ -525,14 +544,8 @@ async fn images(
     }
 }
 
-/// `images prune`: always a preview first; without `--dry-run`, exactly the previewed set is
-/// then removed (explicit removals, each re-checked), so `--keep` and `--protect` hold.
-async fn prune(
-    engine: &Engine,
-    a: &PruneArgs,
-    json: bool,
-    cancel: &CancellationToken,
-) -> Result<()> {
+/// `images prune`'s filters as options, every value checked (the engine is not asked).
+fn prune_options(a: &PruneArgs) -> Result<PruneOptions> {
     let mut options = PruneOptions {
         all: a.all,
         until: a.until.clone(),
@@ -552,6 +565,25 @@ async fn prune(
             }
         }
     }
+    if let Some(u) = &options.until {
+        slipway_core::images::until_cutoff(u)?;
+    }
+    for l in &options.labels {
+        slipway_core::images::check_label(l.strip_prefix('!').unwrap_or(l))?;
+    }
+    Protection::new(options.protect.iter().cloned())?;
+    Ok(options)
+}
+
+/// `images prune`: always a preview first; without `--dry-run`, exactly the previewed set is
+/// then removed (explicit removals, each re-checked), so `--keep` and `--protect` hold.
+async fn prune(
+    engine: &Engine,
+    a: &PruneArgs,
+    json: bool,
+    cancel: &CancellationToken,
+) -> Result<()> {
+    let options = prune_options(a)?;
     let plan = engine.prune_plan(&options).await?;
     if a.dry_run {
         return show(json, &plan, print_plan);

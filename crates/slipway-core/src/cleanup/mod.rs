@@ -7,7 +7,9 @@ pub mod protection;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::images::{DeletedItem, ImageSummary, ListOptions, PruneOptions, until_cutoff};
+use crate::images::{
+    DeletedItem, ImageSummary, ListOptions, PruneOptions, check_label, until_cutoff,
+};
 use crate::progress::ProgressFn;
 use crate::protection::{Protection, repository};
 use serde::{Deserialize, Serialize};
@@ -318,6 +320,9 @@ impl Engine {
     pub async fn prune_plan(&self, options: &PruneOptions) -> Result<PrunePlan> {
         let protection = Protection::new(options.protect.iter().cloned())?;
         let cutoff = options.until.as_deref().map(until_cutoff).transpose()?;
+        for l in &options.labels {
+            check_label(l.strip_prefix('!').unwrap_or(l))?;
+        }
         if options.keep.is_some() && !options.all {
             return Err(Error::bad_request(
                 "\"Keep the newest N tags\" applies to tagged images: use it with \"all unused\".",
