@@ -5,7 +5,7 @@ mod args;
 mod output;
 mod progress_view;
 
-use args::{Cli, Command, ImagesCmd, PruneArgs};
+use args::{Cli, Command, ImagesCmd, PruneArgs, SearchArgs};
 use clap::Parser;
 use futures_util::StreamExt;
 use serde::Serialize;
@@ -217,6 +217,7 @@ fn precheck(cmd: &ImagesCmd) -> Result<()> {
             .iter()
             .try_for_each(|f| parse_filter(f).map(|_| ())),
         ImagesCmd::Prune(a) => prune_options(a).map(|_| ()),
+        ImagesCmd::Search(a) => search_options(a).map(|_| ()),
         _ => Ok(()),
     }
 }
@@ -483,37 +484,7 @@ async fn images(
             show(json, &r?, |r| println!("{}", r.id))
         }
         ImagesCmd::Search(a) => {
-            let mut options = SearchOptions {
-                limit: a.limit,
-                ..Default::default()
-            };
-            for f in &a.filters {
-                match f.split_once('=') {
-                    Some(("is-official", v)) => {
-                        options.official_only = match v {
-                            "true" => true,
-                            "false" => false,
-                            _ => {
-                                return Err(Error::bad_request(format!(
-                                    "The filter is-official={v} takes true or false."
-                                )));
-                            }
-                        }
-                    }
-                    Some(("stars", v)) => {
-                        options.min_stars = Some(v.parse().map_err(|_| {
-                            Error::bad_request(format!(
-                                "The filter stars={v} takes a whole number of stars (0 or more)."
-                            ))
-                        })?)
-                    }
-                    _ => {
-                        return Err(Error::bad_request(format!(
-                            "The search filter \"{f}\" must be is-official=… or stars=…."
-                        )));
-                    }
-                }
-            }
+            let options = search_options(&a)?;
             show(json, &engine.search(&a.term, &options).await?, |rows| {
                 output::table(
                     &["NAME", "DESCRIPTION", "STARS", "OFFICIAL"],
@@ -542,6 +513,42 @@ async fn images(
             })
         }
     }
+}
+
+/// `images search`'s filters as options, every value checked (the engine is not asked).
+fn search_options(a: &SearchArgs) -> Result<SearchOptions> {
+    let mut options = SearchOptions {
+        limit: a.limit,
+        ..Default::default()
+    };
+    for f in &a.filters {
+        match f.split_once('=') {
+            Some(("is-official", v)) => {
+                options.official_only = match v {
+                    "true" => true,
+                    "false" => false,
+                    _ => {
+                        return Err(Error::bad_request(format!(
+                            "The filter is-official={v} takes true or false."
+                        )));
+                    }
+                }
+            }
+            Some(("stars", v)) => {
+                options.min_stars = Some(v.parse().map_err(|_| {
+                    Error::bad_request(format!(
+                        "The filter stars={v} takes a whole number of stars (0 or more)."
+                    ))
+                })?)
+            }
+            _ => {
+                return Err(Error::bad_request(format!(
+                    "The search filter \"{f}\" must be is-official=… or stars=…."
+                )));
+            }
+        }
+    }
+    Ok(options)
 }
 
 /// `images prune`'s filters as options, every value checked (the engine is not asked).

@@ -1,6 +1,12 @@
 //! `build(path, tag)`: a Dockerfile build from a streamed context, with step progress.
 
 pub mod context;
+mod dockerignore;
+mod stream;
+mod summary;
+#[cfg(test)]
+mod test_support;
+mod walk;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -121,7 +127,8 @@ impl Engine {
         }
         let prepared = context::prepare(path, options.dockerfile.as_deref())?;
         let engine_options = options.to_engine(prepared.dockerfile_in_tar.clone())?;
-        let body = bollard::body_try_stream(context::tar_stream(prepared));
+        let (tar, context_failure) = context::tar_stream_reporting(prepared);
+        let body = bollard::body_try_stream(tar);
         let mut stream = Box::pin(self.long.build_image(engine_options, None, Some(body)));
         let mut tracker = BuildTracker::default();
         let mut id = None;
@@ -136,6 +143,11 @@ impl Engine {
             let info = match item {
                 Ok(info) => info,
                 Err(e) => {
+                    // A context file that could not be read cut the upload short: the engine
+                    // only saw a broken request, so name the file, not the connection.
+                    if let Some(cause) = context_failure.take() {
+                        return Err(cause.context("Nothing was built"));
+                    }
                     let e = Error::from(e);
                     let at = if last_step.is_empty() {
                         String::new()
@@ -164,6 +176,9 @@ impl Engine {
                 }
                 progress(Progress::Build(step));
             }
+        }
+        if let Some(cause) = context_failure.take() {
+            return Err(cause.context("Nothing was built"));
         }
         let id = id.ok_or_else(|| {
             Error::internal("The build ended without saying which image it made.")
