@@ -675,11 +675,21 @@ fn print_plan(p: &PrunePlan) {
             KeepReason::KeepNewest {
                 repository,
                 keep: 1,
+                tags,
             } => {
-                format!("the newest tag of {repository}")
+                format!("{} is the newest tag of {repository}", tags.join(", "))
             }
-            KeepReason::KeepNewest { repository, keep } => {
-                format!("one of the newest {keep} tags of {repository}")
+            KeepReason::KeepNewest {
+                repository,
+                keep,
+                tags,
+            } => {
+                let kept = tags.join(", ");
+                if tags.len() == 1 {
+                    format!("{kept} is one of the newest {keep} tags of {repository}")
+                } else {
+                    format!("{kept} are among the newest {keep} tags of {repository}")
+                }
             }
             KeepReason::InUse { containers } => format!("used by {containers} container(s)"),
             KeepReason::NeededByKept => "an image that stays is built on it".into(),

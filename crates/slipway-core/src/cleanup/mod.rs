@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::images::{DeletedItem, ListOptions, PruneOptions, check_label, until_cutoff};
 use crate::progress::ProgressFn;
 use crate::protection::Protection;
-use plan::{plan_items, select, space_for};
+use plan::{PreciseCreated, plan_items, select, space_for, tied_in_seconds};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::path::Path;
@@ -51,8 +51,13 @@ pub struct PlanItem {
 pub enum KeepReason {
     /// Pinned by this pattern.
     Protected { pattern: String },
-    /// Among the newest `keep` tags of `repository`.
-    KeepNewest { repository: String, keep: u32 },
+    /// Among the newest `keep` tags of `repository`; `tags` are this image's tags that rank
+    /// among them (so a sheet can say which tag it kept).
+    KeepNewest {
+        repository: String,
+        keep: u32,
+        tags: Vec<String>,
+    },
     /// Containers (running or stopped) were created from it.
     InUse {
         #[cfg_attr(feature = "specta", specta(type = f64))]
@@ -141,7 +146,18 @@ impl Engine {
                 ..Default::default()
             })
             .await?;
-        let (going, kept) = select(&top_level, &everything, options, &protection, cutoff);
+        let precise = match options.keep {
+            Some(_) => self.precise_created(&tied_in_seconds(&top_level)).await?,
+            None => PreciseCreated::new(),
+        };
+        let (going, kept) = select(
+            &top_level,
+            &everything,
+            options,
+            &protection,
+            cutoff,
+            &precise,
+        );
         let per_image = if going.is_empty() {
             Vec::new()
         } else {
@@ -154,6 +170,29 @@ impl Engine {
             images,
             kept,
         })
+    }
+
+    /// The engine's full-precision creation time of each of `ids` (inspect's RFC 3339
+    /// `Created`, nanoseconds on Docker and Podman). One gone meanwhile is left out.
+    async fn precise_created(&self, ids: &[String]) -> Result<PreciseCreated> {
+        let mut out = PreciseCreated::new();
+        for id in ids {
+            let inspected = match self.inspect(id).await {
+                Ok(v) => v,
+                Err(e) if e.is_not_found() => continue,
+                Err(e) => return Err(e),
+            };
+            let created = inspected["Created"].as_str().unwrap_or_default();
+            match chrono::DateTime::parse_from_rfc3339(created) {
+                Ok(t) => {
+                    let nanos = i128::from(t.timestamp()) * 1_000_000_000
+                        + i128::from(t.timestamp_subsec_nanos());
+                    out.insert(id.clone(), nanos);
+                }
+                Err(e) => tracing::warn!(%id, created, error = %e, "unreadable creation time"),
+            }
+        }
+        Ok(out)
     }
 
     /// Delete exactly `items` (a preview's ticked images), by explicit removals. Each image

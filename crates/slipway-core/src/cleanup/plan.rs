@@ -26,32 +26,77 @@ pub(super) fn space_for(items: &[PlanItem], ticked: &HashSet<String>) -> i64 {
     going.values().sum()
 }
 
-/// Candidates that "keep the newest N tags of each repository" spares, with the repository.
-/// Every tag of a repository ranks, in use or not: "newest 3" means the three newest.
+/// Creation times read in full precision (nanoseconds since the epoch) by image ID. The
+/// list gives whole seconds; two tags built in one second need the engine's inspect time.
+pub(super) type PreciseCreated = HashMap<String, i128>;
+
+/// An image's creation time in nanoseconds: the precise one where read, else the list's
+/// seconds (the precise time's floor, so both kinds of value order consistently).
+fn created_nanos(image: &ImageSummary, precise: &PreciseCreated) -> i128 {
+    precise
+        .get(&image.id)
+        .copied()
+        .unwrap_or(i128::from(image.created) * 1_000_000_000)
+}
+
+/// Images whose creation second another image of one of their repositories shares: the
+/// only ones whose rank needs the engine's full-precision time.
+pub(super) fn tied_in_seconds(images: &[ImageSummary]) -> Vec<String> {
+    let mut by_second: HashMap<(&str, i64), HashSet<&str>> = HashMap::new();
+    for image in images {
+        for tag in &image.tags {
+            by_second
+                .entry((repository(tag), image.created))
+                .or_default()
+                .insert(&image.id);
+        }
+    }
+    let mut tied: Vec<String> = by_second
+        .into_values()
+        .filter(|ids| ids.len() > 1)
+        .flatten()
+        .map(str::to_owned)
+        .collect();
+    tied.sort();
+    tied.dedup();
+    tied
+}
+
+/// Candidates that "keep the newest N tags of each repository" spares: the first such
+/// repository and the candidate's tags that rank among the newest. Every tag of a repository
+/// ranks, in use or not: "newest 3" means the three newest.
 fn kept_as_newest(
     everything: &[ImageSummary],
     candidates: &[&ImageSummary],
     keep: u32,
-) -> HashMap<String, String> {
-    let mut by_repo: BTreeMap<&str, Vec<(i64, &str, &str)>> = BTreeMap::new();
+    precise: &PreciseCreated,
+) -> HashMap<String, (String, Vec<String>)> {
+    let mut by_repo: BTreeMap<&str, Vec<(i128, &str, &str)>> = BTreeMap::new();
     for image in everything {
         for tag in &image.tags {
-            by_repo
-                .entry(repository(tag))
-                .or_default()
-                .push((image.created, tag, &image.id));
+            by_repo.entry(repository(tag)).or_default().push((
+                created_nanos(image, precise),
+                tag,
+                &image.id,
+            ));
         }
     }
     let wanted: HashSet<&str> = candidates.iter().map(|c| c.id.as_str()).collect();
-    let mut kept = HashMap::new();
+    let mut kept: HashMap<String, (String, Vec<String>)> = HashMap::new();
     for (repo, mut tags) in by_repo {
-        // Newest first; equal seconds fall back to the tag, so the order is stable.
+        // Newest first; equal times (one image's tags) fall back to the tag, so it is stable.
         tags.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(a.1)));
-        for (_, _, id) in tags.into_iter().take(keep as usize) {
+        for (_, tag, id) in tags.into_iter().take(keep as usize) {
             if wanted.contains(id) {
-                kept.entry(id.to_owned()).or_insert_with(|| repo.to_owned());
+                let entry = kept
+                    .entry(id.to_owned())
+                    .or_insert_with(|| (repo.to_owned(), Vec::new()));
+                entry.1.push(tag.to_owned());
             }
         }
+    }
+    for (_, tags) in kept.values_mut() {
+        tags.sort();
     }
     kept
 }
@@ -88,6 +133,7 @@ pub(super) fn select(
     options: &PruneOptions,
     protection: &Protection,
     cutoff: Option<i64>,
+    precise: &PreciseCreated,
 ) -> (Vec<ImageSummary>, Vec<KeptItem>) {
     let matched: Vec<&ImageSummary> = top_level
         .iter()
@@ -101,7 +147,7 @@ pub(super) fn select(
         })
         .collect();
     let newest = match options.keep {
-        Some(n) => kept_as_newest(top_level, &matched, n),
+        Some(n) => kept_as_newest(top_level, &matched, n, precise),
         None => HashMap::new(),
     };
     let mut kept = Vec::new();
@@ -116,10 +162,13 @@ pub(super) fn select(
                 containers: image.containers,
             })
         } else {
-            newest.get(&image.id).map(|repo| KeepReason::KeepNewest {
-                repository: repo.clone(),
-                keep: options.keep.unwrap_or_default(),
-            })
+            newest
+                .get(&image.id)
+                .map(|(repo, tags)| KeepReason::KeepNewest {
+                    repository: repo.clone(),
+                    keep: options.keep.unwrap_or_default(),
+                    tags: tags.clone(),
+                })
         };
         match reason {
             Some(reason) => kept.push(KeptItem {
@@ -243,7 +292,14 @@ mod tests {
         let mut top = all_images.to_vec();
         top.remove(1);
         top[1].containers = 1;
-        let (going, kept) = select(&top, &all_images, &all(), &Protection::default(), None);
+        let (going, kept) = select(
+            &top,
+            &all_images,
+            &all(),
+            &Protection::default(),
+            None,
+            &HashMap::new(),
+        );
         assert_eq!(ids(&going), vec!["lone"]);
         let reasons: Vec<(&str, &KeepReason)> =
             kept.iter().map(|k| (k.id.as_str(), &k.reason)).collect();
@@ -264,22 +320,105 @@ mod tests {
             keep: Some(2),
             ..all()
         };
-        let (going, kept) = select(&top, &top, &options, &Protection::default(), None);
+        let (going, kept) = select(
+            &top,
+            &top,
+            &options,
+            &Protection::default(),
+            None,
+            &HashMap::new(),
+        );
         assert_eq!(ids(&going), vec!["a1"]);
         assert!(kept.iter().any(|k| k.id == "a2"
             && k.reason
                 == KeepReason::KeepNewest {
                     repository: "app".into(),
-                    keep: 2
+                    keep: 2,
+                    tags: vec!["app:2".into()],
                 }));
         assert!(kept.iter().any(|k| k.id == "b1"));
+    }
+
+    #[test]
+    fn keep_newest_ranks_two_tags_built_in_one_second_by_the_engines_precise_time() {
+        // Same second in the list; `app:b` sorts after `app:a` but was built first.
+        let top = vec![
+            image("new", "", &["app:a"], 100),
+            image("old", "", &["app:b"], 100),
+            image("older", "", &["app:c"], 99),
+            image("lone", "", &["other:1"], 100),
+        ];
+        assert_eq!(
+            tied_in_seconds(&top),
+            vec!["new", "old"],
+            "only the tie is read"
+        );
+        let precise: PreciseCreated = [
+            ("new".to_string(), 100_900_000_000),
+            ("old".to_string(), 100_100_000_000),
+        ]
+        .into();
+        let options = PruneOptions {
+            keep: Some(1),
+            ..all()
+        };
+        let (going, kept) = select(&top, &top, &options, &Protection::default(), None, &precise);
+        assert_eq!(ids(&going), vec!["old", "older"]);
+        let new = kept
+            .iter()
+            .find(|k| k.id == "new")
+            .expect("the newer one stays");
+        assert_eq!(
+            new.reason,
+            KeepReason::KeepNewest {
+                repository: "app".into(),
+                keep: 1,
+                tags: vec!["app:a".into()],
+            },
+            "the reason names the tag it kept"
+        );
+        // Without the precise times the seconds tie falls to the tag order: the older one.
+        let (going, _) = select(
+            &top,
+            &top,
+            &options,
+            &Protection::default(),
+            None,
+            &HashMap::new(),
+        );
+        assert_eq!(ids(&going), vec!["new", "older"]);
+    }
+
+    #[test]
+    fn an_image_kept_in_several_repositories_names_every_tag_that_kept_it() {
+        let top = vec![
+            image("x", "", &["app:1", "app:latest", "other:9"], 5),
+            image("y", "", &["other:10"], 6),
+        ];
+        let options = PruneOptions {
+            keep: Some(2),
+            ..all()
+        };
+        let (_, kept) = select(
+            &top,
+            &top,
+            &options,
+            &Protection::default(),
+            None,
+            &HashMap::new(),
+        );
+        let x = kept.iter().find(|k| k.id == "x").unwrap();
+        let KeepReason::KeepNewest { tags, .. } = &x.reason else {
+            panic!("{:?}", x.reason)
+        };
+        assert_eq!(tags, &["app:1", "app:latest", "other:9"]);
     }
 
     #[test]
     fn pinned_images_stay_and_the_pattern_is_named() {
         let top = vec![image("a", "", &["db:1"], 1), image("b", "", &["web:1"], 1)];
         let pins = Protection::new(["db".to_string()]).unwrap();
-        let (going, kept) = select(&top, &top, &all(), &pins, None);
+        let (going, kept) = select(&top, &top, &all(), &pins, None, &HashMap::new());
         assert_eq!(ids(&going), vec!["b"]);
         assert_eq!(
             kept[0].reason,
@@ -301,13 +440,27 @@ mod tests {
             labels: vec!["team=x".into()],
             ..Default::default()
         };
-        let (going, _) = select(&top, &top, &options, &Protection::default(), Some(50));
+        let (going, _) = select(
+            &top,
+            &top,
+            &options,
+            &Protection::default(),
+            Some(50),
+            &HashMap::new(),
+        );
         assert_eq!(ids(&going), vec!["old"]);
         let negated = PruneOptions {
             labels: vec!["!team=x".into()],
             ..Default::default()
         };
-        let (going, _) = select(&top, &top, &negated, &Protection::default(), None);
+        let (going, _) = select(
+            &top,
+            &top,
+            &negated,
+            &Protection::default(),
+            None,
+            &HashMap::new(),
+        );
         assert_eq!(ids(&going), vec!["new"]);
     }
 
