@@ -4,6 +4,8 @@
 
 pub mod build_cache;
 mod plan;
+#[cfg(test)]
+mod props;
 pub mod protection;
 
 use crate::engine::Engine;
@@ -11,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::images::{DeletedItem, ListOptions, PruneOptions, check_label, until_cutoff};
 use crate::progress::ProgressFn;
 use crate::protection::Protection;
-use plan::{PreciseCreated, plan_items, select, space_for, tied_in_seconds};
+use plan::{PreciseCreated, plan_items, removal_order, select, space_for, tied_in_seconds};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::path::Path;
@@ -236,10 +238,13 @@ impl Engine {
             skipped: Vec::new(),
             saved_to: save_to.map(|p| p.display().to_string()),
         };
-        // Children before parents (newer first), so a parent is free to go when its turn comes.
-        let mut order: Vec<&PlanItem> = items.iter().collect();
-        order.sort_by_key(|i| std::cmp::Reverse(i.created));
-        for item in order {
+        let everything = self
+            .list(&ListOptions {
+                all: true,
+                ..Default::default()
+            })
+            .await?;
+        for item in removal_order(items, &everything) {
             if cancel.is_cancelled() {
                 outcome
                     .skipped

@@ -203,6 +203,35 @@ pub(super) fn select(
     (going, kept)
 }
 
+/// The order `prune_exact` removes ticked images in: children before parents, so a parent
+/// is free to go when its turn comes. By depth in the image graph (`everything`, as the
+/// engine lists it now), not by creation time: a child built in the same second as its
+/// parent would otherwise go second, and the parent, still holding a child, be refused.
+pub(super) fn removal_order<'a>(
+    items: &'a [PlanItem],
+    everything: &[ImageSummary],
+) -> Vec<&'a PlanItem> {
+    let parent: HashMap<&str, &str> = everything
+        .iter()
+        .map(|i| (i.id.as_str(), i.parent_id.as_str()))
+        .collect();
+    let depth = |id: &str| {
+        let (mut at, mut n) = (id, 0usize);
+        // Bounded by the graph's size, should an engine ever report a cycle.
+        while let Some(p) = parent
+            .get(at)
+            .filter(|p| !p.is_empty() && n <= parent.len())
+        {
+            at = p;
+            n += 1;
+        }
+        n
+    };
+    let mut order: Vec<(usize, &PlanItem)> = items.iter().map(|i| (depth(&i.id), i)).collect();
+    order.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.created.cmp(&a.1.created)));
+    order.into_iter().map(|(_, i)| i).collect()
+}
+
 /// Per going image: bytes only it holds, and its layers no staying image uses.
 pub(super) fn plan_items(
     going: Vec<ImageSummary>,

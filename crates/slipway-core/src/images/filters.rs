@@ -236,7 +236,8 @@ pub fn build_cache_until(until: &str) -> Result<String> {
             "until=\"{until}\" is in the future: the build cache's records are all older."
         )));
     }
-    Ok(format!("{back}s"))
+    // Older than the longest duration the engine holds is older than any record: the same.
+    Ok(format!("{}s", back.min(MAX_DURATION_SECS as i64)))
 }
 
 #[cfg(test)]
@@ -352,5 +353,10 @@ mod tests {
         let d = build_cache_until(&ts).unwrap();
         assert!(d == "60s" || d == "61s", "{d}");
         assert_eq!(build_cache_until("99999999999").unwrap_err().code, 400);
+        assert_eq!(
+            build_cache_until("1011-11-14T22:13:20Z").unwrap(),
+            format!("{MAX_DURATION_SECS}s"),
+            "a date before the engine's longest duration is capped, not sent as one it refuses"
+        );
     }
 }

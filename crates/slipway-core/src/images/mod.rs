@@ -14,7 +14,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 mod filters;
 pub use filters::{
-    build_cache_until, check_filter, check_label, parse_duration, parse_filter, until_cutoff,
+    MAX_DURATION_SECS, build_cache_until, check_filter, check_label, parse_duration, parse_filter,
+    until_cutoff,
 };
 
 /// One row of `list` — `{"id","tags"}` plus what a grid shows.
