@@ -1,16 +1,20 @@
-//! "Keep the newest N tags" with two tags of one repository created in the same second, on
-//! the private dockerd (through the CLI a user runs) and on Podman (through the core).
+//! Images created in the same second, where the list's whole seconds cannot tell them apart:
+//! "keep the newest N tags" with two tags of one repository (on the private dockerd through
+//! the CLI a user runs, and on Podman through the core), and a prune of a parent and its
+//! child built in the same second.
 //!
-//! The images are loaded from archives this suite writes, with creation times a fraction of
-//! a second apart inside one second: the list's whole seconds tie, the engine's inspect time
-//! (RFC 3339 with nanoseconds) does not. The older one gets the tag that sorts last, so a
-//! ranking that falls back to the tag keeps the wrong one.
+//! For "keep newest" the images are loaded from archives this suite writes, with creation
+//! times a fraction of a second apart inside one second: the list's seconds tie, the
+//! engine's inspect time (RFC 3339 with nanoseconds) does not. The older one gets the tag
+//! that sorts last, so a ranking that falls back to the tag keeps the wrong one.
 
 use sha2::{Digest, Sha256};
 use slipway_core::Engine;
 use slipway_core::cleanup::KeepReason;
-use slipway_core::images::PruneOptions;
+use slipway_core::cleanup::PlanItem;
+use slipway_core::images::{ListOptions, PruneOptions};
 use slipway_core::progress;
+use slipway_core::protection::Protection;
 use slipway_engine_tests::*;
 use std::process::Command;
 
@@ -181,4 +185,77 @@ async fn podman_ranks_the_same_second_by_its_precise_created_time_too() {
     for id in [newer, older] {
         e.remove(&id, true, false).await.unwrap();
     }
+}
+
+/// A parent and a child built from it in the same second, the parent's ID sorting first (so
+/// a removal by creation time, ties kept in the preview's ID order, takes the parent first).
+/// Builds of a LABEL alone take a fraction of a second: a few tries find such a pair.
+async fn parent_and_child_in_one_second(e: &Engine, marker: &str) -> (String, String) {
+    for attempt in 0..30 {
+        let parent_tag = format!("{}:1", unique("same-second-parent"));
+        let child_tag = format!("{}:1", unique("same-second-child"));
+        let parent = build_lines(
+            e,
+            &[&format!("LABEL slipway.pair={marker} attempt={attempt}")],
+            &[&parent_tag],
+        )
+        .await;
+        let ctx = context(&[("Dockerfile", &format!("FROM {parent_tag}\nLABEL child=1\n"))]);
+        let child = build_in(e, ctx.path(), &[&child_tag]).await;
+        let all = e
+            .list(&ListOptions {
+                all: true,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let of = |id: &str| all.iter().find(|i| i.id == id).unwrap().clone();
+        let (p, c) = (of(&parent), of(&child));
+        assert_eq!(c.parent_id, parent, "the engine records the child's parent");
+        if p.created == c.created && parent < child {
+            return (parent, child);
+        }
+        e.remove(&child, true, false).await.unwrap();
+        e.remove(&parent, true, false).await.unwrap();
+    }
+    panic!("no parent and child built within one second in 30 tries");
+}
+
+#[tokio::test]
+async fn a_parent_and_its_child_of_one_second_are_pruned_child_first_and_both_go() {
+    let e = docker().await;
+    let marker = unique("pair");
+    let (parent, child) = parent_and_child_in_one_second(&e, &marker).await;
+    let options = PruneOptions {
+        all: true,
+        labels: vec![format!("slipway.pair={marker}")],
+        ..Default::default()
+    };
+    let plan = e.prune_plan(&options).await.unwrap();
+    let mut planned: Vec<&str> = plan.images.iter().map(|i| i.id.as_str()).collect();
+    planned.sort();
+    assert_eq!(planned, [parent.as_str(), child.as_str()], "{plan:?}");
+    let items: Vec<PlanItem> = plan.images.clone();
+    let outcome = e
+        .prune_exact(
+            &items,
+            &Protection::default(),
+            None,
+            &mut progress::ignore,
+            &no_cancel(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        outcome.skipped.is_empty(),
+        "nothing refused (\"dependent child images\") or reported kept: {:?}",
+        outcome.skipped
+    );
+    assert!(e.get(&child).await.is_err() && e.get(&parent).await.is_err());
+    let deleted: Vec<&str> = outcome
+        .images_deleted
+        .iter()
+        .filter_map(|d| d.deleted.as_deref())
+        .collect();
+    assert!(deleted.contains(&parent.as_str()) && deleted.contains(&child.as_str()));
 }
