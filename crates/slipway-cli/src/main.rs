@@ -2,16 +2,17 @@
 //! core's JSON; otherwise tables and, on a terminal, progress bars.
 
 mod args;
+mod checks;
 mod output;
 mod progress_view;
 
-use args::{Cli, Command, ImagesCmd, PruneArgs, SearchArgs};
+use args::{Cli, Command, ImagesCmd, PruneArgs};
 use clap::Parser;
 use futures_util::StreamExt;
 use serde::Serialize;
 use slipway_core::cleanup::{KeepReason, PruneOutcome};
 use slipway_core::credentials::Credentials;
-use slipway_core::images::{ListOptions, PruneOptions, PrunePlan, SearchOptions, parse_filter};
+use slipway_core::images::{ListOptions, PrunePlan, parse_filter};
 use slipway_core::protection::Protection;
 use slipway_core::{CancellationToken, Engine, EngineSpec, Error, Result};
 use std::collections::BTreeMap;
@@ -74,16 +75,7 @@ fn key_values(items: &[String], what: &str) -> Result<BTreeMap<String, String>> 
 async fn run(cli: Cli, cancel: &CancellationToken) -> Result<()> {
     let json = cli.json;
     // Validate input before connecting: bad input is a 400 even with no engine around.
-    match &cli.command {
-        Command::Images(cmd) => precheck(cmd)?,
-        Command::BuilderPrune(a) => {
-            slipway_core::build_cache::check_keep_storage(a.keep_storage)?;
-            if let Some(u) = &a.until {
-                slipway_core::images::build_cache_until(u)?;
-            }
-        }
-        _ => {}
-    }
+    checks::before_connecting(&cli.command)?;
     let engine = Engine::connect(EngineSpec {
         host: cli.host.clone(),
         ignore_env: false,
@@ -194,31 +186,6 @@ async fn run(cli: Cli, cancel: &CancellationToken) -> Result<()> {
                 println!("Total reclaimed space: {}", output::size(r.space_reclaimed))
             })
         }
-    }
-}
-
-/// Checks that need no engine.
-fn precheck(cmd: &ImagesCmd) -> Result<()> {
-    use slipway_core::reference::{Reference, validate_image_ref};
-    match cmd {
-        ImagesCmd::Pull(a) => Reference::parse(&a.reference).map(|_| ()),
-        ImagesCmd::Push(a) => Reference::parse(&a.reference).map(|_| ()),
-        ImagesCmd::Get { reference }
-        | ImagesCmd::Inspect { reference }
-        | ImagesCmd::History { reference } => validate_image_ref(reference),
-        ImagesCmd::Tag { source, target } => {
-            validate_image_ref(source).and(Reference::parse(target).map(|_| ()))
-        }
-        ImagesCmd::Build(a) => {
-            slipway_core::context::prepare(&a.path, a.dockerfile.as_deref()).map(|_| ())
-        }
-        ImagesCmd::Ls(a) => a
-            .filters
-            .iter()
-            .try_for_each(|f| parse_filter(f).map(|_| ())),
-        ImagesCmd::Prune(a) => prune_options(a).map(|_| ()),
-        ImagesCmd::Search(a) => search_options(a).map(|_| ()),
-        _ => Ok(()),
     }
 }
 
@@ -484,7 +451,7 @@ async fn images(
             show(json, &r?, |r| println!("{}", r.id))
         }
         ImagesCmd::Search(a) => {
-            let options = search_options(&a)?;
+            let options = checks::search_options(&a)?;
             show(json, &engine.search(&a.term, &options).await?, |rows| {
                 output::table(
                     &["NAME", "DESCRIPTION", "STARS", "OFFICIAL"],
@@ -515,73 +482,6 @@ async fn images(
     }
 }
 
-/// `images search`'s filters as options, every value checked (the engine is not asked).
-fn search_options(a: &SearchArgs) -> Result<SearchOptions> {
-    let mut options = SearchOptions {
-        limit: a.limit,
-        ..Default::default()
-    };
-    for f in &a.filters {
-        match f.split_once('=') {
-            Some(("is-official", v)) => {
-                options.official_only = match v {
-                    "true" => true,
-                    "false" => false,
-                    _ => {
-                        return Err(Error::bad_request(format!(
-                            "The filter is-official={v} takes true or false."
-                        )));
-                    }
-                }
-            }
-            Some(("stars", v)) => {
-                options.min_stars = Some(v.parse().map_err(|_| {
-                    Error::bad_request(format!(
-                        "The filter stars={v} takes a whole number of stars (0 or more)."
-                    ))
-                })?)
-            }
-            _ => {
-                return Err(Error::bad_request(format!(
-                    "The search filter \"{f}\" must be is-official=… or stars=…."
-                )));
-            }
-        }
-    }
-    Ok(options)
-}
-
-/// `images prune`'s filters as options, every value checked (the engine is not asked).
-fn prune_options(a: &PruneArgs) -> Result<PruneOptions> {
-    let mut options = PruneOptions {
-        all: a.all,
-        until: a.until.clone(),
-        keep: a.keep,
-        protect: a.protect.clone(),
-        ..Default::default()
-    };
-    for f in &a.filters {
-        match f.split_once('=') {
-            Some(("until", v)) => options.until = Some(v.to_owned()),
-            Some(("label", v)) => options.labels.push(v.to_owned()),
-            Some(("label!", v)) => options.labels.push(format!("!{v}")),
-            _ => {
-                return Err(Error::bad_request(format!(
-                    "The prune filter \"{f}\" must be until=…, label=… or label!=…."
-                )));
-            }
-        }
-    }
-    if let Some(u) = &options.until {
-        slipway_core::images::until_cutoff(u)?;
-    }
-    for l in &options.labels {
-        slipway_core::images::check_label(l.strip_prefix('!').unwrap_or(l))?;
-    }
-    Protection::new(options.protect.iter().cloned())?;
-    Ok(options)
-}
-
 /// `images prune`: always a preview first; without `--dry-run`, exactly the previewed set is
 /// then removed (explicit removals, each re-checked), so `--keep` and `--protect` hold.
 async fn prune(
@@ -590,7 +490,7 @@ async fn prune(
     json: bool,
     cancel: &CancellationToken,
 ) -> Result<()> {
-    let options = prune_options(a)?;
+    let options = checks::prune_options(a)?;
     let plan = engine.prune_plan(&options).await?;
     if a.dry_run {
         return show(json, &plan, print_plan);
