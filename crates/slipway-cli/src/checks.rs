@@ -55,6 +55,7 @@ fn precheck(cmd: &ImagesCmd) -> Result<()> {
 
 /// `images search`'s filters as options, every value checked (the engine is not asked).
 pub fn search_options(a: &SearchArgs) -> Result<SearchOptions> {
+    slipway_core::images::check_search_limit(a.limit)?;
     let mut options = SearchOptions {
         limit: a.limit,
         ..Default::default()

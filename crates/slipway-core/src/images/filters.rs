@@ -119,6 +119,17 @@ fn class_char(
     }
 }
 
+/// A registry search's `limit`: the engine takes 1 to 100; outside that it answers other than
+/// asked (0 gives 25 results) or fails without naming the value.
+pub fn check_search_limit(limit: Option<i32>) -> Result<()> {
+    match limit {
+        Some(l) if !(1..=100).contains(&l) => Err(Error::bad_request(format!(
+            "The search limit {l} must be from 1 to 100."
+        ))),
+        _ => Ok(()),
+    }
+}
+
 fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -343,6 +354,15 @@ mod tests {
         assert!(e.message.contains("since="), "{}", e.message);
         assert_eq!(parse_filter("before=Not Valid").unwrap_err().code, 400);
         assert!(parse_filter("before=busybox:1").is_ok());
+    }
+
+    #[test]
+    fn a_search_limit_outside_what_the_engine_takes_is_refused_naming_it() {
+        for bad in [0, -5, 101] {
+            let e = check_search_limit(Some(bad)).unwrap_err();
+            assert!(e.message.contains(&bad.to_string()), "{}", e.message);
+        }
+        assert!(check_search_limit(Some(25)).is_ok() && check_search_limit(None).is_ok());
     }
 
     #[test]

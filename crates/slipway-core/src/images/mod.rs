@@ -14,8 +14,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 mod filters;
 pub use filters::{
-    MAX_DURATION_SECS, build_cache_until, check_filter, check_label, parse_duration, parse_filter,
-    until_cutoff,
+    MAX_DURATION_SECS, build_cache_until, check_filter, check_label, check_search_limit,
+    parse_duration, parse_filter, until_cutoff,
 };
 
 /// One row of `list` — `{"id","tags"}` plus what a grid shows.
@@ -512,6 +512,7 @@ impl Engine {
         if term.trim().is_empty() {
             return Err(Error::bad_request("Type something to search for."));
         }
+        check_search_limit(options.limit)?;
         let mut filters = Vec::new();
         if options.official_only {
             filters.push(("is-official".to_owned(), "true".to_owned()));
