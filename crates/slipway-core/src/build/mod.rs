@@ -2,6 +2,7 @@
 
 pub mod context;
 mod dockerignore;
+mod glob;
 mod stream;
 mod summary;
 #[cfg(test)]

@@ -71,6 +71,8 @@ pub fn check_reference_pattern(pattern: &str) -> Result<()> {
 }
 
 /// Go's `path.Match` grammar: `*`, `?`, `[class]` (with `^`, ranges, `\` escapes), `\x`.
+/// Not `.dockerignore`'s (`build/glob.rs`): moby turns those into regexps, which also refuse
+/// a reversed range; `path.Match` reads one as matching nothing.
 fn go_match_syntax(pattern: &str) -> std::result::Result<(), &'static str> {
     let mut chars = pattern.chars().peekable();
     while let Some(c) = chars.next() {
