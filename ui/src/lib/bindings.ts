@@ -496,8 +496,11 @@ export type ImagesChanged = {
 export type KeepReason = 
 /**  Pinned by this pattern. */
 { kind: "protected"; pattern: string } | 
-/**  Among the newest `keep` tags of `repository`. */
-{ kind: "keep_newest"; repository: string; keep: number } | 
+/**
+ *  Among the newest `keep` tags of `repository`; `tags` are this image's tags that rank
+ *  among them (so a sheet can say which tag it kept).
+ */
+{ kind: "keep_newest"; repository: string; keep: number; tags: string[] } | 
 /**  Containers (running or stopped) were created from it. */
 { kind: "in_use"; containers: number | null } | 
 /**  An image that stays is built on it; the engine would only untag it. */

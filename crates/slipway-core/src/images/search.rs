@@ -45,6 +45,7 @@ impl Engine {
         if term.trim().is_empty() {
             return Err(Error::bad_request("Type something to search for."));
         }
+        super::check_search_limit(options.limit)?;
         let mut filters = Vec::new();
         if options.official_only {
             filters.push(("is-official".to_owned(), "true".to_owned()));

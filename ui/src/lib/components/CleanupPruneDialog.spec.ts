@@ -1,5 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { render, screen, waitFor, within } from '@testing-library/svelte';
+import { locale } from 'svelte-i18n';
+import { tick } from 'svelte';
 import userEvent from '@testing-library/user-event';
 import CleanupPruneDialog from './CleanupPruneDialog.svelte';
 import { ApiError, type PlanItem, type PrunePlan } from '$lib/api';
@@ -68,6 +70,30 @@ describe('CleanupPruneDialog', () => {
     const kept = await screen.findByTestId('prune-kept');
     expect(kept).toHaveTextContent('db:1');
     expect(kept).toHaveTextContent('Pinned by “db”');
+  });
+
+  it('names the tag "keep newest" kept, in English and Chinese', async () => {
+    const D = hexId('d4');
+    mockApi.prunePreview.mockResolvedValue({
+      ...plan,
+      kept: [
+        {
+          id: D,
+          tags: ['app:b', 'other:1'],
+          reason: { kind: 'keep_newest', repository: 'app', keep: 1, tags: ['app:b'] },
+        },
+      ],
+    });
+    render(CleanupPruneDialog, { onclose: vi.fn() });
+    const kept = await screen.findByTestId('prune-kept');
+    expect(kept.querySelector('.why')).toHaveTextContent('Keeps app:b as the newest tag of app');
+    try {
+      locale.set('zh-CN');
+      await tick();
+      expect(kept.querySelector('.why')).toHaveTextContent('作为 app 最新的标签保留 app:b');
+    } finally {
+      locale.set('en');
+    }
   });
 
   it('unticking an image takes its bytes off the total and keeps it out of the delete', async () => {
