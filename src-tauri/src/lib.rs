@@ -9,6 +9,7 @@ mod state;
 mod tasks;
 
 use specta_typescript::Typescript;
+use tauri::Manager;
 use tauri_specta::{Builder, collect_commands, collect_events};
 
 pub use state::{AppState, EngineStatus, LaunchOptions};
@@ -39,9 +40,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::build::build_context_summary,
             commands::build::build_read_dockerfile,
             commands::build::image_build,
-            commands::transfer::task_cancel,
-            commands::tasks::task_history,
-            commands::tasks::task_history_record,
+            commands::tasks::tasks_list,
+            commands::tasks::task_cancel,
+            commands::tasks::task_noticed,
             commands::disk::disk_usage,
             commands::disk::image_usage,
             commands::disk::usage_snapshot,
@@ -54,7 +55,10 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         ])
         .events(collect_events![
             live::ImagesChanged,
-            live::EngineStatusChanged
+            live::EngineStatusChanged,
+            tasks::events::TaskStarted,
+            tasks::events::TaskProgressed,
+            tasks::events::TaskFinished
         ])
 }
 
@@ -79,6 +83,10 @@ pub fn run() {
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
+            // The task manager writes the history in the app's data folder.
+            let history_dir = app.path().app_data_dir().ok();
+            let events = tasks::events::WindowEvents(app.handle().clone());
+            app.manage(tasks::TaskManager::new(Box::new(events), history_dir));
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 commands::engine::connect_now(&handle).await;
