@@ -11,8 +11,11 @@ APT_PACKAGES := docker.io docker-registry podman runc busybox-static apache2-uti
   libgtk-3-bin desktop-file-utils x11-utils dpkg dbus-daemon dbus-bin
 # crates.io's newest tauri-driver is a 3.0 alpha: stay on 2.x like the app.
 TAURI_DRIVER_VERSION := ^2
+CARGO_FUZZ_VERSION := ^0.13
+# Seconds each fuzz target runs in `make test` (tests/fuzz.sh).
+FUZZ_SECONDS ?= 30
 
-.PHONY: all run build bundle test deps ui ui-deps lint unit engine-tests e2e bench bindings icons clean
+.PHONY: all run build bundle test deps ui ui-deps lint unit fuzz engine-tests e2e bench bindings icons clean
 
 all: build
 
@@ -35,16 +38,18 @@ $(TAURI_CLI):
 bundle: build $(TAURI_CLI)
 	cd src-tauri && ../$(TAURI_CLI) bundle --bundles deb
 
-## Everything CI runs: install, format, lint, unit tests, real-engine suites, real-window suite.
-test: deps ui lint unit engine-tests e2e
+## Everything CI runs: install, format, lint, unit and property tests, fuzzing (bounded),
+## real-engine suites, real-window suite.
+test: deps ui lint unit fuzz engine-tests e2e
 	@tests/summary.sh target/test-logs/*.log
 
-## System packages, Rust components and tauri-driver (each a no-op when present).
+## System packages, Rust components, tauri-driver and cargo-fuzz (each a no-op when present).
 deps:
 	@bash tests/install-packages.sh $(APT_PACKAGES)
 	@rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy
 	@rustup component list --installed 2>/dev/null | grep -q '^rustfmt' || rustup component add rustfmt
 	@command -v tauri-driver >/dev/null || $(CARGO) install --locked tauri-driver --version '$(TAURI_DRIVER_VERSION)'
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install --locked cargo-fuzz --version '$(CARGO_FUZZ_VERSION)'
 
 ui-deps:
 	cd ui && npm ci --no-audit --no-fund
@@ -55,6 +60,7 @@ ui: ui-deps
 
 lint: ui-deps
 	$(CARGO) fmt --all --check
+	$(CARGO) fmt --manifest-path fuzz/Cargo.toml --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 	cd ui && npm run check && npm run lint
 
@@ -62,6 +68,12 @@ unit: ui-deps
 	@mkdir -p target/test-logs
 	set -o pipefail; $(CARGO) test --locked 2>&1 | tee target/test-logs/unit.log
 	set -o pipefail; (cd ui && npm test) 2>&1 | tee target/test-logs/ui.log
+
+## Each cargo-fuzz target (fuzz/) for FUZZ_SECONDS from its seeds; fails on a crash, printing
+## the reproducer. One "test result:" line per target goes to the log summary.sh reads.
+fuzz:
+	@mkdir -p target/test-logs
+	set -o pipefail; FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz.sh 2>&1 | tee target/test-logs/fuzz.log
 
 ## The real-engine suites: a private dockerd, registries and podman, torn down afterwards.
 engine-tests:

@@ -41,9 +41,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::build::build_context_summary,
             commands::build::build_read_dockerfile,
             commands::build::image_build,
-            commands::transfer::task_cancel,
-            commands::tasks::task_history,
-            commands::tasks::task_history_record,
+            commands::tasks::tasks_list,
+            commands::tasks::task_cancel,
+            commands::tasks::task_noticed,
             commands::disk::disk_usage,
             commands::disk::image_usage,
             commands::disk::usage_snapshot,
@@ -59,7 +59,10 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         ])
         .events(collect_events![
             live::ImagesChanged,
-            live::EngineStatusChanged
+            live::EngineStatusChanged,
+            tasks::events::TaskStarted,
+            tasks::events::TaskProgressed,
+            tasks::events::TaskFinished
         ])
 }
 
@@ -99,6 +102,10 @@ pub fn run() {
                 paths.app_config_dir().ok().as_deref(),
                 paths.app_data_dir().ok().as_deref(),
             );
+            // The task manager writes the history in the app's data folder.
+            let history_dir = paths.app_data_dir().ok();
+            let events = tasks::events::WindowEvents(app.handle().clone());
+            app.manage(tasks::TaskManager::new(Box::new(events), history_dir));
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 commands::engine::connect_now(&handle).await;

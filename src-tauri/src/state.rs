@@ -51,8 +51,6 @@ pub struct AppState {
     status: RwLock<EngineStatus>,
     /// Stops the event watcher of the previous connection when a new one starts.
     watcher: std::sync::Mutex<Option<slipway_core::CancellationToken>>,
-    /// Long operations the UI may cancel.
-    pub tasks: crate::tasks::Tasks,
 }
 
 impl AppState {
@@ -69,7 +67,6 @@ impl AppState {
             engine: RwLock::new(None),
             status: RwLock::new(status),
             watcher: std::sync::Mutex::new(None),
-            tasks: Default::default(),
         }
     }
 

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import App from './App.svelte';
-import { emitEngineStatus, emitImagesChanged, mockApi } from '$test/mock-api';
+import {
+  emitEngineStatus,
+  emitImagesChanged,
+  emitTaskFinished,
+  mockApi,
+  taskSummary,
+} from '$test/mock-api';
 import { connectedStatus, diskUsage, disconnectedStatus, hexId, image } from '$test/fixtures';
 
 const A = hexId('a1');
@@ -48,6 +54,22 @@ describe('App', () => {
     emitImagesChanged({ ids: ['live/dst:now'], actions: ['tag'] });
     await screen.findByText('live/dst');
     expect(screen.getAllByTestId('image-row')).toHaveLength(2);
+  });
+
+  it('shows the images and disk usage as they are after a task ends', async () => {
+    render(App);
+    await screen.findByTestId('grid-ready');
+    await waitFor(() => expect(mockApi.onTaskFinished).toHaveBeenCalled());
+    const usageBefore = mockApi.usageSnapshot.mock.calls.length;
+    // A cancelled build leaves an image behind, and no image event says so.
+    mockApi.imagesList.mockResolvedValue(list);
+    emitTaskFinished(
+      taskSummary({ kind: 'build', state: 'cancelled', error: { code: 499, message: 'x' } }),
+    );
+    await waitFor(() => expect(screen.getAllByTestId('image-row')).toHaveLength(1));
+    await waitFor(() =>
+      expect(mockApi.usageSnapshot.mock.calls.length).toBeGreaterThan(usageBefore),
+    );
   });
 
   it('goes to the no-engine screen when the engine goes away', async () => {

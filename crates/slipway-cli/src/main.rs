@@ -2,6 +2,7 @@
 //! core's JSON; otherwise tables and, on a terminal, progress bars.
 
 mod args;
+mod checks;
 mod outcome;
 mod output;
 mod pins;
@@ -16,7 +17,7 @@ use serde::Serialize;
 use slipway_core::cleanup::{KeepReason, PruneOutcome};
 use slipway_core::credentials::Credentials;
 use slipway_core::error::ErrorKind;
-use slipway_core::images::{ListOptions, PruneOptions, PrunePlan, SearchOptions, parse_filter};
+use slipway_core::images::{ListOptions, PrunePlan, parse_filter};
 use slipway_core::protection::Protection;
 use slipway_core::{CancellationToken, Engine, EngineSpec, Error, Result};
 use std::collections::BTreeMap;
@@ -78,9 +79,7 @@ fn key_values(items: &[String], bad: fn(String) -> ErrorKind) -> Result<BTreeMap
 async fn run(cli: Cli, cancel: &CancellationToken) -> Result<()> {
     let json = cli.json;
     // Validate input before connecting: bad input is a 400 even with no engine around.
-    if let Command::Images(cmd) = &cli.command {
-        precheck(cmd)?;
-    }
+    checks::before_connecting(&cli.command)?;
     // The pins are a file of Slipway's own: no engine needed.
     let command = match cli.command {
         Command::Pins(cmd) => return pins::run(cmd, json),
@@ -202,37 +201,6 @@ async fn run(cli: Cli, cancel: &CancellationToken) -> Result<()> {
                 println!("Total reclaimed space: {}", output::size(r.space_reclaimed))
             })
         }
-    }
-}
-
-/// Checks that need no engine.
-fn precheck(cmd: &ImagesCmd) -> Result<()> {
-    use slipway_core::reference::{Reference, validate_image_ref};
-    match cmd {
-        ImagesCmd::Pull(a) => Reference::parse(&a.reference).map(|_| ()),
-        ImagesCmd::Push(a) => Reference::parse(&a.reference).map(|_| ()),
-        ImagesCmd::Get { reference }
-        | ImagesCmd::Inspect { reference }
-        | ImagesCmd::History { reference } => validate_image_ref(reference),
-        ImagesCmd::Tag { source, target } => {
-            validate_image_ref(source).and(Reference::parse(target).map(|_| ()))
-        }
-        ImagesCmd::Build(a) => {
-            slipway_core::context::prepare(&a.path, a.dockerfile.as_deref()).map(|_| ())
-        }
-        // An empty or missing file is refused before any engine is asked.
-        ImagesCmd::Load { input } => slipway_core::transfer::check_upload(input).map(|_| ()),
-        ImagesCmd::Import(a) => slipway_core::transfer::check_upload(&a.file).map(|_| ()),
-        // A damaged pins file refuses before the engine is even asked.
-        ImagesCmd::Rm(a) => pins::for_deleting(a.ignore_pins, &a.protect).map(|_| ()),
-        ImagesCmd::Prune(a) if !a.dry_run => {
-            pins::for_deleting(a.ignore_pins, &a.protect).map(|_| ())
-        }
-        ImagesCmd::Ls(a) => a
-            .filters
-            .iter()
-            .try_for_each(|f| parse_filter(f).map(|_| ())),
-        _ => Ok(()),
     }
 }
 
@@ -453,23 +421,7 @@ async fn images(
             show(json, &r?, |r| println!("{}", r.id))
         }
         ImagesCmd::Search(a) => {
-            let mut options = SearchOptions {
-                limit: a.limit,
-                ..Default::default()
-            };
-            for f in &a.filters {
-                match f.split_once('=') {
-                    Some(("is-official", v)) => options.official_only = v == "true",
-                    Some(("stars", v)) => {
-                        options.min_stars = Some(v.parse().map_err(|_| {
-                            Error::of(ErrorKind::StarsNotNumber { value: v.into() })
-                        })?)
-                    }
-                    _ => {
-                        return Err(Error::of(ErrorKind::BadSearchFilter { filter: f.clone() }));
-                    }
-                }
-            }
+            let options = checks::search_options(&a)?;
             show(json, &engine.search(&a.term, &options).await?, |rows| {
                 output::table(
                     &["NAME", "DESCRIPTION", "STARS", "OFFICIAL"],
@@ -508,30 +460,14 @@ async fn prune(
     json: bool,
     cancel: &CancellationToken,
 ) -> Result<()> {
+    let mut options = checks::prune_options(a)?;
     // The saved pins and --protect. Only a real prune refuses on a damaged pins file; a
     // dry run shows what the recovered pins keep.
-    let protect = if a.dry_run {
+    options.protect = if a.dry_run {
         pins::for_preview(a.ignore_pins, &a.protect)?
     } else {
         pins::for_deleting(a.ignore_pins, &a.protect)?.patterns
     };
-    let mut options = PruneOptions {
-        all: a.all,
-        until: a.until.clone(),
-        keep: a.keep,
-        protect,
-        ..Default::default()
-    };
-    for f in &a.filters {
-        match f.split_once('=') {
-            Some(("until", v)) => options.until = Some(v.to_owned()),
-            Some(("label", v)) => options.labels.push(v.to_owned()),
-            Some(("label!", v)) => options.labels.push(format!("!{v}")),
-            _ => {
-                return Err(Error::of(ErrorKind::BadPruneFilter { filter: f.clone() }));
-            }
-        }
-    }
     let plan = engine.prune_plan(&options).await?;
     if a.dry_run {
         return show(json, &plan, print_plan);
@@ -618,11 +554,21 @@ fn print_plan(p: &PrunePlan) {
             KeepReason::KeepNewest {
                 repository,
                 keep: 1,
+                tags,
             } => {
-                format!("the newest tag of {repository}")
+                format!("{} is the newest tag of {repository}", tags.join(", "))
             }
-            KeepReason::KeepNewest { repository, keep } => {
-                format!("one of the newest {keep} tags of {repository}")
+            KeepReason::KeepNewest {
+                repository,
+                keep,
+                tags,
+            } => {
+                let kept = tags.join(", ");
+                if tags.len() == 1 {
+                    format!("{kept} is one of the newest {keep} tags of {repository}")
+                } else {
+                    format!("{kept} are among the newest {keep} tags of {repository}")
+                }
             }
             KeepReason::InUse { containers } => format!("used by {containers} container(s)"),
             KeepReason::NeededByKept => "an image that stays is built on it".into(),

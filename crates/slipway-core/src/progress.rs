@@ -123,6 +123,8 @@ impl LayerTracker {
             state.current = state.total;
             state.done = true;
         }
+        // A layer never shows more than 100 %, whatever the engine counted.
+        let current = current.map(|c| total.filter(|t| *t > 0).map_or(c, |t| c.min(t)));
         let update = LayerProgress {
             layer: id.to_owned(),
             status: status.to_owned(),
@@ -132,15 +134,32 @@ impl LayerTracker {
         Some((update, self.overall()))
     }
 
+    /// One JSON line of a pull or push stream (`{"id","status","progressDetail":{..}}`), as
+    /// the transfer streams forward it.
+    pub fn update_from_line(
+        &mut self,
+        line: &serde_json::Value,
+    ) -> Option<(LayerProgress, Overall)> {
+        let detail = &line["progressDetail"];
+        self.update(
+            line["id"].as_str(),
+            line["status"].as_str().unwrap_or_default(),
+            detail["current"].as_i64(),
+            detail["total"].as_i64(),
+        )
+    }
+
     pub fn overall(&self) -> Overall {
         let mut o = Overall {
-            layers_total: self.layers.len() as u32,
+            layers_total: u32::try_from(self.layers.len()).unwrap_or(u32::MAX),
             ..Default::default()
         };
+        // Saturating: an engine may send any i64 as a size, and several near i64::MAX
+        // must not wrap (or panic) the total.
         for s in self.layers.values() {
-            o.bytes_total += s.total;
-            o.bytes_done += s.current.min(s.total);
-            o.layers_done += u32::from(s.done);
+            o.bytes_total = o.bytes_total.saturating_add(s.total);
+            o.bytes_done = o.bytes_done.saturating_add(s.current.min(s.total));
+            o.layers_done = o.layers_done.saturating_add(u32::from(s.done));
         }
         o
     }
@@ -222,6 +241,27 @@ mod tests {
             .update(Some("fedcba9876543210fedc"), "Already exists", None, None)
             .unwrap();
         assert_eq!((o.layers_done, o.layers_total, o.bytes_total), (1, 2, 0));
+    }
+
+    #[test]
+    fn sizes_near_the_i64_limit_saturate_instead_of_wrapping() {
+        let mut t = LayerTracker::default();
+        for id in ["aaaaaaaaaaaa", "bbbbbbbbbbbb", "cccccccccccc"] {
+            t.update(Some(id), "Downloading", Some(i64::MAX), Some(i64::MAX));
+        }
+        let o = t.overall();
+        assert_eq!(o.bytes_total, u64::MAX);
+        assert!(o.bytes_done <= o.bytes_total);
+    }
+
+    #[test]
+    fn a_layer_that_overshoots_its_total_shows_100_percent() {
+        let mut t = LayerTracker::default();
+        let line = serde_json::json!({"id":"aaaaaaaaaaaa","status":"Pushing",
+            "progressDetail":{"current":3_001_856,"total":3_000_000}});
+        let (layer, o) = t.update_from_line(&line).unwrap();
+        assert_eq!(layer.current, Some(3_000_000));
+        assert_eq!((o.bytes_done, o.bytes_total), (3_000_000, 3_000_000));
     }
 
     #[test]

@@ -66,12 +66,22 @@ impl Reference {
         for p in &parts {
             validate_component(p).map_err(invalid)?;
         }
-        Ok(Self {
+        let parsed = Self {
             domain,
             path: parts.join("/"),
             tag,
             digest,
-        })
+        };
+        // The engine counts the name in full (`docker.io/library/x`): a short name that is
+        // fine as written can still be too long for it.
+        let full = parsed.qualified_repository();
+        if full.len() > 255 {
+            return Err(invalid(ReferenceProblem::FullNameTooLong {
+                length: full.len() as u32,
+                start: full[..full.len().min(40)].to_owned(),
+            }));
+        }
+        Ok(parsed)
     }
 
     /// The registry these credentials belong to (`docker.io` when none was written).
@@ -307,6 +317,10 @@ mod tests {
             let e = Reference::parse(bad).unwrap_err();
             assert_eq!(e.code, 400, "{bad} should be refused");
         }
+        let longest = "a".repeat(255 - "docker.io/library/".len());
+        assert!(Reference::parse(&longest).is_ok());
+        let e = Reference::parse(&format!("{longest}a")).unwrap_err();
+        assert!(e.message.contains("in full"), "{}", e.message);
         let e = Reference::parse("app:has space").unwrap_err();
         assert!(e.message.contains("tag"), "{}", e.message);
     }

@@ -253,6 +253,7 @@ impl Engine {
         all: bool,
         until: Option<&str>,
     ) -> Result<BuildCachePruneResult> {
+        crate::build_cache::check_keep_storage(keep_storage)?;
         let mut query = String::from("/build/prune?");
         if let Some(k) = keep_storage {
             let key = if self.api_at_least(1, 48) {
@@ -266,7 +267,7 @@ impl Engine {
             query.push_str("all=1&");
         }
         if let Some(u) = until {
-            crate::images::until_cutoff(u)?;
+            let u = crate::images::build_cache_until(u)?;
             let filters = serde_json::json!({ "until": { u: true } }).to_string();
             query.push_str(&format!("filters={}&", crate::raw::query_escape(&filters)));
         }

@@ -1,15 +1,15 @@
 //! Building images: what a context would send (shown before starting), and the build itself,
-//! streamed over a `Channel` as a task the UI can cancel.
+//! a task in the task manager.
 
-use super::engine;
 use super::paths::{existing_dir, user_path};
+use super::tasks::start;
 use crate::state::AppState;
+use crate::tasks::output::TaskOutput;
+use crate::tasks::{TaskKind, TaskManager, TaskSummary};
 use slipway_core::Error;
-use slipway_core::build::{BuildOptions, BuildResult};
+use slipway_core::build::BuildOptions;
 use slipway_core::context::ContextSummary;
-use slipway_core::progress::Progress;
 use tauri::State;
-use tauri::ipc::Channel;
 
 /// The Dockerfile's text, for the form to read stages and `ARG`s from. `dockerfile` is
 /// relative to the context like `docker build -f`; default `Dockerfile`.
@@ -71,24 +71,30 @@ pub async fn build_context_summary(
     .map_err(|e| Error::internal(e.to_string()))?
 }
 
-/// Build `context` with `options`; `Step i/N` lines and messages stream to `on_progress`.
+/// Build `context` with `options` as a task; `Step i/N` lines stream as its progress.
+/// The options carry build args (secrets, often): never logged.
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip(state, on_progress), err(level = "debug", Display))]
+#[tracing::instrument(skip(state, tasks, options))]
 pub async fn image_build(
     state: State<'_, AppState>,
-    task: String,
+    tasks: State<'_, TaskManager>,
+    title: String,
     context: String,
     options: BuildOptions,
-    on_progress: Channel<Progress>,
-) -> Result<BuildResult, Error> {
-    let guard = state.tasks.start(&task)?;
-    let context = existing_dir(&context, "a build context folder")?;
-    let engine = engine(&state).await?;
-    let mut send = |p: Progress| {
-        let _ = on_progress.send(p);
-    };
-    engine
-        .build(&context, &options, &mut send, &guard.token)
-        .await
+) -> Result<TaskSummary, Error> {
+    Ok(start(
+        &state,
+        &tasks,
+        TaskKind::Build,
+        title,
+        |engine, task| async move {
+            let context = existing_dir(&context, "a build context folder")?;
+            let built = engine
+                .build(&context, &options, &mut task.progress(), &task.token)
+                .await?;
+            Ok(TaskOutput::Build(built))
+        },
+    )
+    .await)
 }

@@ -4,17 +4,17 @@
 
 use super::engine;
 use super::paths::save_target;
+use super::tasks::start;
 use crate::state::AppState;
-use crate::tasks::channel_sink;
+use crate::tasks::output::TaskOutput;
+use crate::tasks::{TaskKind, TaskManager, TaskSummary};
 use slipway_core::Error;
 use slipway_core::build_cache::BuildCachePlan;
-use slipway_core::cleanup::{PlanItem, PruneOutcome, PrunePlan};
+use slipway_core::cleanup::{PlanItem, PrunePlan};
 use slipway_core::images::PruneOptions;
 use slipway_core::pins_file::PinsState;
-use slipway_core::progress::Progress;
 use slipway_core::protection::Protection;
 use slipway_core::system::BuildCachePruneResult;
-use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 
 /// File work off the async threads (a lock may be held by the CLI for a moment).
@@ -91,27 +91,40 @@ pub async fn prune_preview(
     engine(&state).await?.prune_plan(&options).await
 }
 
-/// Delete exactly `items` (the ticked rows of a preview), saving them to `save_to` first
-/// if given; save progress streams to `on_progress`.
+/// Delete exactly `items` (the ticked rows of a preview) as a task, saving them to
+/// `save_to` first if given.
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip(state, items, on_progress), fields(items = items.len()), err(level = "debug", Display))]
+#[tracing::instrument(skip(state, tasks, items), fields(items = items.len()), err(level = "debug", Display))]
 pub async fn prune_confirm(
     state: State<'_, AppState>,
-    task: String,
+    tasks: State<'_, TaskManager>,
+    title: String,
     items: Vec<PlanItem>,
     save_to: Option<String>,
-    on_progress: Channel<Progress>,
-) -> Result<PruneOutcome, Error> {
+) -> Result<TaskSummary, Error> {
     // Refused while a pins file is damaged, before anything starts.
     let pins = pins_for_deleting().await?;
-    let guard = state.tasks.start(&task)?;
-    let target = save_to.as_deref().map(save_target).transpose()?;
-    let engine = engine(&state).await?;
-    let mut send = channel_sink(on_progress);
-    engine
-        .prune_exact(&items, &pins, target.as_deref(), &mut send, &guard.token)
-        .await
+    Ok(start(
+        &state,
+        &tasks,
+        TaskKind::Prune,
+        title,
+        |engine, task| async move {
+            let target = save_to.as_deref().map(save_target).transpose()?;
+            let outcome = engine
+                .prune_exact(
+                    &items,
+                    &pins,
+                    target.as_deref(),
+                    &mut task.progress(),
+                    &task.token,
+                )
+                .await?;
+            Ok(TaskOutput::Prune(outcome))
+        },
+    )
+    .await)
 }
 
 #[tauri::command]

@@ -1,34 +1,66 @@
-//! The task drawer's history of finished tasks, kept across restarts.
+//! The task drawer's view of the task manager: list (what a reloaded page re-attaches to),
+//! cancel, and "its end was announced". Starting a task is the other command modules' job,
+//! through [`start`].
 
-use crate::history::{self, TaskRecord};
-use slipway_core::Error;
-use tauri::{AppHandle, Manager};
+use crate::state::AppState;
+use crate::tasks::output::TaskOutput;
+use crate::tasks::{TaskContext, TaskKind, TaskManager, TaskSummary, TaskView};
+use slipway_core::{Engine, EngineKind, Error};
+use std::future::Future;
+use tauri::State;
 
-fn data_dir(app: &AppHandle) -> Result<std::path::PathBuf, Error> {
-    app.path()
-        .app_data_dir()
-        .map_err(|e| Error::internal(format!("No folder for the task history: {e}")))
+/// Start `operation` as a task on the connected engine; returns at once. Everything that can
+/// go wrong, no engine included, ends the task as failed, where the drawer shows it.
+pub(crate) async fn start<F, Fut>(
+    state: &AppState,
+    tasks: &TaskManager,
+    kind: TaskKind,
+    title: String,
+    operation: F,
+) -> TaskSummary
+where
+    F: FnOnce(Engine, TaskContext) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<TaskOutput, Error>> + Send + 'static,
+{
+    let engine = state.engine().await;
+    let label = engine
+        .as_ref()
+        .map(|e| {
+            let name = match e.info.kind {
+                EngineKind::Podman => "Podman",
+                EngineKind::Docker => "Docker",
+            };
+            format!("{name} {}", e.info.host)
+        })
+        .unwrap_or_default();
+    tasks.spawn(kind, title, label, move |ctx| async move {
+        let engine =
+            engine.ok_or_else(|| Error::unavailable("No container engine is connected."))?;
+        operation(engine, ctx).await
+    })
 }
 
-/// Finished tasks, newest first.
+/// Running tasks with their progress so far, then finished ones (this run's, then earlier
+/// runs' from the history), newest first.
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip(app), err(level = "debug", Display))]
-pub async fn task_history(app: AppHandle) -> Result<Vec<TaskRecord>, Error> {
-    Ok(history::load(&data_dir(&app)?))
+#[tracing::instrument(skip(tasks))]
+pub async fn tasks_list(tasks: State<'_, TaskManager>) -> Result<Vec<TaskView>, Error> {
+    Ok(tasks.list().await)
 }
 
-/// Remember a finished task; returns the history as kept.
+/// Stop a running task; false when it is not running (any more).
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(skip(app, record), fields(id = %record.id), err(level = "debug", Display))]
-pub async fn task_history_record(
-    app: AppHandle,
-    record: TaskRecord,
-) -> Result<Vec<TaskRecord>, Error> {
-    let dir = data_dir(&app)?;
-    tauri::async_runtime::spawn_blocking(move || history::record(&dir, record))
-        .await
-        .map_err(|e| Error::internal(e.to_string()))?
-        .map_err(Error::from)
+#[tracing::instrument(skip(tasks))]
+pub fn task_cancel(tasks: State<'_, TaskManager>, task: String) -> Result<bool, Error> {
+    Ok(tasks.cancel(&task))
+}
+
+/// The window showed the notice for task `task`'s end: a reloaded page will not repeat it.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(tasks))]
+pub fn task_noticed(tasks: State<'_, TaskManager>, task: String) {
+    tasks.noticed(&task)
 }

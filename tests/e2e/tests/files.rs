@@ -202,7 +202,7 @@ async fn a_truncated_pins_file_stops_the_clean_up_until_the_user_keeps_the_recov
             let code = invoke_error_code(
                 &c,
                 "images_remove",
-                serde_json::json!({"references": [spare], "force": true}),
+                serde_json::json!({"references": [spare], "force": true, "acceptContainers": []}),
             )
             .await?;
             assert_eq!(code, Some(423));

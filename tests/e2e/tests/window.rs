@@ -673,7 +673,16 @@ async fn pulling_a_missing_image_fails_with_the_cause_not_a_hang() -> TestResult
         by_testid(&c, "pull-open").await?.click().await?;
         type_into(&by_testid(&c, "pull-reference").await?, &reference).await?;
         by_testid(&c, "confirm-pull").await?.click().await?;
-        let error = by_testid(&c, "task-error").await?.text().await?;
+        // The newest task's error: the drawer also lists failures of earlier cases.
+        let error = c
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(
+                "[data-testid=task]:first-child [data-testid=task-error]",
+            ))
+            .await?
+            .text()
+            .await?;
         assert!(
             error.to_lowercase().contains("not found") || error.contains("unknown"),
             "names the cause: {error}"

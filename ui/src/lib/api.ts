@@ -1,6 +1,5 @@
 // The one place that talks to the backend. Components never call `commands` directly: stores
 // call these, catch `ApiError`, and expose what went wrong.
-import { Channel } from '@tauri-apps/api/core';
 import { getCurrentWebview } from '@tauri-apps/api/webview';
 import { commands, events } from './bindings';
 import { describeError } from './errors';
@@ -29,11 +28,15 @@ import type {
   SaveResult,
   SearchOptions_Deserialize as SearchOptions,
   SearchResult,
-  TaskRecord_Serialize as TaskRecord,
   DamagedPins,
   FilesState_Serialize as FilesState,
   KeptAside,
   PinsState_Serialize as PinsState,
+  TaskOutput_Serialize as TaskOutput,
+  TaskProgressed,
+  TaskSummary_Serialize as TaskSummary,
+  TaskView_Serialize as TaskView,
+  TimedProgress,
   UsageSnapshot,
   EngineStatus,
   Error_Serialize as BackendError,
@@ -56,17 +59,11 @@ export type { ImageOutcome, ImageRemoval, Refusal, RemovalPlan, RemovalReport };
 export type { TagHolder, TagOutcome };
 export type { ContainerRef, DiskUsage, ImageUsage, Progress, SaveResult };
 export type { BuildOptions, BuildResult, ContextSummary, LoadResult, LoginForm, Overall };
-export type { PullResult, PushResult, SearchOptions, SearchResult, TaskRecord, UsageSnapshot };
+export type { PullResult, PushResult, SearchOptions, SearchResult, UsageSnapshot };
+export type { TaskOutput, TaskProgressed, TaskSummary, TaskView, TimedProgress };
 export type { BuildCachePlan, BuildCachePruneResult, KeepReason, KeptItem, PlanItem };
 export type { PruneOptions, PruneOutcome, PrunePlan, SkippedItem };
 export type { DamagedPins, FilesState, KeptAside, PinsState };
-
-/** A progress callback, as the `Channel` a long command streams into. */
-function channel(onProgress: (p: Progress) => void): Channel<Progress> {
-  const c = new Channel<Progress>();
-  c.onmessage = onProgress;
-  return c;
-}
 
 /**
  * A command failed: the backend's HTTP-like status code and its sentence, translated for the
@@ -163,52 +160,29 @@ export const api = {
   ): Promise<RemovalReport> =>
     unwrap(() => commands.imagesRemove(references, force, acceptContainers)),
   usageSnapshot: (): Promise<UsageSnapshot> => unwrap(() => commands.usageSnapshot()),
-  /** Save images into one tar; `onProgress` gets byte counts while it streams. */
-  imagesSave: (
-    task: string,
-    references: string[],
-    path: string,
-    onProgress: (p: Progress) => void,
-  ): Promise<SaveResult> =>
-    unwrap(() => commands.imagesSave(task, references, path, channel(onProgress))),
+  // Long operations start a task in the backend's task manager and return it at once;
+  // progress and the end arrive as task events (`onTask*`). `title` is the drawer's line.
+  /** Save images into one tar. */
+  imagesSave: (title: string, references: string[], path: string): Promise<TaskSummary> =>
+    unwrap(() => commands.imagesSave(title, references, path)),
   imagePull: (
-    task: string,
+    title: string,
     reference: string,
     platform: string | null,
     allTags: boolean,
-    onProgress: (p: Progress) => void,
-  ): Promise<PullResult> =>
-    unwrap(() => commands.imagePull(task, reference, platform, allTags, channel(onProgress))),
-  imagePush: (
-    task: string,
-    reference: string,
-    login: LoginForm | null,
-    onProgress: (p: Progress) => void,
-  ): Promise<PushResult> =>
-    unwrap(() => commands.imagePush(task, reference, login, channel(onProgress))),
-  imagesLoad: (
-    task: string,
-    path: string,
-    onProgress: (p: Progress) => void,
-  ): Promise<LoadResult> => unwrap(() => commands.imagesLoad(task, path, channel(onProgress))),
-  imageImport: (
-    task: string,
-    path: string,
-    reference: string | null,
-    onProgress: (p: Progress) => void,
-  ): Promise<PullResult> =>
-    unwrap(() => commands.imageImport(task, path, reference, channel(onProgress))),
+  ): Promise<TaskSummary> => unwrap(() => commands.imagePull(title, reference, platform, allTags)),
+  imagePush: (title: string, reference: string, login: LoginForm | null): Promise<TaskSummary> =>
+    unwrap(() => commands.imagePush(title, reference, login)),
+  imagesLoad: (title: string, path: string): Promise<TaskSummary> =>
+    unwrap(() => commands.imagesLoad(title, path)),
+  imageImport: (title: string, path: string, reference: string | null): Promise<TaskSummary> =>
+    unwrap(() => commands.imageImport(title, path, reference)),
   buildReadDockerfile: (context: string, dockerfile: string | null): Promise<string> =>
     unwrap(() => commands.buildReadDockerfile(context, dockerfile)),
   buildContextSummary: (context: string, dockerfile: string | null): Promise<ContextSummary> =>
     unwrap(() => commands.buildContextSummary(context, dockerfile)),
-  imageBuild: (
-    task: string,
-    context: string,
-    options: BuildOptions,
-    onProgress: (p: Progress) => void,
-  ): Promise<BuildResult> =>
-    unwrap(() => commands.imageBuild(task, context, options, channel(onProgress))),
+  imageBuild: (title: string, context: string, options: BuildOptions): Promise<TaskSummary> =>
+    unwrap(() => commands.imageBuild(title, context, options)),
   imagesSearch: (term: string, options: SearchOptions): Promise<SearchResult[]> =>
     unwrap(() => commands.imagesSearch(term, options)),
   registryTags: (repository: string, login: LoginForm | null): Promise<string[]> =>
@@ -229,21 +203,29 @@ export const api = {
   },
   prunePreview: (options: PruneOptions): Promise<PrunePlan> =>
     unwrap(() => commands.prunePreview(options)),
-  pruneConfirm: (
-    task: string,
-    items: PlanItem[],
-    saveTo: string | null,
-    onProgress: (p: Progress) => void,
-  ): Promise<PruneOutcome> =>
-    unwrap(() => commands.pruneConfirm(task, items, saveTo, channel(onProgress))),
+  pruneConfirm: (title: string, items: PlanItem[], saveTo: string | null): Promise<TaskSummary> =>
+    unwrap(() => commands.pruneConfirm(title, items, saveTo)),
   buildCachePreview: (keepStorage: number | null, all: boolean): Promise<BuildCachePlan> =>
     unwrap(() => commands.buildCachePreview(keepStorage, all)),
   buildCachePrune: (keepStorage: number | null, all: boolean): Promise<BuildCachePruneResult> =>
     unwrap(() => commands.buildCachePrune(keepStorage, all)),
   taskCancel: (task: string): Promise<boolean> => unwrap(() => commands.taskCancel(task)),
-  taskHistory: (): Promise<TaskRecord[]> => unwrap(() => commands.taskHistory()),
-  taskHistoryRecord: (record: TaskRecord): Promise<TaskRecord[]> =>
-    unwrap(() => commands.taskHistoryRecord(record)),
+  /** Running tasks with their progress so far, then finished ones, newest first. */
+  tasksList: (): Promise<TaskView[]> => unwrap(() => commands.tasksList()),
+  /** The notice for this task's end was shown: a reloaded page does not repeat it. */
+  taskNoticed: async (task: string): Promise<void> => {
+    try {
+      await commands.taskNoticed(task);
+    } catch (e) {
+      throw toApiError(e);
+    }
+  },
+  onTaskStarted: async (cb: (task: TaskSummary) => void): Promise<Unlisten> =>
+    events.taskStarted.listen((e) => cb(e.payload)),
+  onTaskProgressed: async (cb: (update: TaskProgressed) => void): Promise<Unlisten> =>
+    events.taskProgressed.listen((e) => cb(e.payload)),
+  onTaskFinished: async (cb: (task: TaskSummary) => void): Promise<Unlisten> =>
+    events.taskFinished.listen((e) => cb(e.payload)),
 
   onImagesChanged: async (cb: (change: ImagesChanged) => void): Promise<Unlisten> =>
     events.imagesChanged.listen((e) => cb(e.payload)),

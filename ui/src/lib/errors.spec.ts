@@ -8,6 +8,7 @@ import { describeError } from './errors';
 import en from './i18n/en.json';
 import zhCN from './i18n/zh-CN.json';
 import { tasks } from './stores/tasks.svelte';
+import { mockApi, taskCommand } from '$test/mock-api';
 
 const CJK = /[\u4e00-\u9fff]/;
 
@@ -185,15 +186,15 @@ describe('toApiError', () => {
 
 describe('the task drawer', () => {
   it('shows a failed pull in the current language, the engine detail apart, and follows a switch', async () => {
+    mockApi.imagePull.mockImplementation(
+      taskCommand('pull', async () => {
+        throw missingPull;
+      }),
+    );
     await tasks
       .run({
         kind: 'pull',
-        title: 'Pull 127.0.0.1:5000/absent:1',
-        start: async () => {
-          throw toApiError(missingPull);
-        },
-        describe: (r: string) => r,
-        notice: { done: 'Done', failed: 'Failed', cancelled: 'Stopped' },
+        start: () => mockApi.imagePull('Pull 127.0.0.1:5000/absent:1', 'x', null, false),
       })
       .catch(() => {});
     render(TaskDrawer);

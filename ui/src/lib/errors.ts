@@ -80,7 +80,7 @@ function values(params: Record<string, unknown>, tr: Translate): Values {
     if (key === 'operation') out[key] = operationText(value as Operation, tr);
     else if (key === 'peer') out[key] = peerText(value as Peer, tr);
     else if (key === 'tried') out[key] = attempts(value as Attempt[], tr);
-    else if (key === 'problem' || key === 'purpose') out[key] = nested(key, value, tr);
+    else if (key in NESTED) out[key] = nested(key as keyof typeof NESTED, value, tr);
     else if (Array.isArray(value)) out[key] = list(value.map(String), tr);
     else out[key] = value as string | number;
   }
@@ -100,11 +100,19 @@ function peerText(peer: Peer, tr: Translate): string {
   return must(tr, `error.peer.${peer.type}`, values(peer, tr));
 }
 
-/** `problem` (why a reference is invalid) and `purpose` (what a path is for). */
-function nested(key: 'problem' | 'purpose', value: unknown, tr: Translate): string {
-  const v = value as { type: string; text?: string };
-  const ns = key === 'problem' ? 'reference' : 'purpose';
-  return must(tr, `error.${ns}.${v.type}`, values(v, tr));
+/** Parameters that are small typed unions of their own, and where their messages are. */
+const NESTED = {
+  /** Why a reference is invalid. */
+  problem: 'reference',
+  /** What a path is for. */
+  purpose: 'purpose',
+  /** Why a `reference=` pattern is not one. */
+  why: 'pattern',
+} as const;
+
+function nested(key: keyof typeof NESTED, value: unknown, tr: Translate): string {
+  const v = value as { type: string };
+  return must(tr, `error.${NESTED[key]}.${v.type}`, values(v, tr));
 }
 
 function attempts(tried: Attempt[], tr: Translate): string {

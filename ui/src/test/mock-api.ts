@@ -1,8 +1,21 @@
 // A stand-in for `api` from `$lib/api` (the IPC to the Rust backend), installed for every test
 // by setup.ts. Specs set answers with `mockApi.x.mockResolvedValue(...)` and drive events with
-// `emitImagesChanged()` / `emitEngineStatus()`.
+// `emitImagesChanged()` / `emitEngineStatus()`. Commands that start tasks behave like the
+// backend's task manager (`taskCommand`): they return the task at once and announce its
+// progress and end as task events.
 import { vi } from 'vitest';
-import type { EngineStatus, ImagesChanged, RemovalPlan } from '$lib/api';
+// Types only: setup.ts mocks `$lib/api` with this file, so a value import from it would wait
+// on itself.
+import type {
+  BackendError,
+  EngineStatus,
+  ImagesChanged,
+  Progress,
+  RemovalPlan,
+  TaskOutput,
+  TaskProgressed,
+  TaskSummary,
+} from '$lib/api';
 import {
   connectedStatus,
   details,
@@ -15,8 +28,16 @@ import {
 
 type ImagesCb = (change: ImagesChanged) => void;
 type StatusCb = (status: EngineStatus) => void;
+type TaskCb = (task: TaskSummary) => void;
+type ProgressCb = (update: TaskProgressed) => void;
 
-const listeners = { images: new Set<ImagesCb>(), status: new Set<StatusCb>() };
+const listeners = {
+  images: new Set<ImagesCb>(),
+  status: new Set<StatusCb>(),
+  started: new Set<TaskCb>(),
+  progressed: new Set<ProgressCb>(),
+  finished: new Set<TaskCb>(),
+};
 
 export const mockApi = {
   engineStatus: vi.fn(),
@@ -34,8 +55,11 @@ export const mockApi = {
   usageSnapshot: vi.fn(),
   imagesSave: vi.fn(),
   taskCancel: vi.fn(),
-  taskHistory: vi.fn(),
-  taskHistoryRecord: vi.fn(),
+  tasksList: vi.fn(),
+  taskNoticed: vi.fn(),
+  onTaskStarted: vi.fn(),
+  onTaskProgressed: vi.fn(),
+  onTaskFinished: vi.fn(),
   imagePull: vi.fn(),
   imagesSearch: vi.fn(),
   registryTags: vi.fn(),
@@ -61,8 +85,8 @@ export const mockApi = {
 
 export function resetMockApi(): void {
   for (const fn of Object.values(mockApi)) fn.mockReset();
-  listeners.images.clear();
-  listeners.status.clear();
+  for (const set of Object.values(listeners)) set.clear();
+  nextTask = 1;
   mockApi.engineStatus.mockResolvedValue(connectedStatus());
   mockApi.engineRetry.mockResolvedValue(connectedStatus());
   mockApi.engineChoose.mockResolvedValue(connectedStatus());
@@ -92,22 +116,59 @@ export function resetMockApi(): void {
   );
   mockApi.imageContainers.mockResolvedValue([]);
   mockApi.usageSnapshot.mockResolvedValue({ disk: diskUsage(), images: [] });
-  mockApi.imagesSave.mockImplementation(async (_task: string, refs: string[], path: string) => ({
-    path,
-    bytes: refs.length * 1000,
-  }));
+  mockApi.imagesSave.mockImplementation(
+    taskCommand('save', async (_report, _title: string, refs: string[], path: string) => ({
+      kind: 'save',
+      value: { path, bytes: refs.length * 1000 },
+    })),
+  );
   mockApi.taskCancel.mockResolvedValue(true);
-  mockApi.taskHistory.mockResolvedValue([]);
+  mockApi.tasksList.mockResolvedValue([]);
+  mockApi.taskNoticed.mockResolvedValue(undefined);
+  mockApi.onTaskStarted.mockImplementation(listen(listeners.started));
+  mockApi.onTaskProgressed.mockImplementation(listen(listeners.progressed));
+  mockApi.onTaskFinished.mockImplementation(listen(listeners.finished));
   mockApi.imagesSearch.mockResolvedValue([]);
   mockApi.registryTags.mockResolvedValue([]);
   mockApi.buildReadDockerfile.mockResolvedValue('FROM busybox\n');
   mockApi.buildContextSummary.mockResolvedValue({ files: 1, bytes: 100, ignored: 0 });
-  mockApi.taskHistoryRecord.mockImplementation(async (r: unknown) => [r]);
-  mockApi.imagePull.mockImplementation(async (_t: string, reference: string) => ({
-    id: 'sha256:pulled',
-    tag: [reference],
-    digest: null,
-  }));
+  mockApi.imagePull.mockImplementation(
+    taskCommand('pull', async (_report, _title: string, reference: string) => ({
+      kind: 'pull',
+      value: { id: 'sha256:pulled', tag: [reference], digest: null },
+    })),
+  );
+  mockApi.imagePush.mockImplementation(
+    taskCommand('push', async () => ({
+      kind: 'push',
+      value: { response: 'pushed', digest: 'sha256:pushed' },
+    })),
+  );
+  mockApi.imagesLoad.mockImplementation(
+    taskCommand('load', async () => ({ kind: 'load', value: { loaded: ['loaded:1'] } })),
+  );
+  mockApi.imageImport.mockImplementation(
+    taskCommand('import', async (_report, _title: string, _path: string, ref: string | null) => ({
+      kind: 'import',
+      value: { id: 'sha256:imported', tag: ref ? [ref] : [], digest: null },
+    })),
+  );
+  mockApi.imageBuild.mockImplementation(
+    taskCommand('build', async () => ({ kind: 'build', value: { id: 'sha256:built', tag: [] } })),
+  );
+  mockApi.pruneConfirm.mockImplementation(
+    taskCommand('prune', async () => ({
+      kind: 'prune',
+      value: {
+        images_deleted: [],
+        space_reclaimed: 0,
+        measured: true,
+        predicted: 0,
+        skipped: [],
+        saved_to: null,
+      },
+    })),
+  );
   mockApi.onFileDrop.mockResolvedValue(() => {});
   mockApi.onImagesChanged.mockImplementation(async (cb: ImagesCb) => {
     listeners.images.add(cb);
@@ -117,6 +178,121 @@ export function resetMockApi(): void {
     listeners.status.add(cb);
     return () => listeners.status.delete(cb);
   });
+}
+
+function listen<T>(set: Set<T>): (cb: T) => Promise<() => void> {
+  return async (cb: T) => {
+    set.add(cb);
+    return () => set.delete(cb);
+  };
+}
+
+let nextTask = 1;
+
+/** A task summary as the backend sends it. */
+export function taskSummary(p: Partial<TaskSummary> & Pick<TaskSummary, 'kind'>): TaskSummary {
+  return {
+    id: `${p.kind}-${nextTask++}`,
+    title: `${p.kind} task`,
+    engine: 'Docker unix:///var/run/docker.sock',
+    state: 'running',
+    started_at: Date.now(),
+    finished_at: null,
+    error: null,
+    result: null,
+    image: null,
+    output: null,
+    cancelling: false,
+    noticed: false,
+    ...p,
+  };
+}
+
+export function emitTaskStarted(task: TaskSummary): void {
+  for (const cb of listeners.started) cb(task);
+}
+
+export function emitTaskProgressed(
+  id: string,
+  progress: Progress,
+  log: string | null = null,
+): void {
+  for (const cb of listeners.progressed) cb({ id, at: Date.now(), progress, log });
+}
+
+export function emitTaskFinished(task: TaskSummary): void {
+  for (const cb of listeners.finished) cb(task);
+}
+
+/** Roughly the backend's result line (src-tauri/src/tasks/output.rs). */
+function resultLine(o: TaskOutput): string {
+  switch (o.kind) {
+    case 'pull':
+      return o.value.tag.join(', ') || o.value.id;
+    case 'push':
+      return o.value.digest ?? o.value.response;
+    case 'build':
+    case 'import':
+      return [o.value.id, ...o.value.tag].join(' · ');
+    case 'save':
+      return `${o.value.path} · ${o.value.bytes} B`;
+    case 'load':
+      return o.value.loaded.join(', ');
+    case 'prune':
+      return `−${o.value.space_reclaimed} B`;
+  }
+}
+
+/** Report progress from a mocked operation, with the log line the backend would make. */
+export type Report = (progress: Progress, log?: string) => void;
+
+/**
+ * A start command the way the task manager runs one: the task is announced and returned at
+ * once; `operation` runs after that, and the task ends done with what it resolves to, or
+ * failed (cancelled for 499) with what it rejects with.
+ */
+export function taskCommand<A extends unknown[]>(
+  kind: TaskSummary['kind'],
+  operation: (report: Report, ...args: A) => Promise<TaskOutput>,
+): (...args: A) => Promise<TaskSummary> {
+  return async (...args: A) => {
+    const title = typeof args[0] === 'string' ? args[0] : `${kind} task`;
+    const task = taskSummary({ kind, title });
+    emitTaskStarted(task);
+    const report: Report = (p, log) => emitTaskProgressed(task.id, p, log ?? null);
+    void Promise.resolve()
+      .then(() => operation(report, ...args))
+      .then(
+        (output) => {
+          const image =
+            output.kind === 'pull' || output.kind === 'import' || output.kind === 'build'
+              ? output.value.id
+              : null;
+          emitTaskFinished({
+            ...task,
+            state: 'done',
+            finished_at: Date.now(),
+            output,
+            result: resultLine(output),
+            image,
+          });
+        },
+        (e: unknown) => {
+          const err = e as { code?: number; message?: string; backend?: BackendError | null };
+          const code = typeof err.code === 'number' ? err.code : 0;
+          // A backend error as data (kind, detail, context) goes through as the core sends it.
+          const plain = typeof e === 'object' && e !== null && !(e instanceof Error);
+          const backend = err.backend ?? (plain ? (e as BackendError) : null);
+          emitTaskFinished({
+            ...task,
+            state: code === 499 ? 'cancelled' : 'failed',
+            finished_at: Date.now(),
+            error: backend ?? { code, message: String(err.message ?? e) },
+          });
+        },
+      );
+    return task;
+  };
 }
 
 export function emitImagesChanged(change: Partial<ImagesChanged> = {}): void {

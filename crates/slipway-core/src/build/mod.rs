@@ -1,6 +1,13 @@
 //! `build(path, tag)`: a Dockerfile build from a streamed context, with step progress.
 
 pub mod context;
+mod dockerignore;
+mod glob;
+mod stream;
+mod summary;
+#[cfg(test)]
+mod test_support;
+mod walk;
 
 use crate::engine::Engine;
 use crate::engine::stall::{Activity, touching};
@@ -124,8 +131,8 @@ impl Engine {
         let engine_options = options.to_engine(prepared.dockerfile_in_tar.clone())?;
         // The context upload counts as activity: a big context is not a stalled build.
         let activity = Activity::new();
-        let body =
-            bollard::body_try_stream(touching(context::tar_stream(prepared), activity.clone()));
+        let (tar, context_failure) = context::tar_stream_reporting(prepared);
+        let body = bollard::body_try_stream(touching(tar, activity.clone()));
         let stream = self.long.build_image(engine_options, None, Some(body));
         let mut stream = self.watched(stream, activity, "The build");
         let mut tracker = BuildTracker::default();
@@ -141,6 +148,11 @@ impl Engine {
             let info = match item {
                 Ok(info) => info,
                 Err(e) => {
+                    // A context file that could not be read cut the upload short: the engine
+                    // only saw a broken request, so name the file, not the connection.
+                    if let Some(cause) = context_failure.take() {
+                        return Err(cause.context("Nothing was built"));
+                    }
                     let at = if last_step.is_empty() {
                         String::new()
                     } else {
@@ -168,6 +180,9 @@ impl Engine {
                 }
                 progress(Progress::Build(step));
             }
+        }
+        if let Some(cause) = context_failure.take() {
+            return Err(cause.context("Nothing was built"));
         }
         // The image ID is the engine's word that the build finished.
         let id = id.ok_or_else(|| {

@@ -3,7 +3,7 @@
 //! fits in `keep_storage`.
 
 use crate::engine::Engine;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -71,6 +71,16 @@ fn select(mut records: Vec<CacheRecord>, keep_storage: Option<i64>, all: bool) -
     }
 }
 
+/// A byte count to keep: the engine would read a negative one as "keep nothing".
+pub fn check_keep_storage(keep_storage: Option<i64>) -> Result<()> {
+    match keep_storage {
+        Some(k) if k < 0 => Err(Error::bad_request(format!(
+            "keep-storage={k} is not a number of bytes: use 0 or more."
+        ))),
+        _ => Ok(()),
+    }
+}
+
 impl Engine {
     /// What `prune_build_cache(keep_storage, all)` would remove. Podman keeps no BuildKit
     /// cache (its build layers are images), so there the preview is empty.
@@ -80,6 +90,7 @@ impl Engine {
         keep_storage: Option<i64>,
         all: bool,
     ) -> Result<BuildCachePlan> {
+        check_keep_storage(keep_storage)?;
         let df = self.engine_df().await?;
         let records = df
             .as_ref()
@@ -108,6 +119,14 @@ mod tests {
 
     fn ids(p: &BuildCachePlan) -> Vec<&str> {
         p.records.iter().map(|r| r.id.as_str()).collect()
+    }
+
+    #[test]
+    fn a_negative_keep_storage_is_refused_naming_it() {
+        let e = check_keep_storage(Some(-5)).unwrap_err();
+        assert_eq!(e.code, 400);
+        assert!(e.message.contains("-5"), "{}", e.message);
+        assert!(check_keep_storage(Some(0)).is_ok());
     }
 
     #[test]

@@ -4,15 +4,19 @@
 
 pub mod build_cache;
 pub mod pins_file;
+mod plan;
+#[cfg(test)]
+mod props;
 pub mod protection;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::images::{DeletedItem, ImageSummary, ListOptions, PruneOptions, until_cutoff};
+use crate::images::{DeletedItem, ListOptions, PruneOptions, check_label, until_cutoff};
 use crate::progress::{Progress, ProgressFn};
-use crate::protection::{Protection, repository};
+use crate::protection::Protection;
+use plan::{PreciseCreated, plan_items, removal_order, select, space_for, tied_in_seconds};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 use tokio_util::sync::CancellationToken;
 
@@ -50,8 +54,13 @@ pub struct PlanItem {
 pub enum KeepReason {
     /// Pinned by this pattern.
     Protected { pattern: String },
-    /// Among the newest `keep` tags of `repository`.
-    KeepNewest { repository: String, keep: u32 },
+    /// Among the newest `keep` tags of `repository`; `tags` are this image's tags that rank
+    /// among them (so a sheet can say which tag it kept).
+    KeepNewest {
+        repository: String,
+        keep: u32,
+        tags: Vec<String>,
+    },
     /// Containers (running or stopped) were created from it.
     InUse {
         #[cfg_attr(feature = "specta", specta(type = f64))]
@@ -116,200 +125,6 @@ pub struct PruneOutcome {
     pub saved_to: Option<String>,
 }
 
-/// Layers → bytes freed when `ticked` go and every other listed image stays.
-fn space_for(items: &[PlanItem], ticked: &HashSet<String>) -> i64 {
-    let staying: HashSet<&str> = items
-        .iter()
-        .filter(|i| !ticked.contains(&i.id))
-        .flat_map(|i| i.layers.iter().map(|l| l.id.as_str()))
-        .collect();
-    let mut going: HashMap<&str, i64> = HashMap::new();
-    for item in items.iter().filter(|i| ticked.contains(&i.id)) {
-        for l in item
-            .layers
-            .iter()
-            .filter(|l| !staying.contains(l.id.as_str()))
-        {
-            going.insert(&l.id, l.size);
-        }
-    }
-    going.values().sum()
-}
-
-/// Candidates that "keep the newest N tags of each repository" spares, with the repository.
-/// Every tag of a repository ranks, in use or not: "newest 3" means the three newest.
-fn kept_as_newest(
-    everything: &[ImageSummary],
-    candidates: &[&ImageSummary],
-    keep: u32,
-) -> HashMap<String, String> {
-    let mut by_repo: BTreeMap<&str, Vec<(i64, &str, &str)>> = BTreeMap::new();
-    for image in everything {
-        for tag in &image.tags {
-            by_repo
-                .entry(repository(tag))
-                .or_default()
-                .push((image.created, tag, &image.id));
-        }
-    }
-    let wanted: HashSet<&str> = candidates.iter().map(|c| c.id.as_str()).collect();
-    let mut kept = HashMap::new();
-    for (repo, mut tags) in by_repo {
-        // Newest first; equal seconds fall back to the tag, so the order is stable.
-        tags.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(a.1)));
-        for (_, _, id) in tags.into_iter().take(keep as usize) {
-            if wanted.contains(id) {
-                kept.entry(id.to_owned()).or_insert_with(|| repo.to_owned());
-            }
-        }
-    }
-    kept
-}
-
-/// IDs of every ancestor of an image that is not among `going`.
-fn ancestors_of_kept(all: &[ImageSummary], going: &HashSet<&str>) -> HashSet<String> {
-    let parent: HashMap<&str, &str> = all
-        .iter()
-        .map(|i| (i.id.as_str(), i.parent_id.as_str()))
-        .collect();
-    let mut kept = HashSet::new();
-    for image in all.iter().filter(|i| !going.contains(i.id.as_str())) {
-        let mut at = parent.get(image.id.as_str()).copied().unwrap_or_default();
-        // Stop at the root or at an ancestor already walked from another image.
-        while !at.is_empty() && kept.insert(at.to_owned()) {
-            at = parent.get(at).copied().unwrap_or_default();
-        }
-    }
-    kept
-}
-
-/// `key` or `key=value` against an image's labels, as the engine's label filter reads it.
-fn label_matches(labels: &BTreeMap<String, String>, filter: &str) -> bool {
-    match filter.split_once('=') {
-        Some((k, v)) => labels.get(k).is_some_and(|x| x == v),
-        None => labels.contains_key(filter),
-    }
-}
-
-/// The pure part of a preview: which images match, which of those stay and why.
-fn select(
-    top_level: &[ImageSummary],
-    everything: &[ImageSummary],
-    options: &PruneOptions,
-    protection: &Protection,
-    cutoff: Option<i64>,
-) -> (Vec<ImageSummary>, Vec<KeptItem>) {
-    let matched: Vec<&ImageSummary> = top_level
-        .iter()
-        .filter(|i| options.all || i.is_dangling())
-        .filter(|i| cutoff.is_none_or(|c| i.created < c))
-        .filter(|i| {
-            options.labels.iter().all(|l| match l.strip_prefix('!') {
-                Some(neg) => !label_matches(&i.labels, neg),
-                None => label_matches(&i.labels, l),
-            })
-        })
-        .collect();
-    let newest = match options.keep {
-        Some(n) => kept_as_newest(top_level, &matched, n),
-        None => HashMap::new(),
-    };
-    let mut kept = Vec::new();
-    let mut going: Vec<&ImageSummary> = Vec::new();
-    for image in matched {
-        let reason = if let Some(pattern) = protection.matching(&image.id, &image.tags) {
-            Some(KeepReason::Protected {
-                pattern: pattern.to_owned(),
-            })
-        } else if image.containers > 0 {
-            Some(KeepReason::InUse {
-                containers: image.containers,
-            })
-        } else {
-            newest.get(&image.id).map(|repo| KeepReason::KeepNewest {
-                repository: repo.clone(),
-                keep: options.keep.unwrap_or_default(),
-            })
-        };
-        match reason {
-            Some(reason) => kept.push(KeptItem {
-                id: image.id.clone(),
-                tags: image.tags.clone(),
-                reason,
-            }),
-            None => going.push(image),
-        }
-    }
-    // An image that is the parent of one that stays is only untagged by the engine, never
-    // deleted: it is not something this prune frees. Dropping one can make its own parent
-    // needed in turn, hence the loop.
-    loop {
-        let ids: HashSet<&str> = going.iter().map(|i| i.id.as_str()).collect();
-        let needed = ancestors_of_kept(everything, &ids);
-        let (stay, go): (Vec<&ImageSummary>, Vec<&ImageSummary>) =
-            going.into_iter().partition(|i| needed.contains(&i.id));
-        going = go;
-        if stay.is_empty() {
-            break;
-        }
-        kept.extend(stay.into_iter().map(|i| KeptItem {
-            id: i.id.clone(),
-            tags: i.tags.clone(),
-            reason: KeepReason::NeededByKept,
-        }));
-    }
-    let mut going: Vec<ImageSummary> = going.into_iter().cloned().collect();
-    going.sort_by(|a, b| b.created.cmp(&a.created).then(a.id.cmp(&b.id)));
-    kept.sort_by(|a, b| a.id.cmp(&b.id));
-    (going, kept)
-}
-
-/// Per going image: bytes only it holds, and its layers no staying image uses.
-fn plan_items(going: Vec<ImageSummary>, per_image: &[crate::system::ImageLayers]) -> Vec<PlanItem> {
-    let ids: HashSet<&str> = going.iter().map(|i| i.id.as_str()).collect();
-    let mut users: HashMap<&str, usize> = HashMap::new();
-    let mut used_by_staying: HashSet<&str> = HashSet::new();
-    for (id, layers) in per_image {
-        for (l, _) in layers {
-            *users.entry(l).or_default() += 1;
-            if !ids.contains(id.as_str()) {
-                used_by_staying.insert(l);
-            }
-        }
-    }
-    let layers_of: HashMap<&str, &Vec<(String, i64)>> =
-        per_image.iter().map(|(id, l)| (id.as_str(), l)).collect();
-    going
-        .into_iter()
-        .map(|image| {
-            let own = layers_of.get(image.id.as_str()).copied();
-            let own = own.map(Vec::as_slice).unwrap_or_default();
-            // A layer listed twice in one image (same diff twice) still has one user.
-            let mut seen = HashSet::new();
-            let mine: Vec<&(String, i64)> = own.iter().filter(|(l, _)| seen.insert(l)).collect();
-            PlanItem {
-                unique_size: mine
-                    .iter()
-                    .filter(|(l, _)| users.get(l.as_str()) == Some(&1))
-                    .map(|(_, s)| s)
-                    .sum(),
-                layers: mine
-                    .iter()
-                    .filter(|(l, _)| !used_by_staying.contains(l.as_str()))
-                    .map(|(l, s)| PlanLayer {
-                        id: l.clone(),
-                        size: *s,
-                    })
-                    .collect(),
-                id: image.id,
-                tags: image.tags,
-                created: image.created,
-                size: image.size,
-            }
-        })
-        .collect()
-}
-
 impl Engine {
     /// What a prune would delete, deleting nothing: top-level images that are dangling (or,
     /// with `all`, every image no container uses), filtered by `until` and labels, minus
@@ -319,6 +134,9 @@ impl Engine {
     pub async fn prune_plan(&self, options: &PruneOptions) -> Result<PrunePlan> {
         let protection = Protection::new(options.protect.iter().cloned())?;
         let cutoff = options.until.as_deref().map(until_cutoff).transpose()?;
+        for l in &options.labels {
+            check_label(l.strip_prefix('!').unwrap_or(l))?;
+        }
         if options.keep.is_some() && !options.all {
             return Err(Error::bad_request(
                 "\"Keep the newest N tags\" applies to tagged images: use it with \"all unused\".",
@@ -331,7 +149,18 @@ impl Engine {
                 ..Default::default()
             })
             .await?;
-        let (going, kept) = select(&top_level, &everything, options, &protection, cutoff);
+        let precise = match options.keep {
+            Some(_) => self.precise_created(&tied_in_seconds(&top_level)).await?,
+            None => PreciseCreated::new(),
+        };
+        let (going, kept) = select(
+            &top_level,
+            &everything,
+            options,
+            &protection,
+            cutoff,
+            &precise,
+        );
         let per_image = if going.is_empty() {
             Vec::new()
         } else {
@@ -344,6 +173,29 @@ impl Engine {
             images,
             kept,
         })
+    }
+
+    /// The engine's full-precision creation time of each of `ids` (inspect's RFC 3339
+    /// `Created`, nanoseconds on Docker and Podman). One gone meanwhile is left out.
+    async fn precise_created(&self, ids: &[String]) -> Result<PreciseCreated> {
+        let mut out = PreciseCreated::new();
+        for id in ids {
+            let inspected = match self.inspect(id).await {
+                Ok(v) => v,
+                Err(e) if e.is_not_found() => continue,
+                Err(e) => return Err(e),
+            };
+            let created = inspected["Created"].as_str().unwrap_or_default();
+            match chrono::DateTime::parse_from_rfc3339(created) {
+                Ok(t) => {
+                    let nanos = i128::from(t.timestamp()) * 1_000_000_000
+                        + i128::from(t.timestamp_subsec_nanos());
+                    out.insert(id.clone(), nanos);
+                }
+                Err(e) => tracing::warn!(%id, created, error = %e, "unreadable creation time"),
+            }
+        }
+        Ok(out)
     }
 
     /// Delete exactly `items` (a preview's ticked images), by explicit removals. Each image
@@ -387,10 +239,13 @@ impl Engine {
             skipped: Vec::new(),
             saved_to: save_to.map(|p| p.display().to_string()),
         };
-        // Children before parents (newer first), so a parent is free to go when its turn comes.
-        let mut order: Vec<&PlanItem> = items.iter().collect();
-        order.sort_by_key(|i| std::cmp::Reverse(i.created));
-        for item in order {
+        let everything = self
+            .list(&ListOptions {
+                all: true,
+                ..Default::default()
+            })
+            .await?;
+        for item in removal_order(items, &everything) {
             if cancel.is_cancelled() {
                 outcome
                     .skipped
@@ -557,127 +412,6 @@ fn skipped(item: &PlanItem, reason: &str) -> SkippedItem {
 mod tests {
     use super::*;
 
-    fn image(id: &str, parent: &str, tags: &[&str], created: i64) -> ImageSummary {
-        ImageSummary {
-            id: id.into(),
-            tags: tags.iter().map(|t| t.to_string()).collect(),
-            digests: vec![],
-            parent_id: parent.into(),
-            created,
-            size: 1,
-            shared_size: -1,
-            containers: 0,
-            labels: BTreeMap::new(),
-        }
-    }
-
-    fn ids(items: &[ImageSummary]) -> Vec<&str> {
-        items.iter().map(|i| i.id.as_str()).collect()
-    }
-
-    fn all() -> PruneOptions {
-        PruneOptions {
-            all: true,
-            ..Default::default()
-        }
-    }
-
-    #[test]
-    fn parents_of_images_that_stay_are_kept_and_say_so() {
-        let all_images = [
-            image("base", "", &["base:1"], 1),
-            image("mid", "base", &[], 2),
-            image("used", "mid", &["used:1"], 3),
-            image("lone", "", &[], 4),
-        ];
-        let mut top = all_images.to_vec();
-        top.remove(1);
-        top[1].containers = 1;
-        let (going, kept) = select(&top, &all_images, &all(), &Protection::default(), None);
-        assert_eq!(ids(&going), vec!["lone"]);
-        let reasons: Vec<(&str, &KeepReason)> =
-            kept.iter().map(|k| (k.id.as_str(), &k.reason)).collect();
-        assert!(reasons.contains(&("base", &KeepReason::NeededByKept)));
-        assert!(reasons.contains(&("used", &KeepReason::InUse { containers: 1 })));
-    }
-
-    #[test]
-    fn keep_newest_spares_the_newest_tags_of_each_repository_counting_used_ones() {
-        let mut top = vec![
-            image("a1", "", &["app:1"], 1),
-            image("a2", "", &["app:2"], 2),
-            image("a3", "", &["app:3"], 3),
-            image("b1", "", &["other:1"], 1),
-        ];
-        top[2].containers = 1; // app:3 is in use and still counts as one of the newest
-        let options = PruneOptions {
-            keep: Some(2),
-            ..all()
-        };
-        let (going, kept) = select(&top, &top, &options, &Protection::default(), None);
-        assert_eq!(ids(&going), vec!["a1"]);
-        assert!(kept.iter().any(|k| k.id == "a2"
-            && k.reason
-                == KeepReason::KeepNewest {
-                    repository: "app".into(),
-                    keep: 2
-                }));
-        assert!(kept.iter().any(|k| k.id == "b1"));
-    }
-
-    #[test]
-    fn pinned_images_stay_and_the_pattern_is_named() {
-        let top = vec![image("a", "", &["db:1"], 1), image("b", "", &["web:1"], 1)];
-        let pins = Protection::new(["db".to_string()]).unwrap();
-        let (going, kept) = select(&top, &top, &all(), &pins, None);
-        assert_eq!(ids(&going), vec!["b"]);
-        assert_eq!(
-            kept[0].reason,
-            KeepReason::Protected {
-                pattern: "db".into()
-            }
-        );
-    }
-
-    #[test]
-    fn dangling_mode_and_filters_leave_tagged_new_and_unlabelled_images_alone() {
-        let mut top = vec![
-            image("old", "", &[], 10),
-            image("new", "", &[], 100),
-            image("tagged", "", &["t:1"], 10),
-        ];
-        top[0].labels.insert("team".into(), "x".into());
-        let options = PruneOptions {
-            labels: vec!["team=x".into()],
-            ..Default::default()
-        };
-        let (going, _) = select(&top, &top, &options, &Protection::default(), Some(50));
-        assert_eq!(ids(&going), vec!["old"]);
-        let negated = PruneOptions {
-            labels: vec!["!team=x".into()],
-            ..Default::default()
-        };
-        let (going, _) = select(&top, &top, &negated, &Protection::default(), None);
-        assert_eq!(ids(&going), vec!["new"]);
-    }
-
-    fn item(id: &str, layers: &[(&str, i64)]) -> PlanItem {
-        PlanItem {
-            id: id.into(),
-            tags: vec![],
-            created: 0,
-            size: 0,
-            unique_size: 0,
-            layers: layers
-                .iter()
-                .map(|(l, s)| PlanLayer {
-                    id: l.to_string(),
-                    size: *s,
-                })
-                .collect(),
-        }
-    }
-
     #[test]
     fn a_prune_the_engine_broke_off_says_what_went_before_it_did() {
         let outcome = PruneOutcome {
@@ -711,35 +445,5 @@ mod tests {
         );
         assert!(is_engine_failure(&Error::timeout("stalled")));
         assert!(!is_engine_failure(&Error::conflict("in use")));
-    }
-
-    #[test]
-    fn a_layer_two_ticked_images_share_is_freed_once_and_not_while_one_stays() {
-        let items = [item("a", &[("x", 10), ("s", 5)]), item("b", &[("s", 5)])];
-        let both: HashSet<String> = ["a".into(), "b".into()].into();
-        assert_eq!(space_for(&items, &both), 15);
-        let only_a: HashSet<String> = ["a".into()].into();
-        assert_eq!(space_for(&items, &only_a), 10, "b stays and keeps s");
-        assert_eq!(space_for(&items, &HashSet::new()), 0);
-    }
-
-    #[test]
-    fn plan_items_count_unique_bytes_and_drop_layers_a_staying_image_uses() {
-        let per_image = vec![
-            (
-                "a".to_string(),
-                vec![("base".to_string(), 100), ("x".to_string(), 10)],
-            ),
-            ("keep".to_string(), vec![("base".to_string(), 100)]),
-        ];
-        let items = plan_items(vec![image("a", "", &[], 1)], &per_image);
-        assert_eq!(items[0].unique_size, 10);
-        assert_eq!(
-            items[0].layers,
-            vec![PlanLayer {
-                id: "x".into(),
-                size: 10
-            }]
-        );
     }
 }

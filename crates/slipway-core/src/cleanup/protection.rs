@@ -79,15 +79,28 @@ fn pattern_matches(pattern: &str, id: &str, tags: &[String]) -> bool {
     // No tag part: the pattern names repositories, and pins all their tags.
     let names_repository = !last_segment(pattern).contains(':');
     tags.iter().any(|t| {
-        [t.as_str(), short_name(t)].into_iter().any(|name| {
-            let subject = if names_repository {
-                repository(name)
-            } else {
-                name
-            };
-            glob(pattern, subject)
-        })
+        let full = qualified_name(t);
+        [t.as_str(), short_name(t), full.as_str()]
+            .into_iter()
+            .any(|name| {
+                let subject = if names_repository {
+                    repository(name)
+                } else {
+                    name
+                };
+                glob(pattern, subject)
+            })
     })
+}
+
+/// Docker's short names in full (`x` → `docker.io/library/x`, `team/x` → `docker.io/team/x`),
+/// as Podman spells them; a name with a registry stays as it is.
+pub fn qualified_name(tag: &str) -> String {
+    match tag.split_once('/') {
+        Some((first, _)) if first.contains(['.', ':']) || first == "localhost" => tag.to_owned(),
+        Some(_) => format!("docker.io/{tag}"),
+        None => format!("docker.io/library/{tag}"),
+    }
 }
 
 fn last_segment(name: &str) -> &str {
@@ -196,11 +209,52 @@ mod tests {
     }
 
     #[test]
+    fn pins_written_in_podmans_full_form_hold_on_docker_too() {
+        let p = pins(&["docker.io/library/busybox"]);
+        assert!(p.matching("x", &tags(&["busybox:latest"])).is_some());
+        assert!(
+            pins(&["docker.io/team/app:1"])
+                .matching("x", &tags(&["team/app:1"]))
+                .is_some()
+        );
+        assert!(
+            p.matching("x", &tags(&["localhost/busybox:1"])).is_none(),
+            "an image built on Podman is not the Hub's"
+        );
+        assert!(
+            pins(&["docker.io/*"])
+                .matching("x", &tags(&["127.0.0.1:5000/a:1"]))
+                .is_none(),
+            "another registry's image is not the Hub's"
+        );
+    }
+
+    #[test]
     fn ids_pin_by_prefix_only_when_long_enough_not_to_be_a_name() {
         let id = "sha256:4eae18d6b0541fda7dd801fc9bd514c9d5691bc62354a94e5efecc0808ae9589";
         assert!(pins(&["4eae18d6b054"]).matching(id, &[]).is_some());
         assert!(pins(&["sha256:4eae18d6b0541f"]).matching(id, &[]).is_some());
         assert!(pins(&["4eae"]).matching(id, &[]).is_none());
+    }
+
+    #[test]
+    fn the_cases_shared_with_the_ui_hold() {
+        let cases: Vec<serde_json::Value> =
+            serde_json::from_str(include_str!("../../tests/fixtures/pin-cases.json")).unwrap();
+        assert!(cases.len() > 20);
+        for case in cases {
+            let pin = case["pin"].as_str().unwrap();
+            let tags: Vec<String> = serde_json::from_value(case["tags"].clone()).unwrap();
+            let matched = pins(&[pin])
+                .matching(case["id"].as_str().unwrap(), &tags)
+                .is_some();
+            assert_eq!(
+                matched,
+                case["matches"] == true,
+                "{pin} on {tags:?}: {}",
+                case["why"]
+            );
+        }
     }
 
     #[test]
@@ -220,5 +274,100 @@ mod tests {
         );
         assert_eq!(Protection::new(["".to_string()]).unwrap_err().code, 400);
         assert_eq!(pins(&["a", " a "]).patterns, vec!["a".to_string()]);
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// `name[/name…]` as engines report repositories, maybe with a registry.
+        fn repository_name() -> impl Strategy<Value = String> {
+            (
+                prop::option::of(prop_oneof![
+                    Just("localhost:5000/"),
+                    Just("127.0.0.1:5000/"),
+                    Just("quay.io/"),
+                ]),
+                "[a-z0-9]{1,6}([._-][a-z0-9]{1,4})?(/[a-z0-9]{1,6}){0,2}",
+            )
+                .prop_map(|(domain, path)| format!("{}{path}", domain.unwrap_or_default()))
+        }
+
+        fn tag() -> impl Strategy<Value = String> {
+            "[a-z0-9_][a-z0-9_.-]{0,8}"
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+            #[test]
+            fn a_pin_made_from_a_tag_or_its_repository_pins_it(repo in repository_name(), t in tag()) {
+                let name = format!("{repo}:{t}");
+                prop_assert!(pins(&[&name]).matching("sha256:0", &tags(&[&name])).is_some());
+                prop_assert!(pins(&[&repo]).matching("sha256:0", &tags(&[&name])).is_some());
+            }
+
+            #[test]
+            fn x_never_pins_xy(
+                x in repository_name(),
+                y in "([._-]?[a-z0-9]{1,4}|/[a-z0-9]{1,4})",
+                t in tag(),
+            ) {
+                let other = format!("{x}{y}:{t}");
+                prop_assert!(
+                    pins(&[&x]).matching("sha256:0", &tags(&[&other])).is_none(),
+                    "{x} pins {other}"
+                );
+                let with_tag = format!("{x}:{t}");
+                prop_assert!(
+                    pins(&[&with_tag]).matching("sha256:0", &tags(&[&other])).is_none(),
+                    "{} pins {}", with_tag, other
+                );
+            }
+
+            #[test]
+            fn podmans_docker_io_library_x_is_x_both_ways(
+                x in "[a-z0-9]{1,8}(/[a-z0-9]{1,6})?",
+                t in tag(),
+            ) {
+                let full = if x.contains('/') {
+                    format!("docker.io/{x}")
+                } else {
+                    format!("docker.io/library/{x}")
+                };
+                for (pin, reported) in [
+                    (x.clone(), format!("{full}:{t}")),
+                    (full.clone(), format!("{x}:{t}")),
+                    (format!("{x}:{t}"), format!("{full}:{t}")),
+                    (format!("{full}:{t}"), format!("{x}:{t}")),
+                ] {
+                    prop_assert!(
+                        pins(&[&pin]).matching("sha256:0", &tags(&[&reported])).is_some(),
+                        "{pin} does not pin {reported}"
+                    );
+                }
+            }
+
+            #[test]
+            fn ids_pin_by_a_prefix_of_twelve_hex_digits_or_more_only(
+                id in "[0-9a-f]{64}",
+                other in "[0-9a-f]{64}",
+                n in 1usize..=64,
+                algorithm in any::<bool>(),
+            ) {
+                let prefix = if algorithm {
+                    format!("sha256:{}", &id[..n])
+                } else {
+                    id[..n].to_owned()
+                };
+                let full = format!("sha256:{id}");
+                let p = pins(&[&prefix]);
+                prop_assert_eq!(p.matching(&full, &[]).is_some(), n >= 12, "{}", prefix);
+                if !other.starts_with(&id[..n]) {
+                    let other = format!("sha256:{other}");
+                    prop_assert!(p.matching(&other, &[]).is_none(), "{} pins {}", prefix, other);
+                }
+            }
+        }
     }
 }

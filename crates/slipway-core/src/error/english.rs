@@ -2,7 +2,9 @@
 //! written, for the CLI, the JSON `message` and logs. (The app's UI translates the kind
 //! itself, from its own catalogue.)
 
-use super::kind::{ErrorKind, Operation, PathPurpose, Peer, ReferenceProblem, TarCut};
+use super::kind::{
+    ErrorKind, Operation, PathPurpose, PatternProblem, Peer, ReferenceProblem, TarCut,
+};
 use std::fmt;
 
 /// " (detail)" or nothing.
@@ -179,17 +181,39 @@ impl ErrorKind {
                     known.join(", ")
                 )
             }
-            DanglingNotBool { filter } => {
-                format!("The filter \"{filter}\": dangling takes true or false.")
+            FilterTakesBool { filter } => format!("The filter {filter} takes true or false."),
+            FilterNeedsImage { filter } => {
+                format!("The filter {filter} needs an image (a name or an ID).")
             }
-            BadUntil { value } => format!(
-                "\"{value}\" is not a duration like 24h, 90m or 1h30m, nor a unix timestamp."
+            LabelWithoutKey { label } => format!(
+                "The label filter \"{label}\" has no key: use label=KEY or label=KEY=VALUE."
             ),
+            ReferenceFilterEmpty => "The filter reference= needs a name or a pattern, e.g. reference=busybox or reference=team/*.".into(),
+            BadPattern { pattern, why } => {
+                format!("The filter reference={pattern} is not a valid pattern: {why}.")
+            }
+            SearchLimit { limit } => format!("The search limit {limit} must be from 1 to 100."),
+            BadDuration { value } => {
+                format!("\"{value}\" is not a duration like 24h, 90m or 1h30m.")
+            }
+            DurationTooLong { value, hours } => format!(
+                "\"{value}\" is too long a duration: the engine takes at most {hours}h (about 292 years)."
+            ),
+            BadUntil { value } => format!(
+                "until=\"{value}\" is not a duration like 24h, 90m or 1h30m, nor a time (unix seconds, or 2006-01-02T15:04:05Z)."
+            ),
+            UntilTooFar { value } => {
+                format!("until=\"{value}\" is too far in the future to be a unix time.")
+            }
+            UntilInFuture { value } => format!(
+                "until=\"{value}\" is in the future: the build cache's records are all older."
+            ),
+            DryRunWithoutUntil => "builder-prune --dry-run does not apply --until yet: preview without it, or prune with it (the engine applies it).".into(),
             BadSearchFilter { filter } => {
                 format!("The search filter \"{filter}\" must be is-official=… or stars=….")
             }
             StarsNotNumber { value } => {
-                format!("stars= takes a whole number, not \"{value}\".")
+                format!("The filter stars={value} takes a whole number of stars (0 or more).")
             }
             BadPruneFilter { filter } => {
                 format!("The prune filter \"{filter}\" must be until=…, label=… or label!=….")
@@ -254,6 +278,10 @@ impl fmt::Display for ReferenceProblem {
         use ReferenceProblem::*;
         match self {
             NameTooLong => f.write_str("the name is longer than 255 characters"),
+            FullNameTooLong { length, start } => write!(
+                f,
+                "the name is longer than 255 characters in full ({length} as {start}…)"
+            ),
             PortNotNumber { port } => write!(
                 f,
                 "the registry port \"{port}\" is not a number from 0 to 65535"
@@ -282,6 +310,16 @@ impl fmt::Display for ReferenceProblem {
                 "the digest \"{digest}\" must look like sha256:<64 hex digits>"
             ),
         }
+    }
+}
+
+impl fmt::Display for PatternProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            PatternProblem::LoneBackslash => "it ends with a lone '\\'",
+            PatternProblem::UnclosedClass => "a '[' is never closed by ']'",
+            PatternProblem::BadClass => "a '[…]' class is empty or has a '-' or ']' out of place",
+        })
     }
 }
 

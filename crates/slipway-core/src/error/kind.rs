@@ -187,12 +187,40 @@ pub enum ErrorKind {
     BadFilter {
         filter: String,
     },
+    FilterTakesBool {
+        filter: String,
+    },
+    FilterNeedsImage {
+        filter: String,
+    },
+    LabelWithoutKey {
+        label: String,
+    },
+    ReferenceFilterEmpty,
+    BadPattern {
+        pattern: String,
+        why: PatternProblem,
+    },
+    SearchLimit {
+        limit: i32,
+    },
+    BadDuration {
+        value: String,
+    },
+    DurationTooLong {
+        value: String,
+        hours: u32,
+    },
+    UntilTooFar {
+        value: String,
+    },
+    UntilInFuture {
+        value: String,
+    },
+    DryRunWithoutUntil,
     UnknownFilter {
         key: String,
         known: Vec<String>,
-    },
-    DanglingNotBool {
-        filter: String,
     },
     BadUntil {
         value: String,
@@ -319,14 +347,43 @@ pub enum Operation {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ReferenceProblem {
     NameTooLong,
-    PortNotNumber { port: String },
-    BadHost { host: String },
-    BadNamePart { part: String },
+    /// Fine as written, too long as the engine counts it (`docker.io/library/…`).
+    FullNameTooLong {
+        length: u32,
+        start: String,
+    },
+    PortNotNumber {
+        port: String,
+    },
+    BadHost {
+        host: String,
+    },
+    BadNamePart {
+        part: String,
+    },
     EmptyNamePart,
-    TagBadStart { tag: String },
-    TagTooLong { tag: String },
-    TagBadChars { tag: String },
-    BadDigest { digest: String },
+    TagBadStart {
+        tag: String,
+    },
+    TagTooLong {
+        tag: String,
+    },
+    TagBadChars {
+        tag: String,
+    },
+    BadDigest {
+        digest: String,
+    },
+}
+
+/// Why a `reference=` pattern is not one (Go's `path.Match` syntax).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum PatternProblem {
+    LoneBackslash,
+    UnclosedClass,
+    BadClass,
 }
 
 /// What a path field in the app is for.
@@ -445,7 +502,17 @@ impl ErrorKind {
             | InvalidReference { .. }
             | BadFilter { .. }
             | UnknownFilter { .. }
-            | DanglingNotBool { .. }
+            | FilterTakesBool { .. }
+            | FilterNeedsImage { .. }
+            | LabelWithoutKey { .. }
+            | ReferenceFilterEmpty
+            | BadPattern { .. }
+            | SearchLimit { .. }
+            | BadDuration { .. }
+            | DurationTooLong { .. }
+            | UntilTooFar { .. }
+            | UntilInFuture { .. }
+            | DryRunWithoutUntil
             | BadUntil { .. }
             | BadSearchFilter { .. }
             | StarsNotNumber { .. }

@@ -11,7 +11,9 @@ mod english;
 mod kind;
 
 pub(crate) use kind::whole_seconds;
-pub use kind::{Attempt, ErrorKind, Operation, PathPurpose, Peer, ReferenceProblem, TarCut};
+pub use kind::{
+    Attempt, ErrorKind, Operation, PathPurpose, PatternProblem, Peer, ReferenceProblem, TarCut,
+};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -25,6 +25,12 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 pub use tag::{MovePolicy, TagHolder, TagOutcome};
 
+mod filters;
+pub use filters::{
+    MAX_DURATION_SECS, build_cache_until, check_filter, check_label, check_search_limit,
+    parse_duration, parse_filter, until_cutoff,
+};
+
 /// One row of `list` — `{"id","tags"}` plus what a grid shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -194,32 +200,27 @@ fn to_filter_map(pairs: &[(String, String)]) -> HashMap<String, Vec<String>> {
     map
 }
 
-/// Parse `key=value` into a filter pair; refuse keys the engine does not know.
-pub fn parse_filter(s: &str) -> Result<(String, String)> {
-    const KNOWN: [&str; 6] = ["dangling", "label", "before", "since", "reference", "until"];
-    let (k, v) = s
-        .split_once('=')
-        .ok_or_else(|| Error::of(ErrorKind::BadFilter { filter: s.into() }))?;
-    if !KNOWN.contains(&k) {
-        return Err(Error::of(ErrorKind::UnknownFilter {
-            key: k.into(),
-            known: KNOWN.map(String::from).to_vec(),
-        }));
-    }
-    if k == "dangling" && v != "true" && v != "false" {
-        return Err(Error::of(ErrorKind::DanglingNotBool { filter: s.into() }));
-    }
-    Ok((k.to_owned(), v.to_owned()))
-}
-
 impl Engine {
     /// `list()`: images as the engine reports them, with container counts filled in.
     #[tracing::instrument(skip(self), err(level = "debug", Display))]
     pub async fn list(&self, options: &ListOptions) -> Result<Vec<ImageSummary>> {
+        // `until` is applied here, as prune reads it: Docker before API 1.47 refuses it in a
+        // list ("Invalid filter 'until'"), and it is one rule on every engine this way.
+        let mut cutoff: Option<i64> = None;
+        let mut filters = Vec::new();
+        for (k, v) in &options.filters {
+            check_filter(k, v)?;
+            if k == "until" {
+                let c = until_cutoff(v)?;
+                cutoff = Some(cutoff.map_or(c, |o| o.min(c)));
+            } else {
+                filters.push((k.clone(), v.clone()));
+            }
+        }
         let opts = ListImagesOptions {
             all: options.all,
             digests: options.digests,
-            filters: (!options.filters.is_empty()).then(|| to_filter_map(&options.filters)),
+            filters: (!filters.is_empty()).then(|| to_filter_map(&filters)),
             shared_size: self.api_at_least(1, 42),
             manifests: false,
         };
@@ -231,6 +232,7 @@ impl Engine {
         let usage = self.containers_per_image().await?;
         Ok(images
             .into_iter()
+            .filter(|i| cutoff.is_none_or(|c| i.created < c))
             .map(|i| ImageSummary {
                 containers: usage.get(&i.id).copied().unwrap_or(0),
                 id: i.id,
@@ -418,10 +420,11 @@ impl Engine {
         let mut filters: Vec<(String, String)> =
             vec![("dangling".into(), (!options.all).to_string())];
         if let Some(u) = &options.until {
-            until_cutoff(u)?;
-            filters.push(("until".into(), u.clone()));
+            // As unix seconds: the engine reads no `d` and would wrap nothing we refused.
+            filters.push(("until".into(), until_cutoff(u)?.to_string()));
         }
         for l in &options.labels {
+            check_label(l.strip_prefix('!').unwrap_or(l))?;
             match l.strip_prefix('!') {
                 Some(neg) => filters.push(("label!".into(), neg.to_owned())),
                 None => filters.push(("label".into(), l.clone())),
@@ -508,44 +511,6 @@ pub(crate) fn missing(image: &str, e: bollard::errors::Error) -> Error {
     }
 }
 
-/// `until` as the engine takes it: a Go duration (`24h`, `90m`, `1h30m`) or unix seconds.
-/// Returns the unix time before which images count.
-pub fn until_cutoff(until: &str) -> Result<i64> {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default();
-    if let Ok(ts) = until.parse::<i64>() {
-        return Ok(ts);
-    }
-    let bad = || {
-        Error::of(ErrorKind::BadUntil {
-            value: until.into(),
-        })
-    };
-    let mut total = 0i64;
-    let mut num = String::new();
-    for c in until.chars() {
-        if c.is_ascii_digit() {
-            num.push(c);
-            continue;
-        }
-        let n: i64 = num.parse().map_err(|_| bad())?;
-        num.clear();
-        total += n * match c {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            'd' => 86400,
-            _ => return Err(bad()),
-        };
-    }
-    if !num.is_empty() || until.is_empty() {
-        return Err(bad());
-    }
-    Ok(now - total)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -554,25 +519,6 @@ mod tests {
     fn none_tags_are_not_names_so_dangling_images_show_no_tag() {
         assert!(real_names(vec!["<none>:<none>".into()]).is_empty());
         assert_eq!(real_names(vec!["a:1".into()]), vec!["a:1".to_owned()]);
-    }
-
-    #[test]
-    fn unknown_filters_are_refused_before_the_engine_sees_them() {
-        assert_eq!(parse_filter("colour=red").unwrap_err().code, 400);
-        assert_eq!(parse_filter("dangling=maybe").unwrap_err().code, 400);
-        assert_eq!(
-            parse_filter("label=a=b").unwrap(),
-            ("label".into(), "a=b".into())
-        );
-    }
-
-    #[test]
-    fn until_understands_go_durations_like_the_engine() {
-        let now = until_cutoff("0s").unwrap();
-        assert_eq!(now - until_cutoff("1h30m").unwrap(), 5400);
-        assert_eq!(until_cutoff("1700000000").unwrap(), 1_700_000_000);
-        assert_eq!(until_cutoff("soon").unwrap_err().code, 400);
-        assert_eq!(until_cutoff("5").unwrap(), 5);
     }
 
     #[test]

@@ -45,6 +45,7 @@ impl Engine {
         if term.trim().is_empty() {
             return Err(Error::of(ErrorKind::EmptySearch));
         }
+        super::check_search_limit(options.limit)?;
         let mut filters = Vec::new();
         if options.official_only {
             filters.push(("is-official".to_owned(), "true".to_owned()));

@@ -102,13 +102,7 @@ fn forward_layer_line(
     progress: ProgressFn<'_>,
 ) {
     let status = line["status"].as_str().unwrap_or_default();
-    let detail = &line["progressDetail"];
-    match tracker.update(
-        line["id"].as_str(),
-        status,
-        detail["current"].as_i64(),
-        detail["total"].as_i64(),
-    ) {
+    match tracker.update_from_line(line) {
         Some((layer, overall)) => {
             progress(Progress::Layer(layer));
             progress(Progress::Overall(overall));

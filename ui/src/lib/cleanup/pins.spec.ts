@@ -1,5 +1,21 @@
+// @vitest-environment node
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pinnedBy, repositoryOf, validatePin } from './pins';
+
+/** The cases the core's protection.rs tests read too: both answer alike on each. */
+const SHARED = join(__dirname, '../../../../crates/slipway-core/tests/fixtures/pin-cases.json');
+type PinCase = { pin: string; id: string; tags: string[]; matches: boolean; why: string };
+const shared: PinCase[] = JSON.parse(readFileSync(SHARED, 'utf8'));
+
+describe('pin matching, as the core does it', () => {
+  it('has the shared cases', () => expect(shared.length).toBeGreaterThan(20));
+
+  it.each(shared)('$pin on $tags: $why', (c) => {
+    expect(pinnedBy([c.pin], c.id, c.tags) !== null).toBe(c.matches);
+  });
+});
 
 describe('pinnedBy', () => {
   it('a bare repository pins all its tags but not lookalikes', () => {

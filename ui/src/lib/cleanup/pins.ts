@@ -22,6 +22,15 @@ export function shortName(tag: string): string {
   return tag;
 }
 
+/** Docker's short names in full (`x` → `docker.io/library/x`), as Podman spells them. */
+export function qualifiedName(tag: string): string {
+  const slash = tag.indexOf('/');
+  if (slash < 0) return `docker.io/library/${tag}`;
+  const first = tag.slice(0, slash);
+  if (first.includes('.') || first.includes(':') || first === 'localhost') return tag;
+  return `docker.io/${tag}`;
+}
+
 /** `*` matches any run of characters, everything else itself (dots too). */
 function globRegExp(pattern: string): RegExp {
   const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
@@ -39,7 +48,9 @@ function compile(pattern: string): Test {
   return (id, tags) =>
     (isId && id.replace(/^sha256:/, '').startsWith(hex)) ||
     tags.some((t) =>
-      [t, shortName(t)].some((name) => re.test(namesRepository ? repositoryOf(name) : name)),
+      [t, shortName(t), qualifiedName(t)].some((name) =>
+        re.test(namesRepository ? repositoryOf(name) : name),
+      ),
     );
 }
 

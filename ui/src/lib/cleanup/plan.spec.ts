@@ -68,9 +68,13 @@ describe('itemName / keptReason', () => {
       key: 'prune.kept.protected',
       values: { pattern: 'db' },
     });
-    expect(keptReason({ kind: 'keep_newest', repository: 'app', keep: 2 }).values).toEqual({
+    expect(
+      keptReason({ kind: 'keep_newest', repository: 'app', keep: 2, tags: ['app:2', 'app:latest'] })
+        .values,
+    ).toEqual({
       keep: 2,
       repository: 'app',
+      tags: 'app:2, app:latest',
     });
   });
 });

@@ -69,7 +69,7 @@ export function keptReason(reason: KeepReason): {
     case 'keep_newest':
       return {
         key: 'prune.kept.newest',
-        values: { keep: reason.keep, repository: reason.repository },
+        values: { keep: reason.keep, repository: reason.repository, tags: reason.tags.join(', ') },
       };
     case 'in_use':
       return { key: 'prune.kept.inUse', values: { count: reason.containers ?? 0 } };

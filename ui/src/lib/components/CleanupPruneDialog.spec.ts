@@ -1,9 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { render, screen, waitFor, within } from '@testing-library/svelte';
+import { locale } from 'svelte-i18n';
+import { tick } from 'svelte';
 import userEvent from '@testing-library/user-event';
 import CleanupPruneDialog from './CleanupPruneDialog.svelte';
 import { ApiError, type PlanItem, type PrunePlan } from '$lib/api';
-import { mockApi } from '$test/mock-api';
+import { mockApi, taskCommand } from '$test/mock-api';
 import { hexId, pinsState } from '$test/fixtures';
 import { pins } from '$lib/stores/pins.svelte';
 
@@ -70,26 +72,52 @@ describe('CleanupPruneDialog', () => {
     expect(kept).toHaveTextContent('Pinned by “db”');
   });
 
+  it('names the tag "keep newest" kept, in English and Chinese', async () => {
+    const D = hexId('d4');
+    mockApi.prunePreview.mockResolvedValue({
+      ...plan,
+      kept: [
+        {
+          id: D,
+          tags: ['app:b', 'other:1'],
+          reason: { kind: 'keep_newest', repository: 'app', keep: 1, tags: ['app:b'] },
+        },
+      ],
+    });
+    render(CleanupPruneDialog, { onclose: vi.fn() });
+    const kept = await screen.findByTestId('prune-kept');
+    expect(kept.querySelector('.why')).toHaveTextContent('Keeps app:b as the newest tag of app');
+    try {
+      locale.set('zh-CN');
+      await tick();
+      expect(kept.querySelector('.why')).toHaveTextContent('作为 app 最新的标签保留 app:b');
+    } finally {
+      locale.set('en');
+    }
+  });
+
   it('unticking an image takes its bytes off the total and keeps it out of the delete', async () => {
     mockApi.prunePreview.mockResolvedValue(plan);
-    mockApi.pruneConfirm.mockResolvedValue({
-      images_deleted: [{ Deleted: A }],
-      space_reclaimed: 2_990_000,
-      measured: true,
-      predicted: 3_000_000,
-      skipped: [],
-      saved_to: null,
-    });
+    mockApi.pruneConfirm.mockImplementation(
+      taskCommand('prune', async () => ({
+        kind: 'prune',
+        value: {
+          images_deleted: [{ Deleted: A }],
+          space_reclaimed: 2_990_000,
+          measured: true,
+          predicted: 3_000_000,
+          skipped: [],
+          saved_to: null,
+        },
+      })),
+    );
     render(CleanupPruneDialog, { onclose: vi.fn() });
     await waitFor(() => expect(ticks()).toHaveLength(2));
     await userEvent.click(within(ticks()[1]).getByTestId('prune-tick'));
     expect(screen.getByTestId('prune-total').dataset.bytes).toBe('3000000');
     await userEvent.click(screen.getByTestId('prune-confirm'));
-    expect(mockApi.pruneConfirm).toHaveBeenCalledWith(
-      expect.stringMatching(/^prune-/),
-      [plan.images[0]],
-      null,
-      expect.any(Function),
+    await waitFor(() =>
+      expect(mockApi.pruneConfirm).toHaveBeenCalledWith('Clean up 1 image', [plan.images[0]], null),
     );
     const result = await screen.findByTestId('prune-freed');
     expect(result).toHaveTextContent('Freed 2.99 MB (predicted 3 MB)');
@@ -126,14 +154,19 @@ describe('CleanupPruneDialog', () => {
 
   it('says the freed bytes are an estimate when the engine could not be measured', async () => {
     mockApi.prunePreview.mockResolvedValue(plan);
-    mockApi.pruneConfirm.mockResolvedValue({
-      images_deleted: [{ Deleted: A }, { Deleted: B }],
-      space_reclaimed: 4_000_000,
-      measured: false,
-      predicted: 4_000_000,
-      skipped: [],
-      saved_to: null,
-    });
+    mockApi.pruneConfirm.mockImplementation(
+      taskCommand('prune', async () => ({
+        kind: 'prune',
+        value: {
+          images_deleted: [{ Deleted: A }, { Deleted: B }],
+          space_reclaimed: 4_000_000,
+          measured: false,
+          predicted: 4_000_000,
+          skipped: [],
+          saved_to: null,
+        },
+      })),
+    );
     render(CleanupPruneDialog, { onclose: vi.fn() });
     await waitFor(() => expect(screen.getByTestId('prune-confirm')).toBeEnabled());
     await userEvent.click(screen.getByTestId('prune-confirm'));
@@ -158,8 +191,10 @@ describe('CleanupPruneDialog', () => {
 
   it('saves first to the chosen tar when asked, and a failed save leaves the preview', async () => {
     mockApi.prunePreview.mockResolvedValue(plan);
-    mockApi.pruneConfirm.mockRejectedValue(
-      new ApiError(400, 'Saving before deleting; nothing was deleted: disk full'),
+    mockApi.pruneConfirm.mockImplementation(
+      taskCommand('prune', async () => {
+        throw new ApiError(400, 'Saving before deleting; nothing was deleted: disk full');
+      }),
     );
     render(CleanupPruneDialog, { onclose: vi.fn() });
     await waitFor(() => expect(ticks()).toHaveLength(2));
@@ -167,11 +202,12 @@ describe('CleanupPruneDialog', () => {
     await userEvent.clear(screen.getByTestId('prune-save-path'));
     await userEvent.type(screen.getByTestId('prune-save-path'), '/tmp/keep.tar');
     await userEvent.click(screen.getByTestId('prune-confirm'));
-    expect(mockApi.pruneConfirm).toHaveBeenCalledWith(
-      expect.any(String),
-      plan.images,
-      '/tmp/keep.tar',
-      expect.any(Function),
+    await waitFor(() =>
+      expect(mockApi.pruneConfirm).toHaveBeenCalledWith(
+        expect.any(String),
+        plan.images,
+        '/tmp/keep.tar',
+      ),
     );
     expect(await screen.findByTestId('prune-error')).toHaveTextContent('nothing was deleted');
     expect(screen.getByTestId('prune-list')).toBeInTheDocument();

@@ -5,7 +5,7 @@ import ImagesBuildDialog from './ImagesBuildDialog.svelte';
 import { emptyForm } from '$lib/build/form';
 import { builds } from '$lib/stores/builds.svelte';
 import { tasks } from '$lib/stores/tasks.svelte';
-import { mockApi } from '$test/mock-api';
+import { mockApi, taskCommand } from '$test/mock-api';
 
 const DOCKERFILE = 'FROM busybox AS base\nARG GREETING=hello\nFROM base AS final\n';
 
@@ -31,7 +31,12 @@ describe('ImagesBuildDialog', () => {
 
   it('starts the build as a task with the target, args and tags, and remembers it', async () => {
     mockApi.buildReadDockerfile.mockResolvedValue(DOCKERFILE);
-    mockApi.imageBuild.mockResolvedValue({ id: 'sha256:built', tag: ['demo/app:1'] });
+    mockApi.imageBuild.mockImplementation(
+      taskCommand('build', async () => ({
+        kind: 'build',
+        value: { id: 'sha256:built', tag: ['demo/app:1'] },
+      })),
+    );
     const onclose = vi.fn();
     render(ImagesBuildDialog, { seed: { context: '/src/app' }, onclose });
     const arg = await screen.findByTestId('build-arg-GREETING');
@@ -40,15 +45,16 @@ describe('ImagesBuildDialog', () => {
     await userEvent.selectOptions(screen.getByTestId('build-target'), 'base');
     await userEvent.type(screen.getByTestId('build-tags'), 'demo/app:1');
     await userEvent.click(screen.getByTestId('confirm-build'));
-    expect(mockApi.imageBuild).toHaveBeenCalledWith(
-      expect.stringMatching(/^build-/),
-      '/src/app',
-      expect.objectContaining({
-        target: 'base',
-        tags: ['demo/app:1'],
-        build_args: { GREETING: 'bonjour' },
-      }),
-      expect.any(Function),
+    await vi.waitFor(() =>
+      expect(mockApi.imageBuild).toHaveBeenCalledWith(
+        'Build demo/app:1',
+        '/src/app',
+        expect.objectContaining({
+          target: 'base',
+          tags: ['demo/app:1'],
+          build_args: { GREETING: 'bonjour' },
+        }),
+      ),
     );
     expect(onclose).toHaveBeenCalled();
     expect(builds.recent[0].form).toMatchObject({ context: '/src/app', tags: 'demo/app:1' });
@@ -64,16 +70,16 @@ describe('ImagesBuildDialog', () => {
   });
 
   it('rebuilds a recent build with one click', async () => {
-    mockApi.imageBuild.mockResolvedValue({ id: 'sha256:again', tag: ['demo/app:1'] });
     builds.remember({ ...emptyForm(), context: '/src/app', tags: 'demo/app:1', noCache: true });
     const onclose = vi.fn();
     render(ImagesBuildDialog, { seed: {}, onclose });
     await userEvent.click(screen.getByTestId('build-rebuild'));
-    expect(mockApi.imageBuild).toHaveBeenCalledWith(
-      expect.any(String),
-      '/src/app',
-      expect.objectContaining({ tags: ['demo/app:1'], no_cache: true }),
-      expect.any(Function),
+    await vi.waitFor(() =>
+      expect(mockApi.imageBuild).toHaveBeenCalledWith(
+        expect.any(String),
+        '/src/app',
+        expect.objectContaining({ tags: ['demo/app:1'], no_cache: true }),
+      ),
     );
     expect(onclose).toHaveBeenCalled();
   });

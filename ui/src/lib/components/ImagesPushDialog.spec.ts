@@ -4,7 +4,7 @@ import userEvent from '@testing-library/user-event';
 import ImagesPushDialog from './ImagesPushDialog.svelte';
 import { buildRows } from '$lib/grid/rows';
 import { tasks } from '$lib/stores/tasks.svelte';
-import { mockApi } from '$test/mock-api';
+import { mockApi, taskCommand } from '$test/mock-api';
 import { hexId, image } from '$test/fixtures';
 
 const rows = buildRows([
@@ -14,19 +14,25 @@ const rows = buildRows([
 
 describe('ImagesPushDialog', () => {
   it('pushes the chosen name with saved credentials, as a task', async () => {
-    mockApi.imagePush.mockResolvedValue({ response: 'ok', digest: 'sha256:feed' });
+    mockApi.imagePush.mockImplementation(
+      taskCommand('push', async () => ({
+        kind: 'push',
+        value: { response: 'ok', digest: 'sha256:feed' },
+      })),
+    );
     const onclose = vi.fn();
     render(ImagesPushDialog, { row: rows[1], onclose });
     expect(screen.getByTestId('push-name')).toHaveValue('127.0.0.1:5000/team/app:latest');
     expect(screen.getByText('Goes to 127.0.0.1:5000')).toBeInTheDocument();
     await userEvent.click(screen.getByTestId('confirm-push'));
-    expect(mockApi.imagePush).toHaveBeenCalledWith(
-      expect.stringMatching(/^push-/),
-      '127.0.0.1:5000/team/app:latest',
-      null,
-      expect.any(Function),
-    );
     expect(onclose).toHaveBeenCalled();
+    await vi.waitFor(() =>
+      expect(mockApi.imagePush).toHaveBeenCalledWith(
+        'Push 127.0.0.1:5000/team/app:latest',
+        '127.0.0.1:5000/team/app:latest',
+        null,
+      ),
+    );
     await vi.waitFor(() => expect(tasks.items[0].result).toBe('sha256:feed'));
   });
 
@@ -37,11 +43,12 @@ describe('ImagesPushDialog', () => {
     await userEvent.type(screen.getByTestId('push-username'), 'me');
     await userEvent.type(screen.getByTestId('push-password'), 's3cret');
     await userEvent.click(screen.getByTestId('confirm-push'));
-    expect(mockApi.imagePush).toHaveBeenCalledWith(
-      expect.any(String),
-      '127.0.0.1:5000/team/app:1',
-      { username: 'me', password: 's3cret', remember: false },
-      expect.any(Function),
+    await vi.waitFor(() =>
+      expect(mockApi.imagePush).toHaveBeenCalledWith(
+        expect.any(String),
+        '127.0.0.1:5000/team/app:1',
+        { username: 'me', password: 's3cret', remember: false },
+      ),
     );
   });
 

@@ -2,10 +2,10 @@ import { describe, expect, it, vi } from 'vitest';
 import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import ImagesSaveDialog from './ImagesSaveDialog.svelte';
-import { ApiError, type Progress, type SaveResult } from '$lib/api';
+import { ApiError, type TaskOutput } from '$lib/api';
 import { buildRows } from '$lib/grid/rows';
 import { toasts } from '$lib/stores/toasts.svelte';
-import { deferred, mockApi } from '$test/mock-api';
+import { deferred, mockApi, taskCommand, type Report } from '$test/mock-api';
 import { hexId, image } from '$test/fixtures';
 
 const picked = vi.hoisted(() => ({ path: null as string | null }));
@@ -40,18 +40,23 @@ describe('ImagesSaveDialog', () => {
     expect(mockApi.imagesSave).not.toHaveBeenCalled();
     await userEvent.click(screen.getByTestId('confirm-save'));
     expect(mockApi.imagesSave).toHaveBeenCalledWith(
-      expect.stringMatching(/^save-/),
+      'Save 2 images',
       ['demo/app:1', B],
       '/tmp/out.tar',
-      expect.any(Function),
     );
-    expect(onclose).toHaveBeenCalled();
-    expect(toasts.items.at(-1)).toMatchObject({ kind: 'success', title: 'Saved 2 images' });
+    await vi.waitFor(() => expect(onclose).toHaveBeenCalled());
+    expect(toasts.items.at(-1)).toMatchObject({
+      kind: 'success',
+      title: 'Saved',
+      detail: '/tmp/out.tar · 2000 B',
+    });
   });
 
   it('keeps the form and says why when the save fails', async () => {
-    mockApi.imagesSave.mockRejectedValue(
-      new ApiError(400, 'The folder of /nope/x.tar does not exist.'),
+    mockApi.imagesSave.mockImplementation(
+      taskCommand('save', async () => {
+        throw new ApiError(400, 'The folder of /nope/x.tar does not exist.');
+      }),
     );
     const onclose = vi.fn();
     render(ImagesSaveDialog, { rows, onclose });
@@ -63,13 +68,13 @@ describe('ImagesSaveDialog', () => {
   });
 
   it('shows bytes written while saving and stops the task on request', async () => {
-    const running = deferred<SaveResult>();
-    let report: (p: Progress) => void = () => {};
+    const running = deferred<TaskOutput>();
+    let report: Report = () => {};
     mockApi.imagesSave.mockImplementation(
-      async (_t: string, _r: string[], _p: string, onProgress: (p: Progress) => void) => {
-        report = onProgress;
+      taskCommand('save', async (r) => {
+        report = r;
         return running.promise;
-      },
+      }),
     );
     mockApi.taskCancel.mockImplementation(async () => {
       running.reject(new ApiError(499, 'Saving was cancelled.'));
@@ -78,14 +83,15 @@ describe('ImagesSaveDialog', () => {
     const onclose = vi.fn();
     render(ImagesSaveDialog, { rows, onclose });
     await userEvent.click(screen.getByTestId('confirm-save'));
+    await vi.waitFor(() => expect(mockApi.imagesSave).toHaveBeenCalled());
     report({ kind: 'bytes', done: 1_500_000, total: null });
     expect(await screen.findByText('1.5 MB written…')).toBeInTheDocument();
     // Esc does not abandon a running save.
     await userEvent.keyboard('{Escape}');
     expect(onclose).not.toHaveBeenCalled();
     await userEvent.click(screen.getByTestId('cancel-save-task'));
-    const task = mockApi.imagesSave.mock.calls[0][0];
-    expect(mockApi.taskCancel).toHaveBeenCalledWith(task);
+    const task = (await mockApi.imagesSave.mock.results[0].value) as { id: string };
+    expect(mockApi.taskCancel).toHaveBeenCalledWith(task.id);
     expect(await screen.findByTestId('confirm-save')).toBeEnabled();
     expect(screen.queryByTestId('save-error')).toBeNull();
     expect(toasts.items.at(-1)?.title).toBe('Save stopped; no file was written');

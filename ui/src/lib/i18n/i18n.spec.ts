@@ -107,6 +107,7 @@ describe('error kinds from the Rust bindings', () => {
     { type: 'Peer', tag: 'type', ns: 'error.peer', atLeast: 2 },
     { type: 'ReferenceProblem', tag: 'type', ns: 'error.reference', atLeast: 5 },
     { type: 'PathPurpose', tag: 'type', ns: 'error.purpose', atLeast: 5 },
+    { type: 'PatternProblem', tag: 'type', ns: 'error.pattern', atLeast: 3 },
   ] as const;
 
   it.each(unions)('every $type variant has a message under $ns in every language', (u) => {

@@ -9,12 +9,6 @@ import {
   type DiskUsage,
   type ImageSummary,
   type ImageUsage,
-  type LoadResult,
-  type LoginForm,
-  type Progress,
-  type PullResult,
-  type PushResult,
-  type SaveResult,
   type RemovalPlan,
   type RemovalReport,
   type TagOutcome,
@@ -133,74 +127,6 @@ export class ImagesStore {
     }
     if (outcome.status === 'tagged') void this.refresh();
     return outcome;
-  }
-
-  /** Save `references` into one tar at `path` as task `task` (`tasks.cancel` stops it). */
-  async save(
-    task: string,
-    references: string[],
-    path: string,
-    onProgress: (p: Progress) => void,
-  ): Promise<SaveResult> {
-    try {
-      return await api.imagesSave(task, references, path, onProgress);
-    } catch (e) {
-      throw toApiError(e);
-    }
-  }
-
-  /** Pull `reference` as task `task`; the grid follows through the engine's events. */
-  async pull(
-    task: string,
-    reference: string,
-    platform: string | null,
-    allTags: boolean,
-    onProgress: (p: Progress) => void,
-  ): Promise<PullResult> {
-    try {
-      return await api.imagePull(task, reference, platform, allTags, onProgress);
-    } catch (e) {
-      throw toApiError(e);
-    }
-  }
-
-  /** Push `reference` as task `task`, with the Docker config's credentials or `login`. */
-  async push(
-    task: string,
-    reference: string,
-    login: LoginForm | null,
-    onProgress: (p: Progress) => void,
-  ): Promise<PushResult> {
-    try {
-      return await api.imagePush(task, reference, login, onProgress);
-    } catch (e) {
-      throw toApiError(e);
-    }
-  }
-
-  /** Load the images of a tar as task `task`. */
-  async load(task: string, path: string, onProgress: (p: Progress) => void): Promise<LoadResult> {
-    try {
-      return await api.imagesLoad(task, path, onProgress);
-    } catch (e) {
-      throw toApiError(e);
-    } finally {
-      void this.refresh();
-    }
-  }
-
-  /** Make an image from a root filesystem tarball as task `task`, named `reference`. */
-  async importRootfs(
-    task: string,
-    path: string,
-    reference: string | null,
-    onProgress: (p: Progress) => void,
-  ): Promise<PullResult> {
-    try {
-      return await api.imageImport(task, path, reference, onProgress);
-    } catch (e) {
-      throw toApiError(e);
-    }
   }
 
   /** Follow the engine's image events. */

@@ -1,7 +1,10 @@
 // What a long operation's progress stream adds up to, as pure functions: one row per layer
 // updated in place (not a new line per update), overall bytes/layers and an ETA, build steps
-// with their times, bytes of a save/load, and the log.
-import type { Overall, Progress } from '$lib/api';
+// with their times, bytes of a save/load, and the log. The one place progress gets its
+// meaning: the live stream and a reloaded page's replay (`replayProgress`) both go through
+// `applyProgress`. The log lines themselves come from the backend, which keeps the log for
+// the history.
+import type { Overall, Progress, TaskProgressed, TimedProgress } from '$lib/api';
 
 export interface LayerRow {
   id: string;
@@ -35,7 +38,8 @@ export function emptyProgress(): ProgressState {
   return { layers: [], overall: null, steps: [], bytes: null, log: [] };
 }
 
-function pushLog(state: ProgressState, line: string): void {
+/** Add a log line the backend sent with an update. */
+export function appendLog(state: ProgressState, line: string): void {
   state.log.push(line);
   if (state.log.length > LOG_LIMIT) state.log.splice(0, state.log.length - LOG_LIMIT);
 }
@@ -51,8 +55,6 @@ export function applyProgress(state: ProgressState, p: Progress, now: number): v
         current: p.current ?? null,
         total: p.total ?? null,
       };
-      // Status changes are worth a log line; byte ticks are not.
-      if (!row || row.status !== p.status) pushLog(state, `${p.layer}: ${p.status}`);
       if (row) Object.assign(row, next);
       else state.layers.push(next);
       break;
@@ -77,16 +79,29 @@ export function applyProgress(state: ProgressState, p: Progress, now: number): v
           endedAt: null,
         });
       }
-      pushLog(state, p.line);
       break;
     }
     case 'message':
-      pushLog(state, p.line);
       break;
     case 'bytes':
       state.bytes = { done: p.done ?? 0, total: p.total ?? null };
       break;
   }
+}
+
+/** Fold in one task event: its update, then the log line it made. */
+export function applyUpdate(state: ProgressState, u: TaskProgressed): void {
+  applyProgress(state, u.progress, u.at ?? Date.now());
+  if (u.log != null) appendLog(state, u.log);
+}
+
+/** A running task's state rebuilt from the backend's snapshot: its compacted updates, each
+ *  at the time it came, and the end of its log. */
+export function replayProgress(updates: TimedProgress[], log: string[]): ProgressState {
+  const state = emptyProgress();
+  for (const u of updates) applyProgress(state, u.progress, u.at ?? 0);
+  state.log = log.slice(-LOG_LIMIT);
+  return state;
 }
 
 /** Close the running step when the task ends. */
