@@ -7,6 +7,7 @@ pub mod disk;
 pub mod engine;
 pub mod files;
 pub mod images;
+pub mod names;
 mod paths;
 pub mod registry;
 pub mod tasks;

@@ -74,10 +74,10 @@ export const commands = {
 	taskCancel: (task: string) => typedError<boolean, Error>(__TAURI_INVOKE("task_cancel", { task })),
 	/**  The window showed the notice for task `task`'s end: a reloaded page will not repeat it. */
 	taskNoticed: (task: string) => __TAURI_INVOKE<void>("task_noticed", { task }),
-	diskUsage: () => typedError<DiskUsage, Error>(__TAURI_INVOKE("disk_usage")),
-	/**  Unique and shared bytes per image, from their layers. */
-	imageUsage: () => typedError<ImageUsage[], Error>(__TAURI_INVOKE("image_usage")),
-	/**  Both of the above from one engine request (Docker allows one df at a time). */
+	/**
+	 *  System totals and per-image unique/shared bytes (from their layers) in one engine
+	 *  request: Docker allows one df at a time.
+	 */
 	usageSnapshot: () => typedError<UsageSnapshot, Error>(__TAURI_INVOKE("usage_snapshot")),
 	pinsGet: () => typedError<PinsState_Serialize, Error>(__TAURI_INVOKE("pins_get")),
 	/**
