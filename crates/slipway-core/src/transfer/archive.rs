@@ -113,7 +113,7 @@ impl Engine {
         cancel: &CancellationToken,
     ) -> Result<LoadResult> {
         let what = format!("Loading {}", path.display());
-        let upload = Upload::open(path, progress).await?;
+        let mut upload = Upload::open(path, progress).await?;
         let opts = bollard::query_parameters::ImportImageOptions {
             quiet: true,
             platform: None,
@@ -161,7 +161,7 @@ impl Engine {
             .map(Reference::parse)
             .transpose()?;
         let what = format!("Importing {}", path.display());
-        let upload = Upload::open(path, progress).await?;
+        let mut upload = Upload::open(path, progress).await?;
         let opts = bollard::query_parameters::CreateImageOptions {
             from_src: Some("-".into()),
             repo: target.as_ref().map(|t| t.repository()),
@@ -269,35 +269,34 @@ impl TarEnd {
 /// A regular, non-empty file streamed as an upload: the bytes handed to the connection mark
 /// activity and are reported as progress while the engine has not answered.
 struct Upload {
-    path: PathBuf,
+    /// Opened (and checked) once: what is sent is the file that was checked.
+    file: Option<std::fs::File>,
     total: u64,
     sent: Arc<AtomicU64>,
 }
 
 /// Check a file given to load or import before anything is sent: it must be a readable,
-/// regular, non-empty file (an empty one would import as a 0-byte image). Returns its size.
+/// regular, non-empty file (a folder, FIFO, socket or device is named as such; an empty file
+/// would import as a 0-byte image). Returns its size.
 pub fn check_upload(path: &Path) -> Result<u64> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| Error::bad_request(format!("Cannot read {}: {e}", path.display())))?;
-    if !meta.is_file() {
-        return Err(Error::bad_request(format!(
-            "{} is not a file.",
-            path.display()
-        )));
-    }
+    open_upload(path).map(|(_, size)| size)
+}
+
+fn open_upload(path: &Path) -> Result<(std::fs::File, u64)> {
+    let (file, meta) = super::open_regular(path)?;
     if meta.len() == 0 {
         return Err(Error::bad_request(format!(
             "{} is empty (0 bytes): there is no image in it.",
             path.display()
         )));
     }
-    Ok(meta.len())
+    Ok((file, meta.len()))
 }
 
 impl Upload {
     async fn open(path: &Path, progress: ProgressFn<'_>) -> Result<Self> {
         let owned = path.to_owned();
-        let total = tokio::task::spawn_blocking(move || check_upload(&owned))
+        let (file, total) = tokio::task::spawn_blocking(move || open_upload(&owned))
             .await
             .map_err(|e| Error::internal(e.to_string()))??;
         progress(Progress::Bytes {
@@ -305,24 +304,28 @@ impl Upload {
             total: Some(total),
         });
         Ok(Self {
-            path: path.to_owned(),
+            file: Some(file),
             total,
             sent: Arc::default(),
         })
     }
 
-    /// The file's bytes, read lazily as the connection takes them.
+    /// The file's bytes, read as the connection takes them (once: the handle moves into it).
     fn body(
-        &self,
+        &mut self,
         activity: Activity,
     ) -> impl Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static {
-        let (path, sent) = (self.path.clone(), self.sent.clone());
-        let file = futures_util::stream::once(async move { tokio::fs::File::open(path).await })
-            .map(|opened| match opened {
-                Ok(f) => tokio_util::io::ReaderStream::with_capacity(f, 256 * 1024).left_stream(),
-                Err(e) => futures_util::stream::once(async move { Err(e) }).right_stream(),
+        let sent = self.sent.clone();
+        let file = match self.file.take() {
+            Some(f) => {
+                let f = tokio::fs::File::from_std(f);
+                tokio_util::io::ReaderStream::with_capacity(f, 256 * 1024).left_stream()
+            }
+            None => futures_util::stream::once(async {
+                Err(std::io::Error::other("the upload was already sent"))
             })
-            .flatten();
+            .right_stream(),
+        };
         touching(file, activity).inspect(move |chunk| {
             if let Ok(c) = chunk {
                 sent.fetch_add(c.len() as u64, Ordering::Relaxed);
@@ -408,12 +411,41 @@ mod tests {
         assert_eq!(e.code, 400);
     }
 
+    /// A FIFO would block the read until someone writes to it: refused at once, named.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_fifo_to_load_or_import_is_refused_without_waiting() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("images.tar");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let opened = tokio::time::timeout(
+            Duration::from_secs(5),
+            Upload::open(&fifo, &mut crate::progress::ignore),
+        )
+        .await
+        .expect("no hang");
+        let e = opened.err().unwrap();
+        assert_eq!(e.code, 400);
+        assert!(
+            e.message.contains("images.tar") && e.message.contains("named pipe (FIFO)"),
+            "{}",
+            e.message
+        );
+        assert_eq!(check_upload(&fifo).unwrap_err().message, e.message);
+    }
+
     #[tokio::test]
     async fn an_upload_counts_what_the_connection_took() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("a.tar");
         std::fs::write(&f, vec![7u8; 300_000]).unwrap();
-        let up = Upload::open(&f, &mut crate::progress::ignore)
+        let mut up = Upload::open(&f, &mut crate::progress::ignore)
             .await
             .unwrap();
         let chunks: Vec<_> = up.body(Activity::new()).collect().await;
