@@ -16,7 +16,7 @@ use std::sync::Mutex;
 /// A file of the app's that did not parse this run, and where it was kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct KeptAside {
-    /// `settings` or `history`.
+    /// `settings`, `history` or `builds` (recent builds).
     pub kind: String,
     pub file: String,
     pub kept_at: String,

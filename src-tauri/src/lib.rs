@@ -1,6 +1,7 @@
 //! Slipway's desktop app: a thin Tauri shell over `slipway-core`. Commands in, DTOs out,
 //! events for what changes on its own (engine status, images).
 
+mod builds;
 pub mod commands;
 mod files;
 mod history;
@@ -23,6 +24,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::engine::engine_retry,
             commands::engine::engine_choose,
             commands::engine::engine_candidates,
+            commands::settings::settings_get,
+            commands::settings::settings_set_stall_timeout,
             commands::images::images_list,
             commands::images::image_get,
             commands::images::image_history,
@@ -31,6 +34,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::images::images_remove_plan,
             commands::images::images_remove,
             commands::images::image_containers,
+            commands::transfer::images_save_check,
             commands::transfer::images_save,
             commands::transfer::image_pull,
             commands::registry::images_search,
@@ -41,6 +45,10 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::build::build_context_summary,
             commands::build::build_read_dockerfile,
             commands::build::image_build,
+            commands::builds::builds_recent,
+            commands::builds::builds_remember,
+            commands::builds::builds_forget,
+            commands::builds::builds_migrate,
             commands::tasks::tasks_list,
             commands::tasks::task_cancel,
             commands::tasks::task_noticed,

@@ -13,6 +13,12 @@ export const commands = {
 	engineChoose: (host: string | null) => typedError<EngineStatus_Serialize, Error>(__TAURI_INVOKE("engine_choose", { host })),
 	/**  The well-known engine addresses on this platform, for the engine picker. */
 	engineCandidates: () => __TAURI_INVOKE<string[]>("engine_candidates"),
+	settingsGet: () => typedError<AppSettings, Error>(__TAURI_INVOKE("settings_get")),
+	/**
+	 *  Keep the stall timeout (1–3600 s) and use it from now on: for the connected engine at
+	 *  once and every engine connected later. Running tasks keep the bound they started with.
+	 */
+	settingsSetStallTimeout: (seconds: number) => typedError<AppSettings, Error>(__TAURI_INVOKE("settings_set_stall_timeout", { seconds })),
 	imagesList: () => typedError<ImageSummary[], Error>(__TAURI_INVOKE("images_list")),
 	imageGet: (reference: string) => typedError<ImageDetails, Error>(__TAURI_INVOKE("image_get", { reference })),
 	imageHistory: (reference: string) => typedError<HistoryEntry[], Error>(__TAURI_INVOKE("image_history", { reference })),
@@ -36,8 +42,13 @@ export const commands = {
 	imagesRemove: (references: string[], force: boolean, acceptContainers: string[]) => typedError<RemovalReport_Serialize, Error>(__TAURI_INVOKE("images_remove", { references, force, acceptContainers })),
 	/**  Containers created from this image, running or not. */
 	imageContainers: (reference: string) => typedError<ContainerRef[], Error>(__TAURI_INVOKE("image_containers", { reference })),
-	/**  Save `references` into one tar at `path`, streamed; the file appears only when complete. */
-	imagesSave: (title: string, references: string[], path: string) => typedError<TaskSummary_Serialize, Error>(__TAURI_INVOKE("images_save", { title, references, path })),
+	imagesSaveCheck: (path: string) => typedError<SaveTarget, Error>(__TAURI_INVOKE("images_save_check", { path })),
+	/**
+	 *  Save `references` into one tar at `path`, streamed; the file appears only when complete.
+	 *  A file already at `path` is replaced only with `replace` (the user said so); otherwise it
+	 *  stays and the task fails (409) naming it.
+	 */
+	imagesSave: (title: string, references: string[], path: string, replace: boolean) => typedError<TaskSummary_Serialize, Error>(__TAURI_INVOKE("images_save", { title, references, path, replace })),
 	/**  Pull `reference` (`name[:tag|@digest]`). */
 	imagePull: (title: string, reference: string, platform: string | null, allTags: boolean) => typedError<TaskSummary_Serialize, Error>(__TAURI_INVOKE("image_pull", { title, reference, platform, allTags })),
 	/**  The engine's search (`docker search`), with its limit and official/stars filters. */
@@ -58,6 +69,10 @@ export const commands = {
 	/**
 	 *  The Dockerfile's text, for the form to read stages and `ARG`s from. `dockerfile` is
 	 *  relative to the context like `docker build -f`; default `Dockerfile`.
+	 * 
+	 *  The window may name any path here, so this reads only what a build would: a file inside
+	 *  the context, or one named like a Dockerfile (`Dockerfile`, `Containerfile`, `*.Dockerfile`,
+	 *  `Dockerfile.*` …) — a regular file of at most [`DOCKERFILE_LIMIT`] bytes.
 	 */
 	buildReadDockerfile: (context: string, dockerfile: string | null) => typedError<string, Error>(__TAURI_INVOKE("build_read_dockerfile", { context, dockerfile })),
 	/**
@@ -65,6 +80,17 @@ export const commands = {
 	 *  The options carry build args (secrets, often): never logged.
 	 */
 	imageBuild: (title: string, context: string, options: BuildOptions_Deserialize) => typedError<TaskSummary_Serialize, Error>(__TAURI_INVOKE("image_build", { title, context, options })),
+	/**  Newest first. */
+	buildsRecent: () => typedError<RecentBuild_Serialize[], Error>(__TAURI_INVOKE("builds_recent")),
+	/**  A build was started with `form`: it goes first (replacing the same build). */
+	buildsRemember: (form: BuildForm_Deserialize) => typedError<RecentBuild_Serialize[], Error>(__TAURI_INVOKE("builds_remember", { form })),
+	/**  Drop the recent build started at `at`. */
+	buildsForget: (at: number | null) => typedError<RecentBuild_Serialize[], Error>(__TAURI_INVOKE("builds_forget", { at })),
+	/**
+	 *  Once, at the first start with this version: the entries the window kept in its
+	 *  localStorage. It clears its copy after this answers.
+	 */
+	buildsMigrate: (entries: RecentBuild_Deserialize[]) => typedError<RecentBuild_Serialize[], Error>(__TAURI_INVOKE("builds_migrate", { entries })),
 	/**
 	 *  Running tasks with their progress so far, then finished ones (this run's, then earlier
 	 *  runs' from the history), newest first.
@@ -114,6 +140,15 @@ export const events = {
 };
 
 /* Types */
+/**  The settings, with the limits the window's form checks against (the backend's rule). */
+export type AppSettings = {
+	/**  No bytes from the engine for this many seconds and a request or stream is given up. */
+	stall_timeout_secs: number,
+	stall_timeout_default: number,
+	stall_timeout_min: number,
+	stall_timeout_max: number,
+};
+
 export type BuildCachePlan = {
 	/**  The records a prune with these options would remove. */
 	records: CacheRecord[],
@@ -125,6 +160,52 @@ export type BuildCachePlan = {
 export type BuildCachePruneResult = {
 	caches_deleted: string[],
 	space_reclaimed: number | null,
+};
+
+/**
+ *  The build form's fields, as the window has them (`ui/src/lib/build/form.ts`). Fields an
+ *  older entry lacks read as empty.
+ */
+export type BuildForm = BuildForm_Serialize | BuildForm_Deserialize;
+
+/**
+ *  The build form's fields, as the window has them (`ui/src/lib/build/form.ts`). Fields an
+ *  older entry lacks read as empty.
+ */
+export type BuildForm_Deserialize = {
+	context?: string,
+	dockerfile?: string,
+	tags?: string,
+	target?: string,
+	args?: { [key in string]: string },
+	extraArgs?: string,
+	labels?: string,
+	platform?: string,
+	noCache?: boolean,
+	pull?: boolean,
+	network?: string,
+	memoryMiB?: string,
+	cpuShares?: string,
+};
+
+/**
+ *  The build form's fields, as the window has them (`ui/src/lib/build/form.ts`). Fields an
+ *  older entry lacks read as empty.
+ */
+export type BuildForm_Serialize = {
+	context: string,
+	dockerfile: string,
+	tags: string,
+	target: string,
+	args: { [key in string]: string },
+	extraArgs: string,
+	labels: string,
+	platform: string,
+	noCache: boolean,
+	pull: boolean,
+	network: string,
+	memoryMiB: string,
+	cpuShares: string,
 };
 
 export type BuildOptions = BuildOptions_Serialize | BuildOptions_Deserialize;
@@ -517,7 +598,7 @@ export type KeepReason =
 
 /**  A file of the app's that did not parse this run, and where it was kept. */
 export type KeptAside = {
-	/**  `settings` or `history`. */
+	/**  `settings`, `history` or `builds` (recent builds). */
 	kind: string,
 	file: string,
 	kept_at: string,
@@ -766,6 +847,20 @@ export type PushResult_Serialize = {
 	digest: string | null,
 };
 
+export type RecentBuild = RecentBuild_Serialize | RecentBuild_Deserialize;
+
+export type RecentBuild_Deserialize = {
+	form: BuildForm_Deserialize,
+	/**  When it was started, in milliseconds since the epoch (also its identity). */
+	at: number | null,
+};
+
+export type RecentBuild_Serialize = {
+	form: BuildForm_Serialize,
+	/**  When it was started, in milliseconds since the epoch (also its identity). */
+	at: number | null,
+};
+
 export type Refusal = {
 	/**  An English sentence for the CLI and logs (the app words its own from `reason`). */
 	message: string,
@@ -853,6 +948,15 @@ export type RemoveStep = {
 export type SaveResult = {
 	path: string,
 	bytes: number | null,
+};
+
+/**
+ *  Where a save would write, checked first: the full path (`~` expanded) and whether a file
+ *  is already there — the window asks before it sends `replace`.
+ */
+export type SaveTarget = {
+	path: string,
+	exists: boolean,
 };
 
 export type SearchOptions = SearchOptions_Serialize | SearchOptions_Deserialize;

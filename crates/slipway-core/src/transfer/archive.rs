@@ -21,9 +21,9 @@ use tokio_util::sync::CancellationToken;
 const UPLOAD_REPORT: Duration = Duration::from_millis(250);
 
 impl Engine {
-    /// Save images into one tar at `path`, streamed. The file appears only when complete:
-    /// a failure or cancel leaves whatever was at `path` before untouched, and no partial file.
-    #[tracing::instrument(skip(self, progress, cancel), err(level = "debug", Display))]
+    /// Save images into one tar at `path`, streamed, replacing a file already there (like
+    /// `docker save -o`). The file appears only when complete: a failure or cancel leaves
+    /// whatever was at `path` before untouched, and no partial file.
     pub async fn save(
         &self,
         images: &[String],
@@ -31,8 +31,27 @@ impl Engine {
         progress: ProgressFn<'_>,
         cancel: &CancellationToken,
     ) -> Result<u64> {
+        self.save_as(images, path, Overwrite::Replace, progress, cancel)
+            .await
+    }
+
+    /// [`Engine::save`], saying what happens to a file already at `path`: with
+    /// [`Overwrite::Refuse`] it stays untouched and the save is a 409 naming it — checked
+    /// before the export starts and again, atomically, when the complete file is put in place.
+    #[tracing::instrument(skip(self, progress, cancel), err(level = "debug", Display))]
+    pub async fn save_as(
+        &self,
+        images: &[String],
+        path: &Path,
+        overwrite: Overwrite,
+        progress: ProgressFn<'_>,
+        cancel: &CancellationToken,
+    ) -> Result<u64> {
         if images.is_empty() {
             return Err(Error::bad_request("Name at least one image to save."));
+        }
+        if overwrite == Overwrite::Refuse && std::fs::symlink_metadata(path).is_ok() {
+            return Err(exists(path));
         }
         let what = format!("Saving {} to {}", images.join(", "), path.display());
         for i in images {
@@ -44,10 +63,7 @@ impl Engine {
             .save_into(images, path, &partial, &what, progress, cancel)
             .await;
         let result = match result {
-            Ok(n) => tokio::fs::rename(&partial, path)
-                .await
-                .map(|_| n)
-                .map_err(|e| write_error(e, path)),
+            Ok(n) => put_in_place(&partial, path, overwrite).await.map(|_| n),
             Err(e) => Err(e),
         };
         if result.is_err() {
@@ -197,6 +213,40 @@ impl Engine {
             tag: image.tags,
             digest: None,
         })
+    }
+}
+
+/// Whether a save may replace a file already at its path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overwrite {
+    Replace,
+    /// Leave it, and fail (409) instead.
+    Refuse,
+}
+
+fn exists(path: &Path) -> Error {
+    Error::conflict(format!("{} exists; it was not replaced.", path.display()))
+}
+
+/// Move the complete `partial` to `path`. Refusing to overwrite, a hard link puts it there
+/// only if nothing is there yet (atomically: a file that appeared meanwhile stays); a file
+/// system without links gets a check and a rename.
+async fn put_in_place(partial: &Path, path: &Path, overwrite: Overwrite) -> Result<()> {
+    if overwrite == Overwrite::Replace {
+        return tokio::fs::rename(partial, path)
+            .await
+            .map_err(|e| write_error(e, path));
+    }
+    match tokio::fs::hard_link(partial, path).await {
+        Ok(()) => {
+            let _ = tokio::fs::remove_file(partial).await;
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(exists(path)),
+        Err(_) if tokio::fs::symlink_metadata(path).await.is_ok() => Err(exists(path)),
+        Err(_) => tokio::fs::rename(partial, path)
+            .await
+            .map_err(|e| write_error(e, path)),
     }
 }
 
@@ -378,6 +428,59 @@ mod tests {
         let mut tiny = TarEnd::default();
         tiny.feed(&[0u8; 512]);
         assert!(!tiny.is_complete(512));
+    }
+
+    #[tokio::test]
+    async fn refusing_to_overwrite_keeps_a_file_that_appeared_meanwhile() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.tar");
+        let partial = partial_path(&path).unwrap();
+        std::fs::write(&partial, b"new").unwrap();
+        std::fs::write(&path, b"old").unwrap();
+        let e = put_in_place(&partial, &path, Overwrite::Refuse)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, 409);
+        assert!(e.message.contains("out.tar exists"), "{}", e.message);
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        // Nothing there: the complete file is put in place and the partial one goes.
+        std::fs::remove_file(&path).unwrap();
+        put_in_place(&partial, &path, Overwrite::Refuse)
+            .await
+            .unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        assert!(!partial.exists());
+        // Replacing is a rename over the old file.
+        std::fs::write(&partial, b"newer").unwrap();
+        put_in_place(&partial, &path, Overwrite::Replace)
+            .await
+            .unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"newer");
+        assert!(!partial.exists());
+    }
+
+    #[tokio::test]
+    async fn a_save_that_may_not_overwrite_fails_before_asking_the_engine() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kept.tar");
+        std::fs::write(&path, b"mine").unwrap();
+        // No engine answers there: the refusal comes first.
+        let sock = dir.path().join("none.sock");
+        let _quiet = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+        let engine = Engine::unconnected(&format!("unix://{}", sock.display()));
+        let e = engine
+            .save_as(
+                &["x:1".into()],
+                &path,
+                Overwrite::Refuse,
+                &mut crate::progress::ignore,
+                &CancellationToken::new(),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, 409, "{e:?}");
+        assert_eq!(std::fs::read(&path).unwrap(), b"mine");
+        assert!(!partial_path(&path).unwrap().exists(), "no partial file");
     }
 
     #[test]

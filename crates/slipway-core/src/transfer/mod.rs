@@ -5,7 +5,7 @@
 mod archive;
 mod regular;
 
-pub use archive::check_upload;
+pub use archive::{Overwrite, check_upload};
 pub use regular::open_regular;
 
 use crate::credentials::{self, Credentials};
