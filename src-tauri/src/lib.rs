@@ -199,17 +199,16 @@ mod tests {
             .iter()
             .map(|p| p.as_str().expect("plain permission names"))
             .collect();
-        // The app's own permissions have no `plugin:` prefix.
-        let granted: Vec<String> = sorted(
-            permissions
-                .iter()
-                .filter(|p| !p.contains(':'))
-                .map(|p| p.strip_prefix("allow-").expect("only allow- grants")),
-        )
-        .into_iter()
-        .map(|p| p.replace('-', "_"))
-        .collect();
-        let granted = sorted(granted.iter().map(String::as_str));
+        // The app's own permissions have no `core:`/`plugin:` prefix.
+        let granted: Vec<String> = permissions
+            .iter()
+            .filter(|p| !p.contains(':'))
+            .map(|p| {
+                p.strip_prefix("allow-")
+                    .expect("only allow- grants")
+                    .replace('-', "_")
+            })
+            .collect();
         let ungranted: Vec<_> = manifest.iter().filter(|c| !granted.contains(c)).collect();
         let unknown: Vec<_> = granted.iter().filter(|g| !manifest.contains(g)).collect();
         assert!(
