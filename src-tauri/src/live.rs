@@ -65,9 +65,9 @@ pub fn watch(app: AppHandle, engine: Engine) {
             // The stream ended: the engine went away or dropped us. Reconnect with backoff.
             let state = app.state::<AppState>();
             let source = state.status().await.source;
-            let lost = slipway_core::Error::unavailable(format!(
-                "Lost the connection to {host}; reconnecting…"
-            ));
+            let lost = slipway_core::Error::of(slipway_core::error::ErrorKind::LostEngine {
+                host: host.clone(),
+            });
             emit_status(&app, &state.set_disconnected(lost, &source).await);
             loop {
                 tokio::select! {

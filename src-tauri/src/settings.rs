@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 use slipway_core::Error;
+use slipway_core::error::ErrorKind;
 use slipway_core::store::{JsonFile, Loaded};
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
@@ -48,11 +49,11 @@ pub fn check_stall_timeout(seconds: u32) -> Result<u32, Error> {
     if STALL_TIMEOUT_SECS.contains(&seconds) {
         return Ok(seconds);
     }
-    Err(Error::bad_request(format!(
-        "A stall timeout of {seconds} seconds is not possible: choose {} to {} seconds.",
-        STALL_TIMEOUT_SECS.start(),
-        STALL_TIMEOUT_SECS.end()
-    )))
+    Err(Error::of(ErrorKind::StallTimeoutOutOfRange {
+        seconds,
+        min: *STALL_TIMEOUT_SECS.start(),
+        max: *STALL_TIMEOUT_SECS.end(),
+    }))
 }
 
 impl Settings {

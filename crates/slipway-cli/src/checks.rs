@@ -2,6 +2,7 @@
 //! engine around, and nothing is sent that the engine would refuse or read differently.
 
 use crate::args::{Command, ImagesCmd, PruneArgs, SearchArgs};
+use slipway_core::error::ErrorKind;
 use slipway_core::images::{PruneOptions, SearchOptions, parse_filter};
 use slipway_core::protection::Protection;
 use slipway_core::{Error, Result};
@@ -16,10 +17,7 @@ pub fn before_connecting(command: &Command) -> Result<()> {
                 slipway_core::images::build_cache_until(u)?;
                 // A preview that left the filter out would list more than the prune takes.
                 if a.dry_run {
-                    return Err(Error::bad_request(
-                        "builder-prune --dry-run does not apply --until yet: preview without it, \
-                         or prune with it (the engine applies it).",
-                    ));
+                    return Err(Error::of(ErrorKind::DryRunWithoutUntil));
                 }
             }
             Ok(())
@@ -78,23 +76,18 @@ pub fn search_options(a: &SearchArgs) -> Result<SearchOptions> {
                     "true" => true,
                     "false" => false,
                     _ => {
-                        return Err(Error::bad_request(format!(
-                            "The filter is-official={v} takes true or false."
-                        )));
+                        return Err(Error::of(ErrorKind::FilterTakesBool { filter: f.clone() }));
                     }
                 }
             }
             Some(("stars", v)) => {
-                options.min_stars = Some(v.parse().map_err(|_| {
-                    Error::bad_request(format!(
-                        "The filter stars={v} takes a whole number of stars (0 or more)."
-                    ))
-                })?)
+                options.min_stars = Some(
+                    v.parse()
+                        .map_err(|_| Error::of(ErrorKind::StarsNotNumber { value: v.into() }))?,
+                )
             }
             _ => {
-                return Err(Error::bad_request(format!(
-                    "The search filter \"{f}\" must be is-official=… or stars=…."
-                )));
+                return Err(Error::of(ErrorKind::BadSearchFilter { filter: f.clone() }));
             }
         }
     }
@@ -116,9 +109,7 @@ pub fn prune_options(a: &PruneArgs) -> Result<PruneOptions> {
             Some(("label", v)) => options.labels.push(v.to_owned()),
             Some(("label!", v)) => options.labels.push(format!("!{v}")),
             _ => {
-                return Err(Error::bad_request(format!(
-                    "The prune filter \"{f}\" must be until=…, label=… or label!=…."
-                )));
+                return Err(Error::of(ErrorKind::BadPruneFilter { filter: f.clone() }));
             }
         }
     }

@@ -3,6 +3,7 @@
 
 mod args;
 mod checks;
+mod outcome;
 mod output;
 mod pins;
 mod progress_view;
@@ -15,11 +16,17 @@ use futures_util::StreamExt;
 use serde::Serialize;
 use slipway_core::cleanup::{KeepReason, PruneOutcome};
 use slipway_core::credentials::Credentials;
+use slipway_core::error::ErrorKind;
 use slipway_core::images::{ListOptions, PrunePlan, parse_filter};
 use slipway_core::protection::Protection;
 use slipway_core::{CancellationToken, Engine, EngineSpec, Error, Result};
 use std::collections::BTreeMap;
 use std::io::Read;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Whether a result went to stdout already: an error after it (a prune that skipped some
+/// images) then goes to stderr, so stdout stays one JSON document of the documented shape.
+static RESULT_SHOWN: AtomicBool = AtomicBool::new(false);
 
 #[tokio::main]
 async fn main() {
@@ -36,7 +43,7 @@ async fn main() {
     let cancel = CancellationToken::new();
     let signalled = signals::cancel_on_signal(&cancel);
     if let Err(e) = run(cli, &cancel).await {
-        if json {
+        if json && !RESULT_SHOWN.load(Ordering::Relaxed) {
             println!("{}", e.to_json());
         } else {
             eprintln!("Error: {}", e.message);
@@ -48,24 +55,23 @@ async fn main() {
 /// Print a result as JSON, or let `human` print it.
 pub(crate) fn show<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T)) -> Result<()> {
     if json {
-        let text =
-            serde_json::to_string_pretty(value).map_err(|e| Error::internal(e.to_string()))?;
+        let text = serde_json::to_string_pretty(value).map_err(Error::unexpected)?;
         println!("{text}");
     } else {
         human(value);
     }
+    RESULT_SHOWN.store(true, Ordering::Relaxed);
     Ok(())
 }
 
-fn key_values(items: &[String], what: &str) -> Result<BTreeMap<String, String>> {
+/// `KEY=VALUE` items; `bad` names the one that is not.
+fn key_values(items: &[String], bad: fn(String) -> ErrorKind) -> Result<BTreeMap<String, String>> {
     items
         .iter()
         .map(|kv| {
             kv.split_once('=')
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .ok_or_else(|| {
-                    Error::bad_request(format!("The {what} \"{kv}\" must look like KEY=VALUE."))
-                })
+                .ok_or_else(|| Error::of(bad(kv.clone())))
         })
         .collect()
 }
@@ -136,9 +142,7 @@ async fn run(cli: Cli, cancel: &CancellationToken) -> Result<()> {
         }
         Command::Login(a) => {
             if !a.password_stdin {
-                return Err(Error::bad_request(
-                    "Pass the password on standard input with --password-stdin.",
-                ));
+                return Err(Error::of(ErrorKind::PasswordNotOnStdin));
             }
             let mut password = String::new();
             std::io::stdin().read_to_string(&mut password)?;
@@ -154,7 +158,7 @@ async fn run(cli: Cli, cancel: &CancellationToken) -> Result<()> {
                 slipway_core::credentials::save_to_docker_config(&to_save)
             })
             .await
-            .map_err(|e| Error::internal(e.to_string()))??;
+            .map_err(Error::unexpected)??;
             let result = serde_json::json!({ "status": status, "saved_to": saved });
             show(json, &result, |_| println!("{status}"))
         }
@@ -313,8 +317,8 @@ async fn images(
             let options = slipway_core::build::BuildOptions {
                 dockerfile: a.dockerfile,
                 tags: a.tags,
-                build_args: key_values(&a.build_args, "build argument")?,
-                labels: key_values(&a.labels, "label")?,
+                build_args: key_values(&a.build_args, |item| ErrorKind::BadBuildArg { item })?,
+                labels: key_values(&a.labels, |item| ErrorKind::BadLabel { item })?,
                 target: a.target,
                 no_cache: a.no_cache,
                 pull: a.pull,
@@ -491,7 +495,8 @@ async fn prune(
         )
         .await;
     view.finish();
-    show(json, &r?, |r| {
+    let r = r?;
+    show(json, &r, |r| {
         if let Some(p) = &r.saved_to {
             println!("Saved to {p} first.");
         }
@@ -511,7 +516,8 @@ async fn prune(
             output::size(r.space_reclaimed),
             output::size(r.predicted)
         );
-    })
+    })?;
+    outcome::all_deleted(&r, names)
 }
 
 fn names(id: &str, tags: &[String]) -> String {

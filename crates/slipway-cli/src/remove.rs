@@ -73,7 +73,7 @@ pub async fn rm(engine: &Engine, a: &RmArgs, protection: &Protection, json: bool
     } else {
         serde_json::to_value(&results)
     }
-    .map_err(|e| Error::internal(e.to_string()))?;
+    .map_err(Error::unexpected)?;
     show(json, &value, |_| print(false))
 }
 

@@ -1,7 +1,7 @@
 //! Image references (`name[:tag][@digest]`), checked the way the distribution spec does,
 //! so bad input is refused with a clear sentence before any engine call.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, ReferenceProblem, Result};
 use serde::Serialize;
 use std::fmt;
 
@@ -25,16 +25,17 @@ impl Reference {
     pub fn parse(input: &str) -> Result<Self> {
         let s = input.trim();
         if s.is_empty() {
-            return Err(Error::bad_request("The image reference is empty."));
+            return Err(Error::of(ErrorKind::EmptyReference));
         }
-        let invalid = |why: &str| {
-            Error::bad_request(format!(
-                "\"{input}\" is not a valid image reference: {why}."
-            ))
+        let invalid = |problem: ReferenceProblem| {
+            Error::of(ErrorKind::InvalidReference {
+                input: input.to_owned(),
+                problem,
+            })
         };
         let (rest, digest) = match s.split_once('@') {
             Some((r, d)) => {
-                validate_digest(d).map_err(|w| invalid(&w))?;
+                validate_digest(d).map_err(invalid)?;
                 (r, Some(d.to_owned()))
             }
             None => (s, None),
@@ -49,21 +50,21 @@ impl Reference {
             None => (rest, None),
         };
         if let Some(t) = &tag {
-            validate_tag(t).map_err(|w| invalid(&w))?;
+            tag_problem(t).map_err(invalid)?;
         }
         if name.len() > 255 {
-            return Err(invalid("the name is longer than 255 characters"));
+            return Err(invalid(ReferenceProblem::NameTooLong));
         }
         let mut parts: Vec<&str> = name.split('/').collect();
         let domain = if parts.len() > 1 && looks_like_domain(parts[0]) {
             let d = parts.remove(0);
-            validate_domain(d).map_err(|w| invalid(&w))?;
+            validate_domain(d).map_err(invalid)?;
             Some(d.to_owned())
         } else {
             None
         };
         for p in &parts {
-            validate_component(p).map_err(|w| invalid(&w))?;
+            validate_component(p).map_err(invalid)?;
         }
         let parsed = Self {
             domain,
@@ -75,11 +76,10 @@ impl Reference {
         // fine as written can still be too long for it.
         let full = parsed.qualified_repository();
         if full.len() > 255 {
-            return Err(invalid(&format!(
-                "the name is longer than 255 characters in full ({} as {}…)",
-                full.len(),
-                &full[..full.len().min(40)]
-            )));
+            return Err(invalid(ReferenceProblem::FullNameTooLong {
+                length: full.len() as u32,
+                start: full[..full.len().min(40)].to_owned(),
+            }));
         }
         Ok(parsed)
     }
@@ -161,7 +161,7 @@ fn looks_like_domain(s: &str) -> bool {
         || s.chars().any(|c| c.is_ascii_uppercase())
 }
 
-fn validate_domain(d: &str) -> std::result::Result<(), String> {
+fn validate_domain(d: &str) -> std::result::Result<(), ReferenceProblem> {
     let (host, port) = match d.rsplit_once(':') {
         Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => (h, Some(p)),
         _ => (d, None),
@@ -169,9 +169,7 @@ fn validate_domain(d: &str) -> std::result::Result<(), String> {
     if let Some(p) = port
         && (p.is_empty() || p.parse::<u16>().is_err())
     {
-        return Err(format!(
-            "the registry port \"{p}\" is not a number from 0 to 65535"
-        ));
+        return Err(ReferenceProblem::PortNotNumber { port: p.into() });
     }
     let ok_host = !host.is_empty()
         && host
@@ -180,19 +178,15 @@ fn validate_domain(d: &str) -> std::result::Result<(), String> {
     if ok_host {
         Ok(())
     } else {
-        Err(format!("the registry \"{d}\" is not a valid host name"))
+        Err(ReferenceProblem::BadHost { host: d.into() })
     }
 }
 
 /// `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`
-fn validate_component(c: &str) -> std::result::Result<(), String> {
-    let bad = || {
-        format!(
-            "the name part \"{c}\" may only use lowercase letters, digits and single '.', '_', '__' or '-' between them"
-        )
-    };
+fn validate_component(c: &str) -> std::result::Result<(), ReferenceProblem> {
+    let bad = || ReferenceProblem::BadNamePart { part: c.into() };
     if c.is_empty() {
-        return Err("a name part is empty (two '/' in a row, or one at an end)".into());
+        return Err(ReferenceProblem::EmptyNamePart);
     }
     let bytes = c.as_bytes();
     if !is_alnum_lower(bytes[0]) || !is_alnum_lower(bytes[bytes.len() - 1]) {
@@ -224,32 +218,31 @@ fn is_alnum_lower(b: u8) -> bool {
 
 /// `[\w][\w.-]{0,127}`
 pub fn validate_tag(t: &str) -> std::result::Result<(), String> {
+    tag_problem(t).map_err(|p| p.to_string())
+}
+
+fn tag_problem(t: &str) -> std::result::Result<(), ReferenceProblem> {
     let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
     let mut chars = t.chars();
     match chars.next() {
         Some(c) if word(c) => {}
         _ => {
-            return Err(format!(
-                "the tag \"{t}\" must start with a letter, digit or '_'"
-            ));
+            return Err(ReferenceProblem::TagBadStart { tag: t.into() });
         }
     }
     if t.len() > 128 {
-        return Err(format!("the tag \"{t}\" is longer than 128 characters"));
+        return Err(ReferenceProblem::TagTooLong { tag: t.into() });
     }
     if !chars.all(|c| word(c) || c == '.' || c == '-') {
-        return Err(format!(
-            "the tag \"{t}\" may only use letters, digits, '_', '.' and '-'"
-        ));
+        return Err(ReferenceProblem::TagBadChars { tag: t.into() });
     }
     Ok(())
 }
 
-fn validate_digest(d: &str) -> std::result::Result<(), String> {
+fn validate_digest(d: &str) -> std::result::Result<(), ReferenceProblem> {
+    let bad = || ReferenceProblem::BadDigest { digest: d.into() };
     let Some((algo, hex)) = d.split_once(':') else {
-        return Err(format!(
-            "the digest \"{d}\" must look like sha256:<64 hex digits>"
-        ));
+        return Err(bad());
     };
     let algo_ok = !algo.is_empty()
         && algo
@@ -260,9 +253,7 @@ fn validate_digest(d: &str) -> std::result::Result<(), String> {
     if algo_ok && hex_ok && len_ok {
         Ok(())
     } else {
-        Err(format!(
-            "the digest \"{d}\" must look like sha256:<64 hex digits>"
-        ))
+        Err(bad())
     }
 }
 

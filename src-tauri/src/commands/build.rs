@@ -9,6 +9,7 @@ use crate::tasks::{TaskKind, TaskManager, TaskSummary};
 use slipway_core::Error;
 use slipway_core::build::BuildOptions;
 use slipway_core::context::ContextSummary;
+use slipway_core::error::ErrorKind;
 use std::io::Read;
 use std::path::Path;
 use tauri::State;
@@ -46,48 +47,39 @@ pub const DOCKERFILE_LIMIT: u64 = 1024 * 1024;
 /// Read `path` as the Dockerfile of `context`, if the rules of [`build_read_dockerfile`] allow.
 fn read_dockerfile(context: &Path, path: &Path) -> Result<String, Error> {
     // Symlinks resolved: what counts is the file that would be read.
+    let shown = || path.display().to_string();
     let real = path
         .canonicalize()
-        .map_err(|e| Error::bad_request(format!("No Dockerfile at {}: {e}", path.display())))?;
+        .map_err(|e| Error::of(ErrorKind::NoDockerfileAt { path: shown() }).with_detail(e))?;
     let inside = context
         .canonicalize()
         .is_ok_and(|context| real.starts_with(context));
     if !inside && !named_like_a_dockerfile(&real) {
-        return Err(Error::new(
-            403,
-            format!(
-                "{} is outside the build context {} and not named like a Dockerfile \
-                 (Dockerfile, Containerfile, NAME.Dockerfile, Dockerfile.NAME): Slipway does not read it.",
-                shown(path, &real),
-                context.display()
-            ),
-        ));
+        return Err(Error::of(ErrorKind::OutsideContext {
+            path: leads_to(path, &real),
+            context: context.display().to_string(),
+        }));
     }
     let (file, meta) = slipway_core::transfer::open_regular(path)?;
+    let too_big = |bytes| {
+        Error::of(ErrorKind::DockerfileTooBig {
+            path: shown(),
+            bytes,
+            limit: DOCKERFILE_LIMIT,
+        })
+    };
     if meta.len() > DOCKERFILE_LIMIT {
-        return Err(Error::bad_request(format!(
-            "{} is {} bytes: too big to be a Dockerfile (at most {DOCKERFILE_LIMIT}).",
-            path.display(),
-            meta.len()
-        )));
+        return Err(too_big(meta.len()));
     }
     // Bounded even if the file grows after the check.
     let mut bytes = Vec::new();
     file.take(DOCKERFILE_LIMIT + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| Error::bad_request(format!("Cannot read {}: {e}", path.display())))?;
+        .map_err(|e| Error::of(ErrorKind::CannotRead { path: shown() }).with_detail(e))?;
     if bytes.len() as u64 > DOCKERFILE_LIMIT {
-        return Err(Error::bad_request(format!(
-            "{} grew past {DOCKERFILE_LIMIT} bytes while being read: too big to be a Dockerfile.",
-            path.display()
-        )));
+        return Err(too_big(bytes.len() as u64));
     }
-    String::from_utf8(bytes).map_err(|_| {
-        Error::bad_request(format!(
-            "{} is not text (not UTF-8): not a Dockerfile.",
-            path.display()
-        ))
-    })
+    String::from_utf8(bytes).map_err(|_| Error::of(ErrorKind::DockerfileNotText { path: shown() }))
 }
 
 /// `Dockerfile`, `Containerfile`, `NAME.Dockerfile`, `Dockerfile.NAME` (any case).
@@ -108,7 +100,7 @@ fn named_like_a_dockerfile(path: &Path) -> bool {
 }
 
 /// The path as given, and where it leads when that is elsewhere.
-fn shown(given: &Path, real: &Path) -> String {
+fn leads_to(given: &Path, real: &Path) -> String {
     if given == real {
         given.display().to_string()
     } else {

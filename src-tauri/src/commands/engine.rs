@@ -74,8 +74,9 @@ pub async fn engine_retry(app: AppHandle) -> Result<EngineStatus, Error> {
 pub async fn engine_choose(app: AppHandle, host: Option<String>) -> Result<EngineStatus, Error> {
     let host = host.map(|h| h.trim().to_owned()).filter(|h| !h.is_empty());
     if let Some(dir) = config_dir(&app) {
-        Settings::update(&dir, |s| s.engine_host = host)
-            .map_err(|e| e.context("Could not remember the engine choice"))?;
+        Settings::update(&dir, |s| s.engine_host = host).map_err(|e| {
+            Error::of(slipway_core::error::ErrorKind::ChoiceNotSaved).with_detail(e.message)
+        })?;
     }
     Ok(connect_now(&app).await)
 }

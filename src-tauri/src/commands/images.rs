@@ -54,7 +54,7 @@ pub async fn image_containers(
 #[tracing::instrument(skip(state), err(level = "debug", Display))]
 pub async fn image_inspect(state: State<'_, AppState>, reference: String) -> Result<String, Error> {
     let v = engine(&state).await?.inspect(&reference).await?;
-    serde_json::to_string_pretty(&v).map_err(|e| Error::internal(e.to_string()))
+    serde_json::to_string_pretty(&v).map_err(Error::unexpected)
 }
 
 /// Give `source` the name `target`. When another image holds it, nothing changes and the

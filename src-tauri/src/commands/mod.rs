@@ -23,5 +23,5 @@ pub(crate) async fn engine(state: &AppState) -> Result<Engine, Error> {
     state
         .engine()
         .await
-        .ok_or_else(|| Error::unavailable("No container engine is connected."))
+        .ok_or_else(|| Error::of(slipway_core::error::ErrorKind::NotConnected))
 }

@@ -1,6 +1,7 @@
 //! Paths the user typed, pasted or picked, checked before any engine call.
 
 use slipway_core::Error;
+use slipway_core::error::{ErrorKind, PathPurpose};
 use std::path::PathBuf;
 
 /// `~` is the user's home; anything else must be absolute (relative to what? the app has no
@@ -8,18 +9,18 @@ use std::path::PathBuf;
 pub(crate) fn user_path(typed: &str, what: &str) -> Result<PathBuf, Error> {
     let typed = typed.trim();
     if typed.is_empty() {
-        return Err(Error::bad_request(format!("Choose {what}.")));
+        return Err(Error::of(ErrorKind::ChoosePath {
+            purpose: PathPurpose::from(what),
+        }));
     }
     let path = match typed.strip_prefix("~/") {
         Some(rest) => std::env::var_os("HOME")
             .map(|home| PathBuf::from(home).join(rest))
-            .ok_or_else(|| Error::bad_request("HOME is not set, so ~ cannot be expanded."))?,
+            .ok_or_else(|| Error::of(ErrorKind::HomeNotSet))?,
         None => PathBuf::from(typed),
     };
     if !path.is_absolute() {
-        return Err(Error::bad_request(format!(
-            "{typed} is not a full path: start it with / or ~/."
-        )));
+        return Err(Error::of(ErrorKind::NotAbsolute { path: typed.into() }));
     }
     Ok(path)
 }
@@ -28,17 +29,15 @@ pub(crate) fn user_path(typed: &str, what: &str) -> Result<PathBuf, Error> {
 pub(crate) fn save_target(typed: &str) -> Result<PathBuf, Error> {
     let path = user_path(typed, "a file to save to")?;
     if path.is_dir() {
-        return Err(Error::bad_request(format!(
-            "{} is a folder: add a file name such as images.tar.",
-            path.display()
-        )));
+        return Err(Error::of(ErrorKind::IsAFolder {
+            path: path.display().to_string(),
+        }));
     }
     match path.parent() {
         Some(dir) if dir.is_dir() => Ok(path),
-        _ => Err(Error::bad_request(format!(
-            "The folder of {} does not exist.",
-            path.display()
-        ))),
+        _ => Err(Error::of(ErrorKind::ParentMissing {
+            path: path.display().to_string(),
+        })),
     }
 }
 
@@ -46,10 +45,9 @@ pub(crate) fn save_target(typed: &str) -> Result<PathBuf, Error> {
 pub(crate) fn existing_dir(typed: &str, what: &str) -> Result<PathBuf, Error> {
     let path = user_path(typed, what)?;
     if !path.is_dir() {
-        return Err(Error::bad_request(format!(
-            "{} is not a folder.",
-            path.display()
-        )));
+        return Err(Error::of(ErrorKind::NotAFolder {
+            path: path.display().to_string(),
+        }));
     }
     Ok(path)
 }

@@ -144,7 +144,7 @@ async fn open_prune(c: &Client, marker: &str, going: &BTreeSet<String>) -> TestR
         &format!("slipway.e2e={marker}"),
     )
     .await?;
-    let listed = eventually(Duration::from_secs(10), || async {
+    let listed = eventually(PATIENCE, || async {
         let shown: BTreeSet<String> = attr_list(c, "[data-testid=prune-item]", "data-id")
             .await?
             .into_iter()
@@ -152,7 +152,12 @@ async fn open_prune(c: &Client, marker: &str, going: &BTreeSet<String>) -> TestR
         Ok(&shown == going)
     })
     .await?;
-    assert!(listed, "the sheet lists {going:?}");
+    let shown = attr_list(c, "[data-testid=prune-item]", "data-id").await?;
+    let kept = attr_list(c, "[data-testid=prune-kept]", "data-id").await?;
+    assert!(
+        listed,
+        "the sheet lists {going:?}; it shows {shown:?}, kept {kept:?}"
+    );
     Ok(())
 }
 
@@ -202,7 +207,7 @@ async fn a_truncated_pins_file_stops_the_clean_up_until_the_user_keeps_the_recov
             let code = invoke_error_code(
                 &c,
                 "images_remove",
-                serde_json::json!({"references": [spare], "force": true}),
+                serde_json::json!({"references": [spare], "force": true, "acceptContainers": []}),
             )
             .await?;
             assert_eq!(code, Some(423));

@@ -169,6 +169,7 @@ async fn the_remove_dialog_predicts_what_the_engine_does_for_an_in_use_image_wit
             })
             .await?;
             assert!(gone, "the grid follows");
+            docker_cli(&["rm", &container]);
             Ok(())
         }
     })
@@ -409,5 +410,6 @@ async fn removing_the_last_name_of_an_in_use_image_in_details_says_why_it_cannot
         "the name is still there"
     );
     assert!(docker_ok(&["container", "inspect", &container]));
+    docker_cli(&["rm", &container]);
     Ok(())
 }

@@ -2,6 +2,7 @@
 // call these, catch `ApiError`, and expose what went wrong.
 import { getCurrentWebview } from '@tauri-apps/api/webview';
 import { commands, events } from './bindings';
+import { describeError } from './errors';
 import type {
   BuildOptions_Deserialize as BuildOptions,
   BuildCachePlan,
@@ -38,7 +39,7 @@ import type {
   TimedProgress,
   UsageSnapshot,
   EngineStatus,
-  Error as BackendError,
+  Error_Serialize as BackendError,
   HistoryEntry,
   ImageDetails,
   ImageSummary,
@@ -71,13 +72,27 @@ export type { BuildCachePlan, BuildCachePruneResult, KeepReason, KeptItem, PlanI
 export type { PruneOptions, PruneOutcome, PrunePlan, SkippedItem };
 export type { DamagedPins, FilesState, KeptAside, PinsState };
 
-/** A command failed: the backend's HTTP-like status code and its human sentence. */
+/**
+ * A command failed: the backend's HTTP-like status code and its sentence, translated for the
+ * current language (`describeError`); the engine's raw text, if any, is also kept as `detail`.
+ */
 export class ApiError extends Error {
   readonly code: number;
-  constructor(code: number, message: string) {
+  /** The engine's raw text (untranslated), also part of `message`. */
+  readonly detail: string | null;
+  /** The backend's error as it came (kind, context): to keep, and translate again later. */
+  readonly backend: BackendError | null;
+  constructor(
+    code: number,
+    message: string,
+    detail: string | null = null,
+    backend: BackendError | null = null,
+  ) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
+    this.detail = detail;
+    this.backend = backend;
   }
 }
 
@@ -101,11 +116,15 @@ export async function unwrap<T>(call: Promise<Result<T>> | (() => Promise<Result
   throw toApiError(res.error);
 }
 
+/** Any failure as an `ApiError`; the backend's errors in the current language. */
 export function toApiError(e: unknown): ApiError {
   if (e instanceof ApiError) return e;
   if (e && typeof e === 'object' && 'message' in e) {
     const code = 'code' in e && typeof e.code === 'number' ? e.code : 0;
-    return new ApiError(code, String(e.message));
+    if (e instanceof Error) return new ApiError(code, e.message);
+    const backend = { ...e, code, message: String(e.message) } as BackendError;
+    const text = describeError(backend);
+    return new ApiError(code, text.message, text.detail, backend);
   }
   return new ApiError(0, typeof e === 'string' ? e : String(e));
 }

@@ -8,6 +8,7 @@ import { vi } from 'vitest';
 // on itself.
 import type {
   AppSettings,
+  BackendError,
   EngineStatus,
   RecentBuild,
   ImagesChanged,
@@ -328,13 +329,16 @@ export function taskCommand<A extends unknown[]>(
           });
         },
         (e: unknown) => {
-          const err = e as { code?: number; message?: string };
+          const err = e as { code?: number; message?: string; backend?: BackendError | null };
           const code = typeof err.code === 'number' ? err.code : 0;
+          // A backend error as data (kind, detail, context) goes through as the core sends it.
+          const plain = typeof e === 'object' && e !== null && !(e instanceof Error);
+          const backend = err.backend ?? (plain ? (e as BackendError) : null);
           emitTaskFinished({
             ...task,
             state: code === 499 ? 'cancelled' : 'failed',
             finished_at: Date.now(),
-            error: { code, message: String(err.message ?? e) },
+            error: backend ?? { code, message: String(err.message ?? e) },
           });
         },
       );

@@ -10,7 +10,7 @@
 
 use crate::engine::Engine;
 use crate::engine::stall::{self, Activity, Guarded, StallInfo};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Operation, Peer, Result, whole_seconds};
 use bytes::Bytes;
 use futures_util::Stream;
 use http_body_util::Full;
@@ -40,16 +40,20 @@ pub(crate) struct Body1 {
 /// What to say when the connection breaks.
 #[derive(Clone)]
 struct Failure {
-    what: String,
+    what: Operation,
     host: String,
 }
 
 impl Failure {
-    fn broken(&self, e: &dyn std::fmt::Display) -> Error {
-        Error::unavailable(format!(
-            "{}: the connection to the engine at {} broke before the answer was complete ({e}); the engine may have stopped.",
-            self.what, self.host
-        ))
+    fn broken(&self, e: &hyper::Error) -> Error {
+        let (operation, host) = (self.what.clone(), self.host.clone());
+        // Bytes that are not HTTP at all: whatever listens there is no engine (or a broken one).
+        let kind = if e.is_parse() || e.is_parse_status() {
+            ErrorKind::EngineNotHttp { operation, host }
+        } else {
+            ErrorKind::ConnectionBroke { operation, host }
+        };
+        Error::of(kind).with_detail(e)
     }
 }
 
@@ -85,64 +89,83 @@ impl Stream for Body1 {
 pub(crate) type JsonLines<'a> = Pin<Box<dyn Stream<Item = Result<serde_json::Value>> + Send + 'a>>;
 
 /// Split a byte stream into JSON values, one per line; a last line without `\n` counts.
-pub(crate) fn json_lines<S>(bytes: S) -> JsonLines<'static>
+/// A line that is not JSON is an error naming the engine at `host`.
+pub(crate) fn json_lines<S>(bytes: S, host: &str) -> JsonLines<'static>
 where
     S: Stream<Item = Result<Bytes>> + Unpin + Send + 'static,
 {
+    let host = host.to_owned();
     Box::pin(futures_util::stream::unfold(
         (bytes, Vec::<u8>::new(), false),
-        |(mut bytes, mut buf, mut ended)| async move {
-            loop {
-                if let Some(at) = buf.iter().position(|b| *b == b'\n') {
-                    let line: Vec<u8> = buf.drain(..=at).collect();
-                    if let Some(v) = parse_line(&line) {
-                        return Some((v, (bytes, buf, ended)));
+        move |(mut bytes, mut buf, mut ended)| {
+            let host = host.clone();
+            async move {
+                loop {
+                    if let Some(at) = buf.iter().position(|b| *b == b'\n') {
+                        let line: Vec<u8> = buf.drain(..=at).collect();
+                        if let Some(v) = parse_line(&line, &host) {
+                            return Some((v, (bytes, buf, ended)));
+                        }
+                        continue;
                     }
-                    continue;
-                }
-                if ended {
-                    let rest = std::mem::take(&mut buf);
-                    return parse_line(&rest).map(|v| (v, (bytes, buf, ended)));
-                }
-                match futures_util::StreamExt::next(&mut bytes).await {
-                    Some(Ok(chunk)) => buf.extend_from_slice(&chunk),
-                    Some(Err(e)) => {
-                        // An error ends the stream: nothing after it is trustworthy.
-                        buf.clear();
-                        ended = true;
-                        return Some((Err(e), (bytes, buf, ended)));
+                    if ended {
+                        let rest = std::mem::take(&mut buf);
+                        return parse_line(&rest, &host).map(|v| (v, (bytes, buf, ended)));
                     }
-                    None => ended = true,
+                    match futures_util::StreamExt::next(&mut bytes).await {
+                        Some(Ok(chunk)) => buf.extend_from_slice(&chunk),
+                        Some(Err(e)) => {
+                            // An error ends the stream: nothing after it is trustworthy.
+                            buf.clear();
+                            ended = true;
+                            return Some((Err(e), (bytes, buf, ended)));
+                        }
+                        None => ended = true,
+                    }
                 }
             }
         },
     ))
 }
 
-fn parse_line(line: &[u8]) -> Option<Result<serde_json::Value>> {
+fn parse_line(line: &[u8], host: &str) -> Option<Result<serde_json::Value>> {
     let text = String::from_utf8_lossy(line);
     let text = text.trim();
     if text.is_empty() {
         return None;
     }
-    Some(serde_json::from_str(text).map_err(|e| {
-        Error::new(
-            502,
-            format!("The engine sent a line Slipway could not read: {e}"),
-        )
-    }))
+    Some(serde_json::from_str(text).map_err(|e| unreadable(host, e, text)))
+}
+
+/// The engine answered something that is not the JSON it should be: name the engine, and
+/// show what came (shortened) with the parser's complaint.
+pub(crate) fn unreadable(host: &str, e: serde_json::Error, text: &str) -> Error {
+    let mut shown: String = text.chars().take(80).collect();
+    if shown.len() < text.len() {
+        shown.push('…');
+    }
+    Error::of(ErrorKind::EngineUnreadable {
+        host: host.to_owned(),
+    })
+    .with_detail(format!("{e}: {shown:?}"))
 }
 
 impl Engine {
     /// "the engine at unix:///…", for messages.
     pub(crate) fn peer(&self) -> String {
-        format!("the engine at {}", self.info.host)
+        self.as_peer().to_string()
     }
 
-    pub(crate) fn stall_info(&self, what: &str) -> StallInfo {
+    pub(crate) fn as_peer(&self) -> Peer {
+        Peer::Engine {
+            host: self.info.host.clone(),
+        }
+    }
+
+    pub(crate) fn stall_info(&self, what: impl Into<Operation>) -> StallInfo {
         StallInfo {
-            what: what.to_owned(),
-            peer: self.peer(),
+            what: what.into(),
+            peer: self.as_peer(),
             limit: self.stall,
         }
     }
@@ -155,22 +178,27 @@ impl Engine {
         path_and_query: &str,
         headers: &[(&str, String)],
         body: Bytes,
-        what: &str,
+        what: &Operation,
     ) -> Result<(u16, BodyStream)> {
         let host = &self.info.host;
         let connect_limit = CONNECT_TIMEOUT.min(self.stall);
         let io = tokio::time::timeout(connect_limit, self.connect_raw())
             .await
             .map_err(|_| {
-                Error::timeout(format!(
-                    "{what}: the engine at {host} did not accept a connection within {}.",
-                    stall::seconds(connect_limit)
-                ))
+                Error::of(ErrorKind::ConnectTimeout {
+                    operation: what.clone(),
+                    host: host.clone(),
+                    seconds: whole_seconds(connect_limit),
+                })
             })??;
+        let failure = Failure {
+            what: what.clone(),
+            host: host.clone(),
+        };
         let (mut sender, conn) =
             hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(io))
                 .await
-                .map_err(|e| Error::unavailable(format!("{what}: {e}")))?;
+                .map_err(|e| failure.broken(&e))?;
         let conn = AbortOnDrop(tokio::spawn(async move {
             if let Err(e) = conn.await {
                 tracing::debug!(error = %e, "engine connection ended with an error");
@@ -187,19 +215,16 @@ impl Engine {
         }
         let request = request
             .body(Full::new(body))
-            .map_err(|e| Error::bad_request(format!("{what}: {e}")))?;
-        let failure = Failure {
-            what: what.to_owned(),
-            host: host.clone(),
-        };
+            .map_err(|e| Error::unexpected(e).during(what))?;
         let info = self.stall_info(what);
         let response = tokio::time::timeout(self.stall, sender.send_request(request))
             .await
             .map_err(|_| {
-                Error::timeout(format!(
-                    "{what}: the engine at {host} did not answer within {} (the stall timeout); it may be frozen or overloaded.",
-                    stall::seconds(self.stall)
-                ))
+                Error::of(ErrorKind::HeadersTimeout {
+                    operation: what.clone(),
+                    host: host.clone(),
+                    seconds: whole_seconds(self.stall),
+                })
             })?
             .map_err(|e| failure.broken(&e))?;
         let status = response.status().as_u16();
@@ -214,9 +239,7 @@ impl Engine {
     async fn connect_raw(&self) -> Result<Box<dyn Connection>> {
         let host = &self.info.host;
         let refused = |e: std::io::Error| {
-            Error::unavailable(format!(
-                "The engine at {host} cannot be reached ({e}); it may have stopped."
-            ))
+            Error::of(ErrorKind::EngineUnreachable { host: host.clone() }).with_detail(e)
         };
         #[cfg(unix)]
         if let Some(path) = host.strip_prefix("unix://") {
@@ -238,10 +261,7 @@ impl Engine {
                     .map_err(refused)?,
             ));
         }
-        Err(Error::new(
-            501,
-            format!("raw requests are not made to {host}"),
-        ))
+        Err(Error::of(ErrorKind::RawUnsupported { host: host.clone() }))
     }
 
     /// A bollard stream (TLS/ssh fallbacks, and the typed build/load/import/save calls) with
@@ -251,30 +271,38 @@ impl Engine {
         &self,
         stream: impl Stream<Item = std::result::Result<T, bollard::errors::Error>> + Send + 'a,
         activity: Activity,
-        what: &str,
+        what: impl Into<Operation>,
     ) -> Guarded<Pin<Box<dyn Stream<Item = Result<T>> + Send + 'a>>> {
         let this = self.clone();
-        let named = what.to_owned();
+        let named: Operation = what.into();
+        let info = self.stall_info(&named);
         let stream = futures_util::StreamExt::map(stream, move |item| {
             item.map_err(|e| this.lost(&named, Error::from(e)))
         });
-        stall::guard(Box::pin(stream), activity, self.stall_info(what))
+        stall::guard(Box::pin(stream), activity, info)
     }
 
-    /// Name the engine in an error from a bollard call that lost the engine (503) or waited
-    /// too long (504); other errors get `what` in front.
-    pub(crate) fn lost(&self, what: &str, e: Error) -> Error {
+    /// Name the engine in an error from a bollard call that lost the engine (503), waited
+    /// too long (504) or could not read its answer; other errors get `what` in front.
+    pub(crate) fn lost(&self, what: impl Into<Operation>, e: Error) -> Error {
+        let (operation, host) = (what.into(), self.info.host.clone());
+        let named = e.message.contains(&host);
+        // The engine's own words, not our sentence around them.
+        let detail = e.detail.clone().unwrap_or_else(|| e.message.clone());
+        let detail = (e.kind.is_none() || e.detail.is_some()).then_some(detail);
         match e.code {
-            503 if !e.message.contains(&self.info.host) => Error::unavailable(format!(
-                "{what}: the engine at {} stopped answering ({}); it may have stopped.",
-                self.info.host, e.message
-            )),
-            504 if !e.message.contains(&self.info.host) => Error::timeout(format!(
-                "{what}: the engine at {} did not answer in time ({}).",
-                self.info.host, e.message
-            )),
+            503 if !named => Error::of(ErrorKind::EngineStopped { operation, host })
+                .with_detail(detail.unwrap_or_default()),
+            504 if !named => Error::of(ErrorKind::EngineSlow { operation, host })
+                .with_detail(detail.unwrap_or_default()),
             503 | 504 => e,
-            _ => e.context(what),
+            _ if e.kind() == Some(&ErrorKind::UnreadableAnswer) => {
+                Error::of(ErrorKind::EngineUnreadable { host })
+                    .with_detail(detail.unwrap_or_default())
+                    .with_code(e.code)
+                    .during(operation)
+            }
+            _ => e.during(operation),
         }
     }
 }
@@ -295,9 +323,12 @@ mod tests {
 
     #[tokio::test]
     async fn lines_split_across_chunks_are_joined_and_blank_lines_skipped() {
-        let got: Vec<_> = json_lines(bytes(&["{\"a\":", "1}\n\n{\"b\"", ":2}\r\n{\"c\":3}"]))
-            .collect()
-            .await;
+        let got: Vec<_> = json_lines(
+            bytes(&["{\"a\":", "1}\n\n{\"b\"", ":2}\r\n{\"c\":3}"]),
+            "unix:///e.sock",
+        )
+        .collect()
+        .await;
         let got: Vec<serde_json::Value> = got.into_iter().map(|r| r.unwrap()).collect();
         assert_eq!(
             got,
@@ -440,6 +471,65 @@ mod tests {
         assert!(e.message.contains("GET /images/x/json"), "{}", e.message);
     }
 
+    /// Something that is not an engine listens there (an ssh daemon, a web server).
+    #[tokio::test]
+    async fn an_answer_that_is_not_http_names_the_engine_address() {
+        let fake = fake_engine(b"SSH-2.0-OpenSSH_9.2\r\n", false).await;
+        let e = fake
+            .engine
+            .raw_json("GET", "/images/json", None)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, 502, "{}", e.message);
+        assert!(
+            matches!(e.kind(), Some(ErrorKind::EngineNotHttp { host, .. }) if *host == fake.engine.info.host),
+            "{e:?}"
+        );
+        assert!(e.message.contains(&fake.engine.info.host), "{}", e.message);
+        assert!(e.detail.is_some(), "the parser's complaint is kept: {e:?}");
+    }
+
+    #[tokio::test]
+    async fn http_with_something_else_than_json_names_the_engine_and_what_came() {
+        let script = "HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n<html>hello</html>\r\n";
+        let fake = fake_engine(script.as_bytes(), false).await;
+        let e = fake
+            .engine
+            .raw_json("GET", "/images/json", None)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, 502);
+        let host = &fake.engine.info.host;
+        assert_eq!(
+            e.kind(),
+            Some(&ErrorKind::EngineUnreadable { host: host.clone() })
+        );
+        assert!(
+            e.message.starts_with("GET /images/json: The engine at "),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("<html>hello"), "{}", e.message);
+
+        let script = concat!(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "f\r\n{\"status\":\"a\"}\n\r\n",
+            "6\r\nnot js\r\n",
+            "0\r\n\r\n"
+        );
+        let fake = fake_engine(script.as_bytes(), true).await;
+        let lines: Vec<_> = fake
+            .engine
+            .raw_stream("/images/create", &[], "Pulling x:1")
+            .await
+            .unwrap()
+            .collect()
+            .await;
+        let e = lines.last().unwrap().as_ref().unwrap_err();
+        assert!(e.message.contains(&fake.engine.info.host), "{}", e.message);
+        assert!(e.message.contains("not js"), "{}", e.message);
+    }
+
     #[tokio::test]
     async fn a_missing_socket_is_a_503_naming_the_engine() {
         let dir = tempfile::tempdir().unwrap();
@@ -475,7 +565,7 @@ mod tests {
             Err(Error::unavailable("broke")),
             Ok(Bytes::from_static(b"\"}\n")),
         ]);
-        let got: Vec<_> = json_lines(parts).collect().await;
+        let got: Vec<_> = json_lines(parts, "unix:///e.sock").collect().await;
         assert_eq!(got.len(), 2);
         assert!(got[0].is_ok());
         assert_eq!(got[1].as_ref().unwrap_err().code, 503);

@@ -5,7 +5,7 @@ pub(crate) mod raw;
 pub(crate) mod stall;
 
 use crate::credentials::fix_registry_auth_header;
-use crate::error::{Error, Result};
+use crate::error::{Attempt, Error, ErrorKind, Result};
 use bollard::{API_DEFAULT_VERSION, Docker};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -148,20 +148,20 @@ impl Engine {
     #[tracing::instrument(level = "info")]
     pub async fn connect(spec: EngineSpec) -> Result<Self> {
         let candidates = spec.candidates();
-        let mut failures = Vec::new();
+        let mut tried = Vec::new();
         for host in &candidates {
             match Self::connect_host(host).await {
                 Ok(engine) => return Ok(engine),
-                Err(e) => {
-                    tracing::debug!(%host, error = %e, "engine candidate did not answer");
-                    failures.push(format!("{host} ({})", e.message));
+                Err(error) => {
+                    tracing::debug!(%host, %error, "engine candidate did not answer");
+                    tried.push(Attempt {
+                        host: host.clone(),
+                        error,
+                    });
                 }
             }
         }
-        Err(Error::unavailable(format!(
-            "No container engine answered. Tried: {}. Start Docker or Podman, or pass --host / set DOCKER_HOST.",
-            failures.join("; ")
-        )))
+        Err(Error::of(ErrorKind::NoEngine { tried }))
     }
 
     #[tracing::instrument(level = "debug")]
@@ -254,10 +254,10 @@ impl Engine {
 
 fn unreachable(host: &str, e: Error) -> Error {
     if e.code >= 500 || e.code == 0 {
-        Error::unavailable(format!(
-            "The engine at {host} did not answer: {}",
-            e.message
-        ))
+        Error::of(ErrorKind::EngineDidNotAnswer {
+            host: host.to_owned(),
+        })
+        .with_detail(e.message)
     } else {
         e
     }
@@ -266,11 +266,14 @@ fn unreachable(host: &str, e: Error) -> Error {
 fn client_for(host: &str) -> Result<Docker> {
     let secs = DEFAULT_STALL_TIMEOUT.as_secs();
     let bad = |e: bollard::errors::Error| {
-        Error::unavailable(format!("Cannot use the engine address {host}: {e}"))
+        Error::of(ErrorKind::EngineAddressUnusable {
+            host: host.to_owned(),
+        })
+        .with_detail(e)
     };
     if let Some(path) = host.strip_prefix("unix://") {
         if !std::path::Path::new(path).exists() {
-            return Err(Error::unavailable(format!("no socket at {path}")));
+            return Err(Error::of(ErrorKind::NoSocket { path: path.into() }));
         }
         return Docker::connect_with_unix(path, secs, API_DEFAULT_VERSION).map_err(bad);
     }
@@ -281,9 +284,7 @@ fn client_for(host: &str) -> Result<Docker> {
             let dir = std::env::var_os("DOCKER_CERT_PATH")
                 .map(PathBuf::from)
                 .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".docker")))
-                .ok_or_else(|| {
-                    Error::bad_request("DOCKER_CERT_PATH is not set and there is no HOME")
-                })?;
+                .ok_or_else(|| Error::of(ErrorKind::NoCertPath))?;
             let addr = host.replacen("tcp://", "https://", 1);
             return Docker::connect_with_ssl(
                 &addr,
@@ -304,9 +305,9 @@ fn client_for(host: &str) -> Result<Docker> {
     if let Some(pipe) = host.strip_prefix("npipe://") {
         return Docker::connect_with_named_pipe(pipe, secs, API_DEFAULT_VERSION).map_err(bad);
     }
-    Err(Error::bad_request(format!(
-        "The engine address \"{host}\" is not understood. Use unix:///path, tcp://host:port or ssh://user@host."
-    )))
+    Err(Error::of(ErrorKind::EngineAddressNotUnderstood {
+        host: host.to_owned(),
+    }))
 }
 
 #[cfg(test)]

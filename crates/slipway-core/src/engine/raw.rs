@@ -7,7 +7,8 @@
 use crate::engine::Engine;
 pub(crate) use crate::engine::http::JsonLines;
 use crate::engine::http::json_lines;
-use crate::error::{Error, Result};
+use crate::engine::http::unreadable;
+use crate::error::{Error, Operation, Result};
 use futures_util::StreamExt;
 
 impl Engine {
@@ -21,7 +22,10 @@ impl Engine {
     ) -> Result<serde_json::Value> {
         let body = body.map(|b| b.to_string()).unwrap_or_default();
         let path = path_and_query.split('?').next().unwrap_or_default();
-        let what = format!("{method} {path}");
+        let what = Operation::Request {
+            method: method.to_owned(),
+            path: path.to_owned(),
+        };
         let (status, mut answer) = self
             .exchange(method, path_and_query, &[], body.into(), &what)
             .await?;
@@ -29,7 +33,10 @@ impl Engine {
         while let Some(chunk) = answer.next().await {
             bytes.extend_from_slice(&chunk?);
         }
-        parse_body(status, &bytes)
+        parse_body(status, &bytes, &self.info.host).map_err(|e| match e.kind {
+            Some(_) => e.during(what),
+            None => e,
+        })
     }
 
     /// `POST` to a streaming endpoint and yield each JSON line as it arrives. The stream
@@ -40,10 +47,11 @@ impl Engine {
         &self,
         path_and_query: &str,
         headers: &[(&str, String)],
-        what: &str,
+        what: impl Into<Operation> + std::fmt::Debug,
     ) -> Result<JsonLines<'static>> {
+        let what = what.into();
         let (status, mut body) = self
-            .exchange("POST", path_and_query, headers, Default::default(), what)
+            .exchange("POST", path_and_query, headers, Default::default(), &what)
             .await?;
         if !(200..300).contains(&status) {
             let mut answer = Vec::new();
@@ -52,21 +60,17 @@ impl Engine {
             }
             return Err(engine_error(status, &answer));
         }
-        Ok(json_lines(body))
+        Ok(json_lines(body, &self.info.host))
     }
 }
 
-/// A body as JSON on success, else the engine's error.
-fn parse_body<T: serde::de::DeserializeOwned>(status: u16, body: &[u8]) -> Result<T> {
+/// A body as JSON on success, else the engine's error; a body that is not JSON names the
+/// engine at `host`.
+fn parse_body<T: serde::de::DeserializeOwned>(status: u16, body: &[u8], host: &str) -> Result<T> {
     if !(200..300).contains(&status) {
         return Err(engine_error(status, body));
     }
-    serde_json::from_slice(body).map_err(|e| {
-        Error::new(
-            502,
-            format!("The engine sent JSON Slipway could not read: {e}"),
-        )
-    })
+    serde_json::from_slice(body).map_err(|e| unreadable(host, e, &String::from_utf8_lossy(body)))
 }
 
 /// The engine's `{"message"}` as the error's sentence, keeping its status.
@@ -76,7 +80,7 @@ fn engine_error(status: u16, body: &[u8]) -> Error {
         .ok()
         .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_owned))
         .unwrap_or_else(|| text.trim().to_owned());
-    Error::new(status, message)
+    Error::raw(status, message)
 }
 
 /// Percent-encode a query value.
@@ -99,14 +103,15 @@ mod tests {
 
     #[test]
     fn success_body_is_parsed() {
-        let v: serde_json::Value = parse_body(200, b"{\"a\":1}").unwrap();
+        let v: serde_json::Value = parse_body(200, b"{\"a\":1}", "unix:///e.sock").unwrap();
         assert_eq!(v["a"], 1);
     }
 
     #[test]
     fn engine_errors_keep_their_status_and_sentence() {
         let e =
-            parse_body::<serde_json::Value>(404, b"{\"message\":\"page not found\"}").unwrap_err();
+            parse_body::<serde_json::Value>(404, b"{\"message\":\"page not found\"}", "unix:///e")
+                .unwrap_err();
         assert_eq!((e.code, e.message.as_str()), (404, "page not found"));
     }
 

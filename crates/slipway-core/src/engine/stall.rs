@@ -3,7 +3,7 @@
 //! Uploads (load, import, a build context) count the bytes they hand to the connection as
 //! activity, so a slow engine reading a big upload is not mistaken for a dead one.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Operation, Peer, Result, whole_seconds};
 use futures_util::Stream;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -47,20 +47,19 @@ impl Activity {
 /// What a stall error says: which operation, against whom.
 #[derive(Clone, Debug)]
 pub(crate) struct StallInfo {
-    pub what: String,
-    /// "the engine at unix:///…" or "the registry 127.0.0.1:5000".
-    pub peer: String,
+    pub what: Operation,
+    /// The engine, or a registry.
+    pub peer: Peer,
     pub limit: Duration,
 }
 
 impl StallInfo {
     pub(crate) fn error(&self) -> Error {
-        Error::timeout(format!(
-            "{} stalled: {} sent nothing for {} (the stall timeout); it may be frozen or overloaded.",
-            self.what,
-            self.peer,
-            seconds(self.limit)
-        ))
+        Error::of(ErrorKind::Stalled {
+            operation: self.what.clone(),
+            peer: self.peer.clone(),
+            seconds: whole_seconds(self.limit),
+        })
     }
 }
 
@@ -148,8 +147,12 @@ mod tests {
 
     fn info(ms: u64) -> StallInfo {
         StallInfo {
-            what: "Pulling x:1".into(),
-            peer: "the engine at unix:///e.sock".into(),
+            what: Operation::Pull {
+                reference: "x:1".into(),
+            },
+            peer: Peer::Engine {
+                host: "unix:///e.sock".into(),
+            },
             limit: Duration::from_millis(ms),
         }
     }

@@ -2,7 +2,7 @@
 //! call: a pattern the engine would refuse, or read differently than it looks, gets a sentence
 //! naming it instead of an engine error or a silently wrong match.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, PatternProblem, Result};
 use crate::reference::validate_image_ref;
 
 /// Filter keys `images ls` takes.
@@ -14,9 +14,9 @@ pub const MAX_DURATION_SECS: u64 = i64::MAX as u64 / 1_000_000_000;
 
 /// Parse `key=value` into a filter pair, checking the value the way the engine will read it.
 pub fn parse_filter(s: &str) -> Result<(String, String)> {
-    let (k, v) = s.split_once('=').ok_or_else(|| {
-        Error::bad_request(format!("The filter \"{s}\" must look like key=value."))
-    })?;
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| Error::of(ErrorKind::BadFilter { filter: s.into() }))?;
     check_filter(k, v)?;
     Ok((k.to_owned(), v.to_owned()))
 }
@@ -25,22 +25,21 @@ pub fn parse_filter(s: &str) -> Result<(String, String)> {
 pub fn check_filter(key: &str, value: &str) -> Result<()> {
     match key {
         "dangling" if value == "true" || value == "false" => Ok(()),
-        "dangling" => Err(Error::bad_request(format!(
-            "The filter dangling={value} takes true or false."
-        ))),
+        "dangling" => Err(Error::of(ErrorKind::FilterTakesBool {
+            filter: format!("dangling={value}"),
+        })),
         "label" => check_label(value),
-        "before" | "since" => validate_image_ref(value).map_err(|e| {
-            Error::bad_request(format!(
-                "The filter {key}={value} needs an image (a name or an ID): {}",
-                e.message
-            ))
+        "before" | "since" => validate_image_ref(value).map_err(|_| {
+            Error::of(ErrorKind::FilterNeedsImage {
+                filter: format!("{key}={value}"),
+            })
         }),
         "reference" => check_reference_pattern(value),
         "until" => until_cutoff(value).map(|_| ()),
-        _ => Err(Error::bad_request(format!(
-            "Unknown filter \"{key}\". Use one of: {}.",
-            LIST_FILTERS.join(", ")
-        ))),
+        _ => Err(Error::of(ErrorKind::UnknownFilter {
+            key: key.into(),
+            known: LIST_FILTERS.map(String::from).to_vec(),
+        })),
     }
 }
 
@@ -48,9 +47,9 @@ pub fn check_filter(key: &str, value: &str) -> Result<()> {
 pub fn check_label(label: &str) -> Result<()> {
     let key = label.split_once('=').map_or(label, |(k, _)| k);
     if key.trim().is_empty() {
-        return Err(Error::bad_request(format!(
-            "The label filter \"{label}\" has no key: use label=KEY or label=KEY=VALUE."
-        )));
+        return Err(Error::of(ErrorKind::LabelWithoutKey {
+            label: label.into(),
+        }));
     }
     Ok(())
 }
@@ -59,26 +58,25 @@ pub fn check_label(label: &str) -> Result<()> {
 /// fail with "syntax error in pattern" (HTTP 500) and names nothing.
 pub fn check_reference_pattern(pattern: &str) -> Result<()> {
     if pattern.is_empty() {
-        return Err(Error::bad_request(
-            "The filter reference= needs a name or a pattern, e.g. reference=busybox or reference=team/*.",
-        ));
+        return Err(Error::of(ErrorKind::ReferenceFilterEmpty));
     }
     go_match_syntax(pattern).map_err(|why| {
-        Error::bad_request(format!(
-            "The filter reference={pattern} is not a valid pattern: {why}."
-        ))
+        Error::of(ErrorKind::BadPattern {
+            pattern: pattern.into(),
+            why,
+        })
     })
 }
 
 /// Go's `path.Match` grammar: `*`, `?`, `[class]` (with `^`, ranges, `\` escapes), `\x`.
 /// Not `.dockerignore`'s (`build/glob.rs`): moby turns those into regexps, which also refuse
 /// a reversed range; `path.Match` reads one as matching nothing.
-fn go_match_syntax(pattern: &str) -> std::result::Result<(), &'static str> {
+fn go_match_syntax(pattern: &str) -> std::result::Result<(), PatternProblem> {
     let mut chars = pattern.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
             '\\' => {
-                chars.next().ok_or("it ends with a lone '\\'")?;
+                chars.next().ok_or(PatternProblem::LoneBackslash)?;
             }
             '[' => {
                 if chars.peek() == Some(&'^') {
@@ -108,15 +106,15 @@ fn go_match_syntax(pattern: &str) -> std::result::Result<(), &'static str> {
 /// and a class that never closes.
 fn class_char(
     chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
-) -> std::result::Result<(), &'static str> {
+) -> std::result::Result<(), PatternProblem> {
     match chars.next() {
-        None => Err("a '[' is never closed by ']'"),
-        Some('-') | Some(']') => Err("a '[…]' class is empty or has a '-' or ']' out of place"),
+        None => Err(PatternProblem::UnclosedClass),
+        Some('-') | Some(']') => Err(PatternProblem::BadClass),
         Some('\\') => chars
             .next()
             .map(|_| ())
-            .ok_or("a '[' is never closed by ']'"),
-        Some(_) if chars.peek().is_none() => Err("a '[' is never closed by ']'"),
+            .ok_or(PatternProblem::UnclosedClass),
+        Some(_) if chars.peek().is_none() => Err(PatternProblem::UnclosedClass),
         Some(_) => Ok(()),
     }
 }
@@ -125,9 +123,7 @@ fn class_char(
 /// asked (0 gives 25 results) or fails without naming the value.
 pub fn check_search_limit(limit: Option<i32>) -> Result<()> {
     match limit {
-        Some(l) if !(1..=100).contains(&l) => Err(Error::bad_request(format!(
-            "The search limit {l} must be from 1 to 100."
-        ))),
+        Some(l) if !(1..=100).contains(&l) => Err(Error::of(ErrorKind::SearchLimit { limit: l })),
         _ => Ok(()),
     }
 }
@@ -142,16 +138,12 @@ fn now() -> i64 {
 /// A Go duration (`24h`, `90m`, `1h30m`, `1.5h`, `500ms`) plus `d` for days, in whole
 /// seconds. Refused when it is not one, or too long for the engine ([`MAX_DURATION_SECS`]).
 pub fn parse_duration(text: &str) -> Result<u64> {
-    let bad = || {
-        Error::bad_request(format!(
-            "\"{text}\" is not a duration like 24h, 90m or 1h30m."
-        ))
-    };
+    let bad = || Error::of(ErrorKind::BadDuration { value: text.into() });
     let too_long = || {
-        Error::bad_request(format!(
-            "\"{text}\" is too long a duration: the engine takes at most {}h (about 292 years).",
-            MAX_DURATION_SECS / 3600
-        ))
+        Error::of(ErrorKind::DurationTooLong {
+            value: text.into(),
+            hours: (MAX_DURATION_SECS / 3600) as u32,
+        })
     };
     if text == "0" {
         return Ok(0);
@@ -211,9 +203,9 @@ pub fn parse_duration(text: &str) -> Result<u64> {
 /// images count.
 pub fn until_cutoff(until: &str) -> Result<i64> {
     let bad = || {
-        Error::bad_request(format!(
-            "until=\"{until}\" is not a duration like 24h, 90m or 1h30m, nor a time (unix seconds, or 2006-01-02T15:04:05Z)."
-        ))
+        Error::of(ErrorKind::BadUntil {
+            value: until.into(),
+        })
     };
     if until.is_empty() {
         return Err(bad());
@@ -222,9 +214,9 @@ pub fn until_cutoff(until: &str) -> Result<i64> {
     let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
     if !whole.is_empty() && digits(whole) && digits(fraction) {
         return whole.parse::<i64>().map_err(|_| {
-            Error::bad_request(format!(
-                "until=\"{until}\" is too far in the future to be a unix time."
-            ))
+            Error::of(ErrorKind::UntilTooFar {
+                value: until.into(),
+            })
         });
     }
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(until) {
@@ -232,7 +224,7 @@ pub fn until_cutoff(until: &str) -> Result<i64> {
     }
     let seconds = match parse_duration(until) {
         Ok(s) => s,
-        Err(e) if e.message.contains("too long") => return Err(e),
+        Err(e) if matches!(e.kind(), Some(ErrorKind::DurationTooLong { .. })) => return Err(e),
         Err(_) => return Err(bad()),
     };
     // At most ~292 years back from now: fits, and the checked form keeps it so.
@@ -245,9 +237,9 @@ pub fn build_cache_until(until: &str) -> Result<String> {
     let cutoff = until_cutoff(until)?;
     let back = now().saturating_sub(cutoff);
     if back < 0 {
-        return Err(Error::bad_request(format!(
-            "until=\"{until}\" is in the future: the build cache's records are all older."
-        )));
+        return Err(Error::of(ErrorKind::UntilInFuture {
+            value: until.into(),
+        }));
     }
     // Older than the longest duration the engine holds is older than any record: the same.
     Ok(format!("{}s", back.min(MAX_DURATION_SECS as i64)))

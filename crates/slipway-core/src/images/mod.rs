@@ -9,7 +9,7 @@ mod tag;
 
 pub use crate::cleanup::PrunePlan;
 use crate::engine::Engine;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Operation, Result};
 use crate::reference::validate_image_ref;
 use bollard::query_parameters::{
     ListContainersOptionsBuilder, ListImagesOptions, PruneImagesOptions, RemoveImageOptions,
@@ -347,7 +347,9 @@ impl Engine {
         {
             Ok(v) => return Ok(v),
             Err(e) if e.is_not_found() => {
-                return Err(Error::not_found(format!("No such image: {image}")));
+                return Err(Error::of(ErrorKind::ImageNotFound {
+                    image: image.into(),
+                }));
             }
             Err(e) if e.code != 501 => return Err(e),
             Err(_) => {}
@@ -357,7 +359,7 @@ impl Engine {
             .inspect_image(image)
             .await
             .map_err(|e| missing(image, e))?;
-        serde_json::to_value(i).map_err(|e| Error::internal(e.to_string()))
+        serde_json::to_value(i).map_err(Error::unexpected)
     }
 
     /// One row per history step, newest first (as `docker history`).
@@ -467,7 +469,11 @@ impl Engine {
                 }
                 // Gone in the meantime (removed with a parent): nothing left to do.
                 Err(e) if e.is_not_found() => {}
-                Err(e) => return Err(e.context(format!("Removing {}", image.id))),
+                Err(e) => {
+                    return Err(e.during(Operation::Remove {
+                        image: image.id.clone(),
+                    }));
+                }
             }
         }
         Ok(result)
@@ -497,7 +503,9 @@ fn full_id(id: &str) -> String {
 pub(crate) fn missing(image: &str, e: bollard::errors::Error) -> Error {
     let e = Error::from(e);
     if e.is_not_found() {
-        Error::not_found(format!("No such image: {image}"))
+        Error::of(ErrorKind::ImageNotFound {
+            image: image.into(),
+        })
     } else {
         e
     }

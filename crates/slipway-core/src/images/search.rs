@@ -3,7 +3,7 @@
 use super::to_filter_map;
 use crate::credentials::{self, Credentials};
 use crate::engine::Engine;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Operation, Result};
 use crate::reference::Reference;
 use bollard::query_parameters::SearchImagesOptions;
 use serde::{Deserialize, Serialize};
@@ -43,7 +43,7 @@ impl Engine {
     #[tracing::instrument(skip(self), err(level = "debug", Display))]
     pub async fn search(&self, term: &str, options: &SearchOptions) -> Result<Vec<SearchResult>> {
         if term.trim().is_empty() {
-            return Err(Error::bad_request("Type something to search for."));
+            return Err(Error::of(ErrorKind::EmptySearch));
         }
         super::check_search_limit(options.limit)?;
         let mut filters = Vec::new();
@@ -56,14 +56,11 @@ impl Engine {
         let context = |e: Error| {
             // Docker relays a registry without a search API as "500 Unexpected status code 404".
             let e = if e.code == 500 && e.message.contains("status code 404") {
-                Error::not_found(format!(
-                    "{} (the registry has no search API; registries that only follow the distribution spec do not offer one)",
-                    e.message
-                ))
+                Error::of(ErrorKind::NoSearchApi).with_detail(e.detail.unwrap_or(e.message))
             } else {
                 e
             };
-            e.context(format!("Searching for \"{term}\""))
+            e.during(Operation::Search { term: term.into() })
         };
         let mut query = format!("/images/search?term={}", crate::raw::query_escape(term));
         if let Some(l) = options.limit {
@@ -87,7 +84,7 @@ impl Engine {
                     .search_images(opts)
                     .await
                     .map_err(|e| context(e.into()))?;
-                serde_json::to_value(typed).map_err(|e| Error::internal(e.to_string()))?
+                serde_json::to_value(typed).map_err(Error::unexpected)?
             }
             Err(e) => return Err(context(e)),
         };
@@ -112,7 +109,11 @@ impl Engine {
             .api
             .inspect_registry_image(&r.normalized(), creds)
             .await
-            .map_err(|e| Error::from(e).context(format!("Asking the registry about {r}")))?;
+            .map_err(|e| {
+                Error::from(e).during(Operation::AskRegistry {
+                    reference: r.to_string(),
+                })
+            })?;
         Ok(RegistryData {
             digest: d.descriptor.digest.unwrap_or_default(),
             media_type: d.descriptor.media_type.unwrap_or_default(),

@@ -4,7 +4,7 @@
 
 use super::missing;
 use crate::engine::Engine;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Operation, Result};
 use crate::reference::{Reference, validate_image_ref};
 use bollard::query_parameters::TagImageOptions;
 use serde::{Deserialize, Serialize};
@@ -55,10 +55,12 @@ impl Engine {
             repo: Some(t.repository()),
             tag: t.tag_or_default().map(str::to_owned),
         };
-        self.api
-            .tag_image(source, Some(opts))
-            .await
-            .map_err(|e| missing(source, e).context(format!("Tagging {source} as {target}")))
+        self.api.tag_image(source, Some(opts)).await.map_err(|e| {
+            missing(source, e).during(Operation::Tag {
+                source: source.into(),
+                target: target.into(),
+            })
+        })
     }
 
     /// `tag`, unless another image holds the name and `policy` does not allow moving it.
@@ -114,9 +116,9 @@ impl Engine {
 fn target_reference(target: &str) -> Result<Reference> {
     let t = Reference::parse(target)?;
     if t.digest.is_some() {
-        return Err(Error::bad_request(format!(
-            "\"{target}\" has a digest; a tag name cannot contain one."
-        )));
+        return Err(Error::of(ErrorKind::TagHasDigest {
+            target: target.into(),
+        }));
     }
     Ok(t)
 }

@@ -1,6 +1,7 @@
 //! Registry credentials: from the user's Docker config (`auths`, `credsStore`, `credHelpers`)
 //! or given explicitly, and sent only to the registry they belong to.
 
+use crate::error::{Error, ErrorKind};
 use crate::reference::DEFAULT_REGISTRY;
 use base64::Engine as _;
 use bollard::auth::DockerCredentials;
@@ -114,13 +115,14 @@ pub async fn lookup(
     let found = tokio::task::spawn_blocking(move || Credentials::from_docker_config(&key));
     match tokio::time::timeout(limit, found).await {
         Ok(Ok(creds)) => Ok(creds),
-        Ok(Err(e)) => Err(crate::error::Error::internal(format!(
-            "Looking up the credentials for {registry} failed: {e}"
-        ))),
-        Err(_) => Err(crate::error::Error::timeout(format!(
-            "The credential helper of your Docker config did not answer for {registry} within {}; fix or remove it (credsStore / credHelpers).",
-            crate::engine::stall::seconds(limit)
-        ))),
+        Ok(Err(e)) => Err(Error::of(ErrorKind::CredentialLookupFailed {
+            registry: registry.to_owned(),
+        })
+        .with_detail(e)),
+        Err(_) => Err(Error::of(ErrorKind::CredentialHelperTimeout {
+            registry: registry.to_owned(),
+            seconds: crate::error::whole_seconds(limit),
+        })),
     }
 }
 
@@ -157,16 +159,15 @@ fn docker_config_path() -> Option<std::path::PathBuf> {
 /// `docker-credential-<name>`), `None` when there is no Docker config location at all.
 #[tracing::instrument(skip(creds), fields(registry = %creds.registry))]
 pub fn save_to_docker_config(creds: &Credentials) -> crate::error::Result<Option<String>> {
-    use crate::error::Error;
     let Some(path) = docker_config_path() else {
         return Ok(None);
     };
     let mut config: serde_json::Value = match std::fs::read(&path) {
         Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-            Error::bad_request(format!(
-                "{} is not valid JSON ({e}); not touching it.",
-                path.display()
-            ))
+            Error::of(ErrorKind::DockerConfigInvalid {
+                path: path.display().to_string(),
+            })
+            .with_detail(e)
         })?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => serde_json::json!({}),
         Err(e) => return Err(e.into()),
@@ -193,7 +194,7 @@ pub fn save_to_docker_config(creds: &Credentials) -> crate::error::Result<Option
     }
     // Write beside and rename, so a crash never leaves a half-written config.
     let tmp = path.with_extension("json.slipway-tmp");
-    let text = serde_json::to_vec_pretty(&config).map_err(|e| Error::internal(e.to_string()))?;
+    let text = serde_json::to_vec_pretty(&config).map_err(Error::unexpected)?;
     std::fs::write(&tmp, text)?;
     #[cfg(unix)]
     {
@@ -211,7 +212,6 @@ fn store_with_helper(
     user: &str,
     secret: &str,
 ) -> crate::error::Result<String> {
-    use crate::error::Error;
     use std::io::Write;
     let program = format!("docker-credential-{helper}");
     let mut child = std::process::Command::new(&program)
@@ -221,24 +221,24 @@ fn store_with_helper(
         .stderr(std::process::Stdio::piped())
         .spawn()
         .map_err(|e| {
-            Error::bad_request(format!(
-                "Your Docker config keeps credentials with {program}, which could not be run ({e}); nothing was saved."
-            ))
+            Error::of(ErrorKind::CredentialHelperNotRun {
+                program: program.clone(),
+            })
+            .with_detail(e)
         })?;
     let body = serde_json::json!({ "ServerURL": server, "Username": user, "Secret": secret });
     if let Some(mut stdin) = child.stdin.take() {
         stdin.write_all(body.to_string().as_bytes())?;
     }
     let out = wait_with_timeout(child, HELPER_TIMEOUT).map_err(|e| {
-        Error::timeout(format!(
-            "{program} store did not finish: {e}; nothing was saved."
-        ))
+        Error::of(ErrorKind::CredentialHelperStuck {
+            program: program.clone(),
+        })
+        .with_detail(e)
     })?;
     if !out.status.success() {
-        return Err(Error::internal(format!(
-            "{program} store failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        )));
+        return Err(Error::of(ErrorKind::CredentialHelperFailed { program })
+            .with_detail(String::from_utf8_lossy(&out.stderr)));
     }
     Ok(program)
 }

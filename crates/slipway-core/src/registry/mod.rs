@@ -5,7 +5,7 @@
 pub mod credentials;
 
 use crate::credentials::Credentials;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Operation, Peer, Result, whole_seconds};
 use crate::reference::Reference;
 use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::errors::OciDistributionError;
@@ -57,10 +57,15 @@ pub async fn list_tags_within(
     let mut tags = tokio::time::timeout(limit * 2, client.list_tags(&oci_ref, &auth, None, None))
         .await
         .map_err(|_| {
-            Error::timeout(format!(
-                "Listing tags of {repository} stalled: the registry {registry} did not answer within {}.",
-                crate::engine::stall::seconds(limit * 2)
-            ))
+            Error::of(ErrorKind::Stalled {
+                operation: Operation::ListTags {
+                    repository: repository.to_owned(),
+                },
+                peer: Peer::Registry {
+                    registry: registry.clone(),
+                },
+                seconds: whole_seconds(limit * 2),
+            })
         })?
         .map_err(|e| classify(e, &registry, repository))?
         .tags;
@@ -91,29 +96,41 @@ fn is_loopback(registry: &str) -> bool {
 }
 
 fn classify(e: OciDistributionError, registry: &str, repository: &str) -> Error {
+    let (registry, repository) = (registry.to_owned(), repository.to_owned());
+    let listing = Operation::ListTags {
+        repository: repository.clone(),
+    };
     match e {
         OciDistributionError::UnauthorizedError { .. }
-        | OciDistributionError::AuthenticationFailure(_) => Error::new(
-            401,
-            format!("The registry {registry} refused to list {repository}: log in first."),
-        ),
+        | OciDistributionError::AuthenticationFailure(_) => {
+            Error::of(ErrorKind::RegistryNeedsLogin {
+                registry,
+                repository,
+            })
+        }
         OciDistributionError::ServerError { code: 404, .. }
-        | OciDistributionError::RegistryError { .. } => Error::new(
-            404,
-            format!("{repository} is not in the registry {registry}."),
-        ),
-        OciDistributionError::ServerError { code, message, .. } => Error::new(
-            502,
-            format!("The registry {registry} answered {code}: {message}"),
-        ),
-        OciDistributionError::RequestError(e) if e.is_timeout() => Error::timeout(format!(
-            "Listing tags of {repository} stalled: the registry {registry} did not answer in time ({e})."
-        )),
-        OciDistributionError::RequestError(e) => Error::new(
-            502,
-            format!("The registry {registry} could not be reached: {e}"),
-        ),
-        other => Error::new(502, format!("Listing tags of {repository}: {other}")),
+        | OciDistributionError::RegistryError { .. } => Error::of(ErrorKind::NotInRegistry {
+            registry,
+            repository,
+        }),
+        OciDistributionError::ServerError { code, message, .. } => {
+            Error::of(ErrorKind::RegistryAnswered {
+                registry,
+                status: code,
+            })
+            .with_detail(message)
+        }
+        OciDistributionError::RequestError(e) if e.is_timeout() => {
+            Error::of(ErrorKind::RegistrySlow { registry })
+                .with_detail(e)
+                .during(listing)
+        }
+        OciDistributionError::RequestError(e) => {
+            Error::of(ErrorKind::RegistryUnreachable { registry })
+                .with_detail(e)
+                .during(listing)
+        }
+        other => Error::raw(502, other.to_string()).during(listing),
     }
 }
 

@@ -6,7 +6,7 @@
 use super::{ImportOptions, LoadResult, PullResult, next_or_cancel};
 use crate::engine::Engine;
 use crate::engine::stall::{Activity, touching};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Operation, Result, TarCut};
 use crate::progress::{Progress, ProgressFn};
 use crate::reference::{Reference, validate_image_ref};
 use futures_util::{Stream, StreamExt};
@@ -48,12 +48,15 @@ impl Engine {
         cancel: &CancellationToken,
     ) -> Result<u64> {
         if images.is_empty() {
-            return Err(Error::bad_request("Name at least one image to save."));
+            return Err(Error::of(ErrorKind::NothingToSave));
         }
         if overwrite == Overwrite::Refuse && std::fs::symlink_metadata(path).is_ok() {
             return Err(exists(path));
         }
-        let what = format!("Saving {} to {}", images.join(", "), path.display());
+        let what = Operation::Save {
+            images: images.to_vec(),
+            path: path.display().to_string(),
+        };
         for i in images {
             validate_image_ref(i)?;
             self.get(i).await.map_err(|e| self.lost(&what, e))?;
@@ -77,7 +80,7 @@ impl Engine {
         images: &[String],
         path: &Path,
         partial: &Path,
-        what: &str,
+        what: &Operation,
         progress: ProgressFn<'_>,
         cancel: &CancellationToken,
     ) -> Result<u64> {
@@ -103,13 +106,11 @@ impl Engine {
             }
         }
         if !end.is_complete(done) {
-            return Err(Error::new(
-                502,
-                format!(
-                    "{what}: {} sent {done} bytes that stop before the end of the tar; nothing was saved.",
-                    self.peer()
-                ),
-            ));
+            return Err(Error::of(ErrorKind::TarCutShort(TarCut {
+                host: self.info.host.clone(),
+                bytes: done,
+            }))
+            .during(what));
         }
         file.flush().await.map_err(|e| write_error(e, path))?;
         file.sync_all().await.map_err(|e| write_error(e, path))?;
@@ -128,7 +129,9 @@ impl Engine {
         progress: ProgressFn<'_>,
         cancel: &CancellationToken,
     ) -> Result<LoadResult> {
-        let what = format!("Loading {}", path.display());
+        let what = Operation::Load {
+            path: path.display().to_string(),
+        };
         let mut upload = Upload::open(path, progress).await?;
         let opts = bollard::query_parameters::ImportImageOptions {
             quiet: true,
@@ -154,10 +157,10 @@ impl Engine {
             }
         }
         if loaded.is_empty() {
-            return Err(Error::bad_request(format!(
-                "{what}: the engine did not say it loaded an image, so {} held none it could load.",
-                path.display()
-            )));
+            return Err(Error::of(ErrorKind::NothingLoaded {
+                path: path.display().to_string(),
+            })
+            .during(what));
         }
         Ok(LoadResult { loaded })
     }
@@ -176,7 +179,9 @@ impl Engine {
             .as_deref()
             .map(Reference::parse)
             .transpose()?;
-        let what = format!("Importing {}", path.display());
+        let what = Operation::Import {
+            path: path.display().to_string(),
+        };
         let mut upload = Upload::open(path, progress).await?;
         let opts = bollard::query_parameters::CreateImageOptions {
             from_src: Some("-".into()),
@@ -201,12 +206,7 @@ impl Engine {
                 id = Some(s.to_owned());
             }
         }
-        let id = id.ok_or_else(|| {
-            Error::new(
-                502,
-                format!("{what}: the engine did not say which image it imported."),
-            )
-        })?;
+        let id = id.ok_or_else(|| Error::of(ErrorKind::ImportWithoutId).during(&what))?;
         let image = self.get(&id).await.map_err(|e| self.lost(&what, e))?;
         Ok(PullResult {
             id: image.id,
@@ -225,7 +225,9 @@ pub enum Overwrite {
 }
 
 fn exists(path: &Path) -> Error {
-    Error::conflict(format!("{} exists; it was not replaced.", path.display()))
+    Error::of(ErrorKind::FileExists {
+        path: path.display().to_string(),
+    })
 }
 
 /// Move the complete `partial` to `path`. Refusing to overwrite, a hard link puts it there
@@ -252,18 +254,19 @@ async fn put_in_place(partial: &Path, path: &Path, overwrite: Overwrite) -> Resu
 
 /// The partial file sits beside the target, so the final rename never crosses file systems.
 pub(crate) fn partial_path(path: &Path) -> Result<PathBuf> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::bad_request(format!("{} is not a file name.", path.display())))?;
+    let name = path.file_name().ok_or_else(|| {
+        Error::of(ErrorKind::NotAFileName {
+            path: path.display().to_string(),
+        })
+    })?;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     if !dir.is_dir() {
-        return Err(Error::bad_request(format!(
-            "The folder {} does not exist.",
-            dir.display()
-        )));
+        return Err(Error::of(ErrorKind::FolderMissing {
+            path: dir.display().to_string(),
+        }));
     }
     Ok(dir.join(format!(".{}.partial", name.to_string_lossy())))
 }
@@ -275,19 +278,17 @@ fn write_error(e: std::io::Error, path: &Path) -> Error {
     if e.kind() == std::io::ErrorKind::StorageFull
         || matches!(e.raw_os_error(), Some(ENOSPC | EDQUOT))
     {
-        return Error::new(
-            507,
-            format!(
-                "No space left while writing {} ({e}); nothing was saved.",
-                path.display()
-            ),
-        );
+        return Error::of(ErrorKind::NoSpace {
+            path: path.display().to_string(),
+        })
+        .with_detail(e);
     }
     let code = Error::from(std::io::Error::new(e.kind(), "")).code;
-    Error::new(
-        code,
-        format!("Cannot write {} ({e}); nothing was saved.", path.display()),
-    )
+    Error::of(ErrorKind::CannotWrite {
+        path: path.display().to_string(),
+    })
+    .with_detail(e)
+    .with_code(code)
 }
 
 /// Watches the last bytes of a tar: a complete one ends with two zero 512-byte blocks and is
@@ -335,10 +336,9 @@ pub fn check_upload(path: &Path) -> Result<u64> {
 fn open_upload(path: &Path) -> Result<(std::fs::File, u64)> {
     let (file, meta) = super::open_regular(path)?;
     if meta.len() == 0 {
-        return Err(Error::bad_request(format!(
-            "{} is empty (0 bytes): there is no image in it.",
-            path.display()
-        )));
+        return Err(Error::of(ErrorKind::EmptyFile {
+            path: path.display().to_string(),
+        }));
     }
     Ok((file, meta.len()))
 }
@@ -348,7 +348,7 @@ impl Upload {
         let owned = path.to_owned();
         let (file, total) = tokio::task::spawn_blocking(move || open_upload(&owned))
             .await
-            .map_err(|e| Error::internal(e.to_string()))??;
+            .map_err(Error::unexpected)??;
         progress(Progress::Bytes {
             done: 0,
             total: Some(total),
@@ -388,7 +388,7 @@ impl Upload {
         &self,
         stream: &mut S,
         cancel: &CancellationToken,
-        what: &str,
+        what: &Operation,
         progress: ProgressFn<'_>,
     ) -> Result<Option<S::Item>> {
         let mut tick = tokio::time::interval(UPLOAD_REPORT);

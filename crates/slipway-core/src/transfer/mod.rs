@@ -11,7 +11,7 @@ pub use regular::open_regular;
 use crate::credentials::{self, Credentials};
 use crate::engine::Engine;
 use crate::engine::stall::Activity;
-use crate::error::{Error, Result, status_for_stream_message};
+use crate::error::{Error, ErrorKind, Operation, Result, status_for_stream_message};
 use crate::images::ListOptions;
 use crate::progress::{LayerTracker, Progress, ProgressFn};
 use crate::raw::{JsonLines, query_escape};
@@ -71,7 +71,7 @@ pub struct ImportOptions {
 async fn next_or_cancel<S: Stream + Unpin>(
     stream: &mut S,
     cancel: &CancellationToken,
-    what: &str,
+    what: &Operation,
 ) -> Result<Option<S::Item>> {
     tokio::select! {
         biased;
@@ -94,7 +94,7 @@ fn stream_error(line: &serde_json::Value) -> Option<Error> {
     let msg = line["errorDetail"]["message"]
         .as_str()
         .or_else(|| line["error"].as_str())?;
-    Some(Error::new(status_for_stream_message(msg), msg.to_owned()))
+    Some(Error::raw(status_for_stream_message(msg), msg.to_owned()))
 }
 
 /// Feed one pull/push line into the tracker and forward the updates.
@@ -133,7 +133,7 @@ impl Engine {
         &self,
         path_and_query: &str,
         auth: String,
-        what: &str,
+        what: &Operation,
         fallback: impl FnOnce() -> BollardStream<'a, T>,
     ) -> Result<JsonLines<'a>> {
         match self
@@ -159,7 +159,9 @@ impl Engine {
         cancel: &CancellationToken,
     ) -> Result<PullResult> {
         let r = Reference::parse(reference)?;
-        let what = format!("Pulling {}", r.normalized());
+        let what = Operation::Pull {
+            reference: r.normalized(),
+        };
         let creds =
             credentials::lookup(options.credentials.as_ref(), r.registry(), self.stall).await?;
         let existed = self.get(&r.normalized()).await.is_ok();
@@ -227,10 +229,7 @@ impl Engine {
                 .await
                 .map_err(|e| self.lost(&what, e))?;
             if images.is_empty() {
-                return Err(Error::new(
-                    502,
-                    format!("{what} finished, but the engine has no image of it now."),
-                ));
+                return Err(Error::of(ErrorKind::PulledImageMissing).during(what));
             }
             return Ok(PullResult {
                 id: images.first().map(|i| i.id.clone()).unwrap_or_default(),
@@ -240,13 +239,9 @@ impl Engine {
         }
         let image = self.get(&r.normalized()).await.map_err(|e| {
             if e.is_not_found() {
-                Error::new(
-                    502,
-                    format!(
-                        "{what} finished, but the engine has no such image now: {}",
-                        e.message
-                    ),
-                )
+                Error::of(ErrorKind::PulledImageMissing)
+                    .with_detail(e.detail.as_ref().unwrap_or(&e.message))
+                    .during(&what)
             } else {
                 self.lost(&what, e)
             }
@@ -284,7 +279,9 @@ impl Engine {
         cancel: &CancellationToken,
     ) -> Result<PushResult> {
         let r = Reference::parse(reference)?;
-        let what = format!("Pushing {}", r.normalized());
+        let what = Operation::Push {
+            reference: r.normalized(),
+        };
         // Fail before the engine does, with a sentence that says which image is missing.
         self.get(&r.normalized())
             .await
@@ -310,7 +307,7 @@ impl Engine {
         while let Some(item) = next_or_cancel(&mut lines, cancel, &what).await? {
             let line = item.map_err(|e| self.lost(&what, e))?;
             if let Some(e) = stream_error(&line) {
-                return Err(auth_hint(e, r.registry()).context(&what));
+                return Err(auth_hint(e, r.registry()).during(&what));
             }
             let status = line["status"].as_str().unwrap_or_default();
             if status.starts_with("The push refers to") && response.is_none() {
@@ -325,13 +322,10 @@ impl Engine {
         }
         if digest.is_none() {
             // The registry's digest is the engine's word that the manifest went up.
-            return Err(Error::new(
-                502,
-                format!(
-                    "{what}: {} ended the push without the registry's digest, so it did not finish.",
-                    self.peer()
-                ),
-            ));
+            return Err(Error::of(ErrorKind::PushWithoutDigest {
+                host: self.info.host.clone(),
+            })
+            .during(what));
         }
         Ok(PushResult {
             // Podman sends no such line; say the same thing Docker would.
@@ -344,8 +338,7 @@ impl Engine {
     /// Check credentials against a registry (through the engine, as `docker login` does).
     #[tracing::instrument(skip(self, credentials), fields(registry = %credentials.registry), err(level = "debug", Display))]
     pub async fn login(&self, credentials: &Credentials) -> Result<String> {
-        let body = serde_json::to_value(credentials.to_bollard())
-            .map_err(|e| Error::internal(e.to_string()))?;
+        let body = serde_json::to_value(credentials.to_bollard()).map_err(Error::unexpected)?;
         let r = self
             .raw_json("POST", "/auth", Some(&body))
             .await
@@ -363,41 +356,36 @@ impl Engine {
     }
 }
 fn to_value<T: Serialize>(v: T) -> Result<serde_json::Value> {
-    serde_json::to_value(v).map_err(|e| Error::internal(e.to_string()))
+    serde_json::to_value(v).map_err(Error::unexpected)
 }
 
 /// Make a pull error name the reference and the likely cause.
 fn pull_error(e: Error, r: &Reference) -> Error {
-    let what = format!("Pulling {}", r.normalized());
+    let what = Operation::Pull {
+        reference: r.normalized(),
+    };
+    let registry = r.registry().to_owned();
+    let raw = e.detail.clone().unwrap_or_else(|| e.message.clone());
     // Docker answers some registry refusals ("no basic auth credentials") with a plain 500.
     let code = match e.code {
         500 => status_for_stream_message(&e.message),
         code => code,
     };
     match code {
-        404 => Error::not_found(format!(
-            "{what}: the registry {} has no such image ({})",
-            r.registry(),
-            e.message
-        )),
-        401 | 403 => auth_hint(e, r.registry()).context(&what),
-        502..=504 => Error::new(
-            code,
-            format!(
-                "{what}: the registry {} could not be reached ({})",
-                r.registry(),
-                e.message
-            ),
-        ),
-        _ if e.message.contains("no such host") || e.message.contains("dial tcp") => Error::new(
-            502,
-            format!(
-                "{what}: the registry {} could not be reached ({})",
-                r.registry(),
-                e.message
-            ),
-        ),
-        _ => e.context(&what),
+        404 => Error::of(ErrorKind::RegistryHasNoImage { registry })
+            .with_detail(raw)
+            .during(what),
+        401 | 403 => auth_hint(e, r.registry()).during(what),
+        502..=504 => Error::of(ErrorKind::RegistryUnreachable { registry })
+            .with_detail(raw)
+            .with_code(code)
+            .during(what),
+        _ if e.message.contains("no such host") || e.message.contains("dial tcp") => {
+            Error::of(ErrorKind::RegistryUnreachable { registry })
+                .with_detail(raw)
+                .during(what)
+        }
+        _ => e.during(what),
     }
 }
 
@@ -408,13 +396,11 @@ fn auth_hint(e: Error, registry: &str) -> Error {
         e.code
     };
     if code == 401 || code == 403 {
-        Error::new(
-            code,
-            format!(
-                "{} — the registry {registry} refused the credentials; log in with the right user and password.",
-                e.message
-            ),
-        )
+        Error::of(ErrorKind::CredentialsRefused {
+            registry: registry.to_owned(),
+        })
+        .with_detail(e.detail.unwrap_or(e.message))
+        .with_code(code)
     } else {
         e
     }

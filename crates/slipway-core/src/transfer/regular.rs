@@ -2,7 +2,7 @@
 //! files only. A folder, a named pipe, a socket or a device is refused with a sentence naming
 //! the file and what it is — a FIFO would otherwise hang the read until someone writes to it.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use std::fs::{File, Metadata};
 use std::path::Path;
 
@@ -41,33 +41,30 @@ fn not_regular(path: &Path, meta: &Metadata) -> Result<()> {
     if meta.is_file() {
         return Ok(());
     }
-    Err(Error::bad_request(format!(
-        "{} is {}, not a regular file: choose a file.",
-        path.display(),
-        kind_of(meta)
-    )))
+    let path = path.display().to_string();
+    Err(Error::of(kind_of(meta, path)))
 }
 
-/// What a non-regular file is, in words.
-fn kind_of(meta: &Metadata) -> &'static str {
+/// What a non-regular file is, named.
+fn kind_of(meta: &Metadata, path: String) -> ErrorKind {
     if meta.is_dir() {
-        return "a folder";
+        return ErrorKind::FolderNotFile { path };
     }
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
         let t = meta.file_type();
         if t.is_fifo() {
-            return "a named pipe (FIFO)";
+            return ErrorKind::NamedPipe { path };
         }
         if t.is_socket() {
-            return "a socket";
+            return ErrorKind::SocketFile { path };
         }
         if t.is_block_device() || t.is_char_device() {
-            return "a device";
+            return ErrorKind::DeviceFile { path };
         }
     }
-    "not a file"
+    ErrorKind::NotARegularFile { path }
 }
 
 #[cfg(test)]

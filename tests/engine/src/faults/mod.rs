@@ -150,3 +150,60 @@ pub fn files_in(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+// What every fault case shares: its bounds and how it reads a CLI run.
+
+/// The stall timeout the suite runs with.
+pub const STALL: Duration = Duration::from_secs(3);
+/// How long after a kill -9 the error must be there.
+pub const DEAD_ENGINE: Duration = Duration::from_secs(2);
+/// Slack for a loaded 2-core machine on top of the stall timeout.
+pub const SLACK: Duration = Duration::from_secs(3);
+/// Generous bound for setting up (building, pushing) and for operations that should work.
+pub const LONG: Duration = Duration::from_secs(120);
+pub const MIB: u64 = 1 << 20;
+
+pub fn short(message: &str) -> String {
+    message.chars().take(110).collect()
+}
+
+/// The outcome column: exit code and error code of a CLI run.
+pub fn outcome(run: &CliRun) -> String {
+    format!(
+        "exit {}, {} \"{}\"",
+        run.code.map_or("signal".into(), |c| c.to_string()),
+        run.error_code(),
+        short(run.message())
+    )
+}
+
+pub fn assert_failed_naming(run: &CliRun, code: u64, words: &[&str]) {
+    assert_ne!(run.code, Some(0), "must not succeed: {}", run.json);
+    assert_eq!(run.error_code(), code, "{}", run.json);
+    assert_eq!(
+        run.json.as_object().unwrap().len(),
+        1,
+        "only the error: {}",
+        run.json
+    );
+    for w in words {
+        assert!(run.message().contains(w), "names {w}: {}", run.message());
+    }
+}
+
+pub async fn pull_works(host: &str, image: &str) -> CliRun {
+    let run = finish(cli(host, STALL, &["images", "pull", image]), LONG).await;
+    assert_eq!(
+        run.code,
+        Some(0),
+        "the next pull works: {} {}",
+        run.json,
+        run.stderr
+    );
+    assert!(
+        run.json["id"].as_str().unwrap().starts_with("sha256:"),
+        "{}",
+        run.json
+    );
+    run
+}

@@ -88,3 +88,69 @@ describe('keys used in the code', () => {
     }
   });
 });
+
+/** The variant names of a generated union (`type: "…"` or `op: "…"`), read from bindings.ts. */
+export function variantsOf(type: string, tag: 'type' | 'op'): string[] {
+  const bindings = readFileSync(join(SRC, 'lib', 'bindings.ts'), 'utf8');
+  const start = bindings.indexOf(`export type ${type} =`);
+  if (start < 0) throw new Error(`${type} is not in bindings.ts`);
+  const end = bindings.indexOf('\nexport type ', start + 1);
+  const block = bindings.slice(start, end < 0 ? undefined : end);
+  return [...new Set([...block.matchAll(new RegExp(`\\b${tag}: "(\\w+)"`, 'g'))].map((m) => m[1]))];
+}
+
+describe('error kinds from the Rust bindings', () => {
+  // A kind added in Rust (then `make bindings`) without a string in each language fails here.
+  const unions = [
+    { type: 'ErrorKind_Serialize', tag: 'type', ns: 'error.kind', atLeast: 60 },
+    { type: 'Operation', tag: 'op', ns: 'error.op', atLeast: 10 },
+    { type: 'Peer', tag: 'type', ns: 'error.peer', atLeast: 2 },
+    { type: 'ReferenceProblem', tag: 'type', ns: 'error.reference', atLeast: 5 },
+    { type: 'PathPurpose', tag: 'type', ns: 'error.purpose', atLeast: 5 },
+    { type: 'PatternProblem', tag: 'type', ns: 'error.pattern', atLeast: 3 },
+  ] as const;
+
+  it.each(unions)('every $type variant has a message under $ns in every language', (u) => {
+    const variants = variantsOf(u.type, u.tag);
+    expect(variants.length).toBeGreaterThanOrEqual(u.atLeast);
+    const missing = variants.flatMap((v) =>
+      Object.entries(locales)
+        .filter(([, messages]) => !(`${u.ns}.${v}` in messages))
+        .map(([lang]) => `${u.ns}.${v} (${lang})`),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it.each(unions)('no message under $ns is left over from a variant Rust no longer has', (u) => {
+    const variants = new Set(variantsOf(u.type, u.tag));
+    const stale = Object.keys(en)
+      .filter((k) => k.startsWith(`${u.ns}.`))
+      .filter((k) => !variants.has(k.slice(u.ns.length + 1)));
+    expect(stale).toEqual([]);
+  });
+
+  it('each kind message uses exactly the parameters the Rust kind has', () => {
+    const bindings = readFileSync(join(SRC, 'lib', 'bindings.ts'), 'utf8');
+    const wrong: string[] = [];
+    for (const kind of variantsOf('ErrorKind_Serialize', 'type')) {
+      // `({ type: "x"; a: string; b: number })` — or `{ type: "x" } & Struct` for a struct.
+      const inline =
+        bindings.match(new RegExp(`\\{ type: "${kind}"((?:; \\w+: [^;}]+)*) \\}( & (\\w+))?`)) ??
+        bindings.match(new RegExp(`\\{\\s*type: "${kind}",\\s*\\}()( & (\\w+))`));
+      if (!inline) {
+        wrong.push(`${kind}: not found`);
+        continue;
+      }
+      let fields = [...inline[1].matchAll(/; (\w+):/g)].map((m) => m[1]);
+      if (inline[3]) {
+        const struct = bindings.match(new RegExp(`export type ${inline[3]} = \\{([^}]*)\\}`));
+        fields = [...(struct?.[1] ?? '').matchAll(/(\w+):/g)].map((m) => m[1]);
+      }
+      const used = [...new Set(placeholders(en[`error.kind.${kind}` as keyof typeof en] ?? ''))];
+      if (JSON.stringify(used.sort()) !== JSON.stringify([...new Set(fields)].sort())) {
+        wrong.push(`${kind}: message uses ${used.join(',')}, kind has ${fields.join(',')}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+});

@@ -23,6 +23,7 @@ import {
   replayProgress,
   type ProgressState,
 } from '$lib/tasks/progress';
+import { describeError } from '$lib/errors';
 import { toasts } from './toasts.svelte';
 
 export type TaskKind = TaskSummary['kind'];
@@ -171,7 +172,9 @@ export class TasksStore {
     const task = await this.start(o);
     const ended = await this.ended(task.id);
     if (ended.state === 'done' && ended.output) return ended.output;
-    const message = ended.error?.message ?? '';
+    if (ended.state !== 'cancelled' && ended.error) throw toApiError(ended.error);
+    // The error's sentence in the current language (kind, context), the engine's detail kept.
+    const message = ended.error ? describeError(ended.error).message : '';
     throw new ApiError(ended.state === 'cancelled' ? CANCELLED : (ended.error?.code ?? 0), message);
   }
 
@@ -264,7 +267,7 @@ export class TasksStore {
     const title = t(NOTICES[task.kind][task.state === 'running' ? 'failed' : task.state]);
     if (task.state === 'done') toasts.success(title, task.result ?? undefined);
     else if (task.state === 'cancelled') toasts.info(title, task.title);
-    else toasts.error(title, task.error?.message);
+    else toasts.error(title, task.error ? describeError(task.error).message : undefined);
     api.taskNoticed(task.id).catch((e: unknown) => console.warn('could not mark notice', e));
   }
 
