@@ -1,5 +1,6 @@
-//! The app's own files — settings, task history and the shared pins file — checked when the
-//! app starts, and what the window is told about any that had to be kept aside.
+//! The app's own files — settings, task history, recent builds and the shared pins file —
+//! checked when the app starts, and what the window is told about any that had to be kept
+//! aside.
 //!
 //! Pins damage lasts (it is recorded in the pins file, `slipway_core::pins_file`); a damaged
 //! settings or history file is news for this run: it was kept aside, what could be saved was,
@@ -16,7 +17,7 @@ use std::sync::Mutex;
 /// A file of the app's that did not parse this run, and where it was kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct KeptAside {
-    /// `settings` or `history`.
+    /// `settings`, `history` or `builds` (recent builds).
     pub kind: String,
     pub file: String,
     pub kept_at: String,
@@ -111,8 +112,12 @@ pub fn startup(config_dir: Option<&Path>, data_dir: Option<&Path>) {
         migrate_pins(dir);
     }
     if let Some(dir) = data_dir {
-        // Reading is enough: a broken history is kept aside and salvaged by the read.
+        // Reading is enough: a broken history (or recent builds file) is kept aside and
+        // salvaged by the read, and the window is told before it opens.
         crate::history::load(dir);
+        if let Err(e) = crate::builds::list(dir) {
+            tracing::warn!(error = %e, "recent builds unreadable");
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Slipway's desktop app: a thin Tauri shell over `slipway-core`. Commands in, DTOs out,
 //! events for what changes on its own (engine status, images).
 
+mod builds;
 pub mod commands;
 mod files;
 mod history;
@@ -23,6 +24,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::engine::engine_retry,
             commands::engine::engine_choose,
             commands::engine::engine_candidates,
+            commands::settings::settings_get,
+            commands::settings::settings_set_stall_timeout,
             commands::images::images_list,
             commands::images::image_get,
             commands::images::image_history,
@@ -31,6 +34,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::images::images_remove_plan,
             commands::images::images_remove,
             commands::images::image_containers,
+            commands::transfer::images_save_check,
             commands::transfer::images_save,
             commands::transfer::image_pull,
             commands::registry::images_search,
@@ -41,11 +45,13 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::build::build_context_summary,
             commands::build::build_read_dockerfile,
             commands::build::image_build,
+            commands::builds::builds_recent,
+            commands::builds::builds_remember,
+            commands::builds::builds_forget,
+            commands::builds::builds_migrate,
             commands::tasks::tasks_list,
             commands::tasks::task_cancel,
             commands::tasks::task_noticed,
-            commands::disk::disk_usage,
-            commands::disk::image_usage,
             commands::disk::usage_snapshot,
             commands::cleanup::pins_get,
             commands::cleanup::pins_set,
@@ -140,5 +146,103 @@ mod tests {
             current == fresh,
             "ui/src/lib/bindings.ts is stale: run `make bindings`"
         );
+    }
+
+    /// Reads the command names off the specta builder (an exporter that writes nothing).
+    struct CommandNames(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+    impl tauri_specta::LanguageExt for CommandNames {
+        type Error = std::io::Error;
+        fn export(
+            self,
+            cfg: &tauri_specta::BuilderConfiguration,
+            _path: &std::path::Path,
+        ) -> Result<(), Self::Error> {
+            let names = cfg.commands.iter().map(|c| c.name().to_owned());
+            self.0.lock().unwrap().extend(names);
+            Ok(())
+        }
+    }
+
+    fn sorted<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+        let mut v: Vec<String> = names.into_iter().map(str::to_owned).collect();
+        v.sort();
+        v
+    }
+
+    /// One honest list: every command the app registers is in the app manifest (build.rs)
+    /// and granted to the window, none is granted that does not exist, and the UI calls each
+    /// one (a command it does not call must not be callable from the window at all).
+    #[test]
+    fn the_manifest_the_builder_the_capability_and_the_ui_agree_on_the_commands() {
+        let manifest = sorted(crate::commands::names::COMMANDS.iter().copied());
+        let collected = std::sync::Arc::default();
+        super::specta_builder()
+            .export(CommandNames(std::sync::Arc::clone(&collected)), "")
+            .unwrap();
+        let registered = sorted(collected.lock().unwrap().iter().map(String::as_str));
+        assert_eq!(
+            manifest, registered,
+            "src/commands/names.rs (the app manifest) and specta_builder() list different commands"
+        );
+
+        let capability: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("capabilities/default.json"),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        let permissions: Vec<&str> = capability["permissions"]
+            .as_array()
+            .expect("a list of permissions")
+            .iter()
+            .map(|p| p.as_str().expect("plain permission names"))
+            .collect();
+        // The app's own permissions have no `core:`/`plugin:` prefix.
+        let granted: Vec<String> = permissions
+            .iter()
+            .filter(|p| !p.contains(':'))
+            .map(|p| {
+                p.strip_prefix("allow-")
+                    .expect("only allow- grants")
+                    .replace('-', "_")
+            })
+            .collect();
+        let ungranted: Vec<_> = manifest.iter().filter(|c| !granted.contains(c)).collect();
+        let unknown: Vec<_> = granted.iter().filter(|g| !manifest.contains(g)).collect();
+        assert!(
+            ungranted.is_empty() && unknown.is_empty(),
+            "capabilities/default.json: not granted {ungranted:?}; granted but no such command {unknown:?}"
+        );
+
+        let api = std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/src/lib/api.ts"),
+        )
+        .unwrap();
+        let unused: Vec<_> = manifest
+            .iter()
+            .filter(|c| !api.contains(&format!("commands.{}(", camel(c))))
+            .collect();
+        assert!(
+            unused.is_empty(),
+            "ui/src/lib/api.ts never calls {unused:?}: remove the command or use it"
+        );
+    }
+
+    fn camel(snake: &str) -> String {
+        let mut out = String::new();
+        let mut upper = false;
+        for ch in snake.chars() {
+            match ch {
+                '_' => upper = true,
+                c if upper => {
+                    out.extend(c.to_uppercase());
+                    upper = false;
+                }
+                c => out.push(c),
+            }
+        }
+        out
     }
 }

@@ -1,5 +1,6 @@
-//! The engine the user picked in the app, remembered between runs (a small JSON file in the
-//! app's config folder), written atomically under a lock. Never holds credentials.
+//! The engine the user picked in the app and the stall timeout, remembered between runs (a
+//! small JSON file in the app's config folder), written atomically under a lock. Never holds
+//! credentials.
 //!
 //! A file that does not parse is kept aside (`settings.json.broken-<time>`) and the window
 //! is told; the app starts on defaults. Pins used to live here: they moved to the shared
@@ -7,19 +8,62 @@
 
 use serde::{Deserialize, Serialize};
 use slipway_core::Error;
+use slipway_core::error::ErrorKind;
 use slipway_core::store::{JsonFile, Loaded};
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// The stall timeouts the app accepts, in seconds: at least a second (the engine's clock
+/// counts whole seconds), at most an hour (longer, and a frozen engine looks like work).
+pub const STALL_TIMEOUT_SECS: RangeInclusive<u32> = 1..=3600;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
     /// `None`: find the engine automatically.
     pub engine_host: Option<String>,
+    /// No bytes from the engine for this many seconds and a request or stream is given up.
+    #[serde(default = "default_stall_timeout_secs")]
+    pub stall_timeout_secs: u32,
     /// Pins from before the shared pins file: moved there at start, then dropped.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pins: Vec<String>,
 }
 
+fn default_stall_timeout_secs() -> u32 {
+    slipway_core::DEFAULT_STALL_TIMEOUT.as_secs() as u32
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            engine_host: None,
+            stall_timeout_secs: default_stall_timeout_secs(),
+            pins: Vec::new(),
+        }
+    }
+}
+
+/// A stall timeout the app accepts, or a 400 saying which ones it does.
+pub fn check_stall_timeout(seconds: u32) -> Result<u32, Error> {
+    if STALL_TIMEOUT_SECS.contains(&seconds) {
+        return Ok(seconds);
+    }
+    Err(Error::of(ErrorKind::StallTimeoutOutOfRange {
+        seconds,
+        min: *STALL_TIMEOUT_SECS.start(),
+        max: *STALL_TIMEOUT_SECS.end(),
+    }))
+}
+
 impl Settings {
+    /// The stall timeout to use; a value edited out of range by hand counts as the default.
+    pub fn stall_timeout(&self) -> Duration {
+        let secs = check_stall_timeout(self.stall_timeout_secs)
+            .unwrap_or_else(|_| default_stall_timeout_secs());
+        Duration::from_secs(secs.into())
+    }
+
     pub fn path(config_dir: &Path) -> PathBuf {
         config_dir.join("settings.json")
     }
@@ -68,6 +112,42 @@ mod tests {
         assert_eq!(
             Settings::load(dir.path()).engine_host.as_deref(),
             Some("unix:///run/podman/podman.sock")
+        );
+    }
+
+    #[test]
+    fn the_stall_timeout_is_120_seconds_until_changed_and_survives_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            Settings::load(dir.path()).stall_timeout(),
+            Duration::from_secs(120)
+        );
+        Settings::update(dir.path(), |s| s.stall_timeout_secs = 15).unwrap();
+        let s = Settings::load(dir.path());
+        assert_eq!(s.stall_timeout(), Duration::from_secs(15));
+        // The engine choice is independent of it.
+        assert_eq!(s.engine_host, None);
+    }
+
+    #[test]
+    fn stall_timeouts_from_one_second_to_an_hour_are_accepted() {
+        assert_eq!(check_stall_timeout(1).unwrap(), 1);
+        assert_eq!(check_stall_timeout(3600).unwrap(), 3600);
+        for bad in [0, 3601, u32::MAX] {
+            let e = check_stall_timeout(bad).unwrap_err();
+            assert_eq!(e.code, 400);
+            assert!(e.message.contains(&bad.to_string()) && e.message.contains("1 to 3600"));
+        }
+        // Out of range by hand in the file: the default, not a hang or a zero bound.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            Settings::path(dir.path()),
+            br#"{"engine_host":null,"stall_timeout_secs":0}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            Settings::load(dir.path()).stall_timeout(),
+            Duration::from_secs(120)
         );
     }
 

@@ -35,6 +35,8 @@ pub async fn connect_now(app: &AppHandle) -> EngineStatus {
         .map(|d| Settings::load(&d))
         .unwrap_or_default();
     let (host, source) = choose(&state, &saved);
+    // Given to the engine as it is connected (and to every reconnection).
+    state.set_stall_timeout(saved.stall_timeout()).await;
     let spec = EngineSpec {
         host,
         // The environment was already considered above, in its place in the order.

@@ -2,13 +2,16 @@
 //! Every error reaches the UI as `{code, message}` (`slipway_core::Error`).
 
 pub mod build;
+pub mod builds;
 pub mod cleanup;
 pub mod disk;
 pub mod engine;
 pub mod files;
 pub mod images;
+pub mod names;
 mod paths;
 pub mod registry;
+pub mod settings;
 pub mod tasks;
 pub mod transfer;
 

@@ -6,14 +6,35 @@ use super::tasks::start;
 use crate::state::AppState;
 use crate::tasks::output::{SaveResult, TaskOutput};
 use crate::tasks::{TaskKind, TaskManager, TaskSummary};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use slipway_core::Error;
 use slipway_core::credentials::{self, Credentials};
 use slipway_core::reference::Reference;
-use slipway_core::transfer::{ImportOptions, PullOptions};
+use slipway_core::transfer::{ImportOptions, Overwrite, PullOptions};
 use tauri::State;
 
+/// Where a save would write, checked first: the full path (`~` expanded) and whether a file
+/// is already there — the window asks before it sends `replace`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+pub struct SaveTarget {
+    pub path: String,
+    pub exists: bool,
+}
+
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(err(level = "debug", Display))]
+pub fn images_save_check(path: String) -> Result<SaveTarget, Error> {
+    let target = save_target(&path)?;
+    Ok(SaveTarget {
+        exists: std::fs::symlink_metadata(&target).is_ok(),
+        path: target.display().to_string(),
+    })
+}
+
 /// Save `references` into one tar at `path`, streamed; the file appears only when complete.
+/// A file already at `path` is replaced only with `replace` (the user said so); otherwise it
+/// stays and the task fails (409) naming it.
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state, tasks))]
@@ -23,16 +44,27 @@ pub async fn images_save(
     title: String,
     references: Vec<String>,
     path: String,
+    replace: bool,
 ) -> Result<TaskSummary, Error> {
+    let overwrite = match replace {
+        true => Overwrite::Replace,
+        false => Overwrite::Refuse,
+    };
     Ok(start(
         &state,
         &tasks,
         TaskKind::Save,
         title,
-        |engine, task| async move {
+        move |engine, task| async move {
             let target = save_target(&path)?;
             let bytes = engine
-                .save(&references, &target, &mut task.progress(), &task.token)
+                .save_as(
+                    &references,
+                    &target,
+                    overwrite,
+                    &mut task.progress(),
+                    &task.token,
+                )
                 .await?;
             Ok(TaskOutput::Save(SaveResult {
                 path: target.display().to_string(),
@@ -182,4 +214,28 @@ pub async fn image_import(
         },
     )
     .await)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_save_check_says_whether_a_file_would_be_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("images.tar");
+        let typed = path.to_str().unwrap().to_owned();
+        let fresh = images_save_check(typed.clone()).unwrap();
+        assert_eq!(
+            fresh,
+            SaveTarget {
+                path: typed.clone(),
+                exists: false
+            }
+        );
+        std::fs::write(&path, b"mine").unwrap();
+        assert!(images_save_check(typed).unwrap().exists);
+        let e = images_save_check(dir.path().display().to_string()).unwrap_err();
+        assert!(e.message.contains("is a folder"), "{}", e.message);
+    }
 }

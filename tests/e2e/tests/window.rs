@@ -929,6 +929,11 @@ async fn a_build_from_the_typed_path_honours_the_target_and_a_build_arg() -> Tes
                 .await?;
             let text = text.as_str().unwrap_or_default();
             assert!(text.contains(&context) && text.contains(&tag), "{text}");
+            // Kept by the backend: the build arg is nowhere in the web view's storage.
+            let storage = c
+                .execute("return JSON.stringify({...localStorage});", vec![])
+                .await?;
+            assert!(!storage.as_str().unwrap_or_default().contains("bonjour"));
             Ok(())
         }
     })

@@ -52,7 +52,14 @@ import type {
   TagHolder,
   TagOutcome_Serialize as TagOutcome,
 } from './bindings';
+import type {
+  AppSettings,
+  BuildForm_Deserialize as RecentBuildForm,
+  RecentBuild_Serialize as RecentBuild,
+  SaveTarget,
+} from './bindings';
 
+export type { AppSettings, RecentBuild, RecentBuildForm, SaveTarget };
 export type { EngineStatus, HistoryEntry, ImageDetails, ImageSummary, ImagesChanged };
 export type { BackendError };
 export type { ImageOutcome, ImageRemoval, Refusal, RemovalPlan, RemovalReport };
@@ -162,9 +169,16 @@ export const api = {
   usageSnapshot: (): Promise<UsageSnapshot> => unwrap(() => commands.usageSnapshot()),
   // Long operations start a task in the backend's task manager and return it at once;
   // progress and the end arrive as task events (`onTask*`). `title` is the drawer's line.
-  /** Save images into one tar. */
-  imagesSave: (title: string, references: string[], path: string): Promise<TaskSummary> =>
-    unwrap(() => commands.imagesSave(title, references, path)),
+  /** Where a save would write (`~` expanded) and whether a file is already there. */
+  imagesSaveCheck: (path: string): Promise<SaveTarget> =>
+    unwrap(() => commands.imagesSaveCheck(path)),
+  /** Save images into one tar; a file already at `path` is replaced only with `replace`. */
+  imagesSave: (
+    title: string,
+    references: string[],
+    path: string,
+    replace: boolean,
+  ): Promise<TaskSummary> => unwrap(() => commands.imagesSave(title, references, path, replace)),
   imagePull: (
     title: string,
     reference: string,
@@ -242,6 +256,21 @@ export const api = {
     }),
   onEngineStatusChanged: async (cb: (status: EngineStatus) => void): Promise<Unlisten> =>
     events.engineStatusChanged.listen((e) => cb(e.payload)),
+
+  // The app's settings (settings.json, kept by the backend) and recent builds (its data
+  // folder: build args never stay in the window's storage).
+  settingsGet: (): Promise<AppSettings> => unwrap(() => commands.settingsGet()),
+  /** Keep the stall timeout (seconds); the connected engine uses it at once. */
+  settingsSetStallTimeout: (seconds: number): Promise<AppSettings> =>
+    unwrap(() => commands.settingsSetStallTimeout(seconds)),
+  buildsRecent: (): Promise<RecentBuild[]> => unwrap(() => commands.buildsRecent()),
+  buildsRemember: (form: RecentBuildForm): Promise<RecentBuild[]> =>
+    unwrap(() => commands.buildsRemember(form)),
+  buildsForget: (at: number | null): Promise<RecentBuild[]> =>
+    unwrap(() => commands.buildsForget(at)),
+  /** Once: hand the entries the window kept in localStorage to the backend. */
+  buildsMigrate: (entries: RecentBuild[]): Promise<RecentBuild[]> =>
+    unwrap(() => commands.buildsMigrate(entries)),
 };
 
 export type Api = typeof api;

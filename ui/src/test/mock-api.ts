@@ -7,8 +7,10 @@ import { vi } from 'vitest';
 // Types only: setup.ts mocks `$lib/api` with this file, so a value import from it would wait
 // on itself.
 import type {
+  AppSettings,
   BackendError,
   EngineStatus,
+  RecentBuild,
   ImagesChanged,
   Progress,
   RemovalPlan,
@@ -53,6 +55,7 @@ export const mockApi = {
   imagesRemove: vi.fn(),
   imageContainers: vi.fn(),
   usageSnapshot: vi.fn(),
+  imagesSaveCheck: vi.fn(),
   imagesSave: vi.fn(),
   taskCancel: vi.fn(),
   tasksList: vi.fn(),
@@ -81,7 +84,26 @@ export const mockApi = {
   onImagesChanged: vi.fn(),
   onFileDrop: vi.fn(),
   onEngineStatusChanged: vi.fn(),
+  settingsGet: vi.fn(),
+  settingsSetStallTimeout: vi.fn(),
+  buildsRecent: vi.fn(),
+  buildsRemember: vi.fn(),
+  buildsForget: vi.fn(),
+  buildsMigrate: vi.fn(),
 };
+
+/** The recent builds the mocked backend keeps (newest first, like builds.rs). */
+export let recentBuilds: RecentBuild[] = [];
+
+/** The settings the mocked backend keeps. */
+export function appSettings(stall = 120): AppSettings {
+  return {
+    stall_timeout_secs: stall,
+    stall_timeout_default: 120,
+    stall_timeout_min: 1,
+    stall_timeout_max: 3600,
+  };
+}
 
 export function resetMockApi(): void {
   for (const fn of Object.values(mockApi)) fn.mockReset();
@@ -116,6 +138,7 @@ export function resetMockApi(): void {
   );
   mockApi.imageContainers.mockResolvedValue([]);
   mockApi.usageSnapshot.mockResolvedValue({ disk: diskUsage(), images: [] });
+  mockApi.imagesSaveCheck.mockImplementation(async (path: string) => ({ path, exists: false }));
   mockApi.imagesSave.mockImplementation(
     taskCommand('save', async (_report, _title: string, refs: string[], path: string) => ({
       kind: 'save',
@@ -169,6 +192,34 @@ export function resetMockApi(): void {
       },
     })),
   );
+  let settings = appSettings();
+  mockApi.settingsGet.mockImplementation(async () => settings);
+  mockApi.settingsSetStallTimeout.mockImplementation(async (seconds: number) => {
+    if (!Number.isInteger(seconds) || seconds < 1 || seconds > 3600) {
+      throw { code: 400, message: `A stall timeout of ${seconds} seconds is not possible.` };
+    }
+    settings = appSettings(seconds);
+    return settings;
+  });
+  recentBuilds = [];
+  const sameBuild = (a: RecentBuild, b: RecentBuild) =>
+    a.form.context === b.form.context &&
+    a.form.dockerfile === b.form.dockerfile &&
+    a.form.tags === b.form.tags;
+  const merge = (entries: RecentBuild[]) => {
+    const all = [...entries, ...recentBuilds].sort((a, b) => (b.at ?? 0) - (a.at ?? 0));
+    recentBuilds = all.filter((r, i) => all.findIndex((o) => sameBuild(o, r)) === i).slice(0, 10);
+    return recentBuilds;
+  };
+  mockApi.buildsRecent.mockImplementation(async () => recentBuilds);
+  mockApi.buildsRemember.mockImplementation(async (form: RecentBuild['form']) =>
+    merge([{ form: structuredClone(form), at: Date.now() }]),
+  );
+  mockApi.buildsForget.mockImplementation(async (at: number | null) => {
+    recentBuilds = recentBuilds.filter((r) => r.at !== at);
+    return recentBuilds;
+  });
+  mockApi.buildsMigrate.mockImplementation(async (entries: RecentBuild[]) => merge(entries));
   mockApi.onFileDrop.mockResolvedValue(() => {});
   mockApi.onImagesChanged.mockImplementation(async (cb: ImagesCb) => {
     listeners.images.add(cb);

@@ -7,6 +7,7 @@ import { files } from '$lib/stores/files.svelte';
 import { images } from '$lib/stores/images.svelte';
 import { pins } from '$lib/stores/pins.svelte';
 import { selection } from '$lib/stores/selection.svelte';
+import { settings } from '$lib/stores/settings.svelte';
 import { tasks } from '$lib/stores/tasks.svelte';
 import { toasts } from '$lib/stores/toasts.svelte';
 import { view } from '$lib/stores/view.svelte';
@@ -40,10 +41,12 @@ export function resetStores(): void {
   view.buildSeed = null;
   view.pruneOpen = false;
   view.buildCachePruneOpen = false;
+  view.settingsOpen = false;
+  settings.reset();
   details.show(null);
   toasts.clear();
   tasks.reset();
-  builds.reload();
+  builds.reset();
   clock.stop();
   clock.now = Date.now();
 }

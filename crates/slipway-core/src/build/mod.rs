@@ -27,7 +27,7 @@ pub struct BuildResult {
     pub tag: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BuildOptions {
     /// Dockerfile path; relative to the context, or anywhere (shipped into the context).
@@ -55,6 +55,30 @@ pub struct BuildOptions {
     /// `host:ip` entries.
     pub extra_hosts: Vec<String>,
     pub squash: bool,
+}
+
+/// Build args are often secrets: a debug line names them, never their values.
+impl std::fmt::Debug for BuildOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BuildOptions")
+            .field("dockerfile", &self.dockerfile)
+            .field("tags", &self.tags)
+            .field("build_args", &self.build_args.keys().collect::<Vec<_>>())
+            .field("labels", &self.labels)
+            .field("target", &self.target)
+            .field("no_cache", &self.no_cache)
+            .field("pull", &self.pull)
+            .field("platform", &self.platform)
+            .field("network_mode", &self.network_mode)
+            .field("memory", &self.memory)
+            .field("cpu_shares", &self.cpu_shares)
+            .field("cpuset_cpus", &self.cpuset_cpus)
+            .field("shm_size", &self.shm_size)
+            .field("cache_from", &self.cache_from)
+            .field("extra_hosts", &self.extra_hosts)
+            .field("squash", &self.squash)
+            .finish()
+    }
 }
 
 fn small_limit(name: &str, v: Option<i64>) -> Result<Option<i32>> {
@@ -111,7 +135,12 @@ fn id_in_line(line: &str) -> Option<String> {
 
 impl Engine {
     /// `build(path, tag)` with all options. Input is checked before anything is sent.
-    #[tracing::instrument(skip(self, progress, cancel), err(level = "debug", Display))]
+    /// The options hold build args (secrets, often): only the tags and target are traced.
+    #[tracing::instrument(
+        skip(self, options, progress, cancel),
+        fields(tags = ?options.tags, target = ?options.target),
+        err(level = "debug", Display)
+    )]
     pub async fn build(
         &self,
         path: &Path,
@@ -243,6 +272,60 @@ mod tests {
         assert_eq!(
             id_in_line("Successfully built 0da47227e2aa\n").as_deref(),
             Some("0da47227e2aa")
+        );
+    }
+
+    /// A writer for a test's own tracing subscriber: everything traced, in one buffer.
+    #[derive(Clone, Default)]
+    struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn build_args_never_reach_the_traces() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
+            .with_writer(move || writer.clone())
+            .finish();
+        let _traced = tracing::subscriber::set_default(subscriber);
+        let dir = tempfile::tempdir().unwrap();
+        let sock = dir.path().join("none.sock");
+        let _listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+        let engine = Engine::unconnected(&format!("unix://{}", sock.display()));
+        let options = BuildOptions {
+            tags: vec!["app:1".into(), "Not/Valid@x".into()],
+            build_args: BTreeMap::from([("TOKEN".into(), "hunter2-secret".into())]),
+            ..Default::default()
+        };
+        let e = engine
+            .build(
+                dir.path(),
+                &options,
+                &mut crate::progress::ignore,
+                &CancellationToken::new(),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, 400);
+        let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(text.contains("app:1"), "the build is traced: {text}");
+        assert!(!text.contains("hunter2-secret"), "{text}");
+        // Even a debug line of the options names the arg only.
+        let line = format!("{options:?}");
+        assert!(
+            line.contains("TOKEN") && !line.contains("hunter2"),
+            "{line}"
         );
     }
 }

@@ -201,7 +201,8 @@ impl Engine {
     /// Delete exactly `items` (a preview's ticked images), by explicit removals. Each image
     /// is re-read just before it goes: one that gained a tag, got a container or a pin since
     /// the preview stays and is reported in `skipped`. With `save_to`, the set is first saved
-    /// to that tar; a failed or cancelled save deletes nothing.
+    /// to that tar (never over an existing file: the copy to keep must not cost another);
+    /// a failed or cancelled save deletes nothing.
     #[tracing::instrument(skip(self, items, progress, cancel), fields(items = items.len()), err(level = "debug", Display))]
     pub async fn prune_exact(
         &self,
@@ -225,7 +226,8 @@ impl Engine {
                     }
                 })
                 .collect();
-            self.save(&refs, path, progress, cancel)
+            let overwrite = crate::transfer::Overwrite::Refuse;
+            self.save_as(&refs, path, overwrite, progress, cancel)
                 .await
                 .map_err(|e| e.context("Saving before deleting; nothing was deleted"))?;
         }

@@ -112,6 +112,30 @@ impl ErrorKind {
             UnreadableContextFile { path } => {
                 format!("The build context file {path} cannot be read{p}.")
             }
+            FileExists { path } => format!("{path} exists; it was not replaced."),
+            FolderNotFile { path } => {
+                format!("{path} is a folder, not a regular file: choose a file.")
+            }
+            NamedPipe { path } => {
+                format!("{path} is a named pipe (FIFO), not a regular file: choose a file.")
+            }
+            SocketFile { path } => {
+                format!("{path} is a socket, not a regular file: choose a file.")
+            }
+            DeviceFile { path } => {
+                format!("{path} is a device, not a regular file: choose a file.")
+            }
+            NoDockerfileAt { path } => format!("No Dockerfile at {path}{c}"),
+            OutsideContext { path, context } => format!(
+                "{path} is outside the build context {context} and not named like a Dockerfile \
+                 (Dockerfile, Containerfile, NAME.Dockerfile, Dockerfile.NAME): Slipway does not read it."
+            ),
+            DockerfileTooBig { path, bytes, limit } => format!(
+                "{path} is {bytes} bytes: too big to be a Dockerfile (at most {limit})."
+            ),
+            DockerfileNotText { path } => {
+                format!("{path} is not text (not UTF-8): not a Dockerfile.")
+            }
 
             PulledImageMissing => {
                 format!("it finished, but the engine has no image of it now{c}")
@@ -238,6 +262,9 @@ impl ErrorKind {
             }
             ParentMissing { path } => format!("The folder of {path} does not exist."),
             NotAFolder { path } => format!("{path} is not a folder."),
+            StallTimeoutOutOfRange { seconds, min, max } => format!(
+                "A stall timeout of {seconds} seconds is not possible: choose {min} to {max} seconds."
+            ),
             ChoiceNotSaved => format!("Could not remember the engine choice{c}"),
         }
     }

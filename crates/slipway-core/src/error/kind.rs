@@ -119,6 +119,42 @@ pub enum ErrorKind {
     UnreadableContextFile {
         path: String,
     },
+    /// A save that may not replace what is there.
+    FileExists {
+        path: String,
+    },
+    // A file to read that is not a regular one (a FIFO would hang the read).
+    FolderNotFile {
+        path: String,
+    },
+    NamedPipe {
+        path: String,
+    },
+    SocketFile {
+        path: String,
+    },
+    DeviceFile {
+        path: String,
+    },
+    // The Dockerfile the app's build form reads.
+    NoDockerfileAt {
+        path: String,
+    },
+    /// Outside the chosen context and not named like a Dockerfile: not read.
+    OutsideContext {
+        path: String,
+        context: String,
+    },
+    DockerfileTooBig {
+        path: String,
+        #[cfg_attr(feature = "specta", specta(type = f64))]
+        bytes: u64,
+        #[cfg_attr(feature = "specta", specta(type = f64))]
+        limit: u64,
+    },
+    DockerfileNotText {
+        path: String,
+    },
 
     // Pull, push, registries, credentials.
     PulledImageMissing,
@@ -264,6 +300,12 @@ pub enum ErrorKind {
         path: String,
     },
     ChoiceNotSaved,
+    /// The app's stall timeout setting.
+    StallTimeoutOutOfRange {
+        seconds: u32,
+        min: u32,
+        max: u32,
+    },
 }
 
 /// A saved tar that ended early: the engine and the bytes it sent.
@@ -471,6 +513,8 @@ impl ErrorKind {
             | RegistryAnswered { .. } => 502,
             RawUnsupported { .. } => 501,
             Cancelled { .. } => 499,
+            FileExists { .. } => 409,
+            OutsideContext { .. } => 403,
             NoSpace { .. } => 507,
             CredentialsRefused { .. } | RegistryNeedsLogin { .. } => 401,
             ImageNotFound { .. }
@@ -493,6 +537,14 @@ impl ErrorKind {
             | NotARegularFile { .. }
             | EmptyFile { .. }
             | UnreadableContextFile { .. }
+            | FolderNotFile { .. }
+            | NamedPipe { .. }
+            | SocketFile { .. }
+            | DeviceFile { .. }
+            | NoDockerfileAt { .. }
+            | DockerfileTooBig { .. }
+            | DockerfileNotText { .. }
+            | StallTimeoutOutOfRange { .. }
             | DockerConfigInvalid { .. }
             | CredentialHelperNotRun { .. }
             | PasswordNotOnStdin

@@ -21,9 +21,9 @@ use tokio_util::sync::CancellationToken;
 const UPLOAD_REPORT: Duration = Duration::from_millis(250);
 
 impl Engine {
-    /// Save images into one tar at `path`, streamed. The file appears only when complete:
-    /// a failure or cancel leaves whatever was at `path` before untouched, and no partial file.
-    #[tracing::instrument(skip(self, progress, cancel), err(level = "debug", Display))]
+    /// Save images into one tar at `path`, streamed, replacing a file already there (like
+    /// `docker save -o`). The file appears only when complete: a failure or cancel leaves
+    /// whatever was at `path` before untouched, and no partial file.
     pub async fn save(
         &self,
         images: &[String],
@@ -31,8 +31,27 @@ impl Engine {
         progress: ProgressFn<'_>,
         cancel: &CancellationToken,
     ) -> Result<u64> {
+        self.save_as(images, path, Overwrite::Replace, progress, cancel)
+            .await
+    }
+
+    /// [`Engine::save`], saying what happens to a file already at `path`: with
+    /// [`Overwrite::Refuse`] it stays untouched and the save is a 409 naming it — checked
+    /// before the export starts and again, atomically, when the complete file is put in place.
+    #[tracing::instrument(skip(self, progress, cancel), err(level = "debug", Display))]
+    pub async fn save_as(
+        &self,
+        images: &[String],
+        path: &Path,
+        overwrite: Overwrite,
+        progress: ProgressFn<'_>,
+        cancel: &CancellationToken,
+    ) -> Result<u64> {
         if images.is_empty() {
             return Err(Error::of(ErrorKind::NothingToSave));
+        }
+        if overwrite == Overwrite::Refuse && std::fs::symlink_metadata(path).is_ok() {
+            return Err(exists(path));
         }
         let what = Operation::Save {
             images: images.to_vec(),
@@ -47,10 +66,7 @@ impl Engine {
             .save_into(images, path, &partial, &what, progress, cancel)
             .await;
         let result = match result {
-            Ok(n) => tokio::fs::rename(&partial, path)
-                .await
-                .map(|_| n)
-                .map_err(|e| write_error(e, path)),
+            Ok(n) => put_in_place(&partial, path, overwrite).await.map(|_| n),
             Err(e) => Err(e),
         };
         if result.is_err() {
@@ -116,7 +132,7 @@ impl Engine {
         let what = Operation::Load {
             path: path.display().to_string(),
         };
-        let upload = Upload::open(path, progress).await?;
+        let mut upload = Upload::open(path, progress).await?;
         let opts = bollard::query_parameters::ImportImageOptions {
             quiet: true,
             platform: None,
@@ -166,7 +182,7 @@ impl Engine {
         let what = Operation::Import {
             path: path.display().to_string(),
         };
-        let upload = Upload::open(path, progress).await?;
+        let mut upload = Upload::open(path, progress).await?;
         let opts = bollard::query_parameters::CreateImageOptions {
             from_src: Some("-".into()),
             repo: target.as_ref().map(|t| t.repository()),
@@ -197,6 +213,42 @@ impl Engine {
             tag: image.tags,
             digest: None,
         })
+    }
+}
+
+/// Whether a save may replace a file already at its path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overwrite {
+    Replace,
+    /// Leave it, and fail (409) instead.
+    Refuse,
+}
+
+fn exists(path: &Path) -> Error {
+    Error::of(ErrorKind::FileExists {
+        path: path.display().to_string(),
+    })
+}
+
+/// Move the complete `partial` to `path`. Refusing to overwrite, a hard link puts it there
+/// only if nothing is there yet (atomically: a file that appeared meanwhile stays); a file
+/// system without links gets a check and a rename.
+async fn put_in_place(partial: &Path, path: &Path, overwrite: Overwrite) -> Result<()> {
+    if overwrite == Overwrite::Replace {
+        return tokio::fs::rename(partial, path)
+            .await
+            .map_err(|e| write_error(e, path));
+    }
+    match tokio::fs::hard_link(partial, path).await {
+        Ok(()) => {
+            let _ = tokio::fs::remove_file(partial).await;
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(exists(path)),
+        Err(_) if tokio::fs::symlink_metadata(path).await.is_ok() => Err(exists(path)),
+        Err(_) => tokio::fs::rename(partial, path)
+            .await
+            .map_err(|e| write_error(e, path)),
     }
 }
 
@@ -268,34 +320,33 @@ impl TarEnd {
 /// A regular, non-empty file streamed as an upload: the bytes handed to the connection mark
 /// activity and are reported as progress while the engine has not answered.
 struct Upload {
-    path: PathBuf,
+    /// Opened (and checked) once: what is sent is the file that was checked.
+    file: Option<std::fs::File>,
     total: u64,
     sent: Arc<AtomicU64>,
 }
 
 /// Check a file given to load or import before anything is sent: it must be a readable,
-/// regular, non-empty file (an empty one would import as a 0-byte image). Returns its size.
+/// regular, non-empty file (a folder, FIFO, socket or device is named as such; an empty file
+/// would import as a 0-byte image). Returns its size.
 pub fn check_upload(path: &Path) -> Result<u64> {
-    let shown = path.display().to_string();
-    let meta = std::fs::metadata(path).map_err(|e| {
-        Error::of(ErrorKind::CannotRead {
-            path: shown.clone(),
-        })
-        .with_detail(e)
-    })?;
-    if !meta.is_file() {
-        return Err(Error::of(ErrorKind::NotARegularFile { path: shown }));
-    }
+    open_upload(path).map(|(_, size)| size)
+}
+
+fn open_upload(path: &Path) -> Result<(std::fs::File, u64)> {
+    let (file, meta) = super::open_regular(path)?;
     if meta.len() == 0 {
-        return Err(Error::of(ErrorKind::EmptyFile { path: shown }));
+        return Err(Error::of(ErrorKind::EmptyFile {
+            path: path.display().to_string(),
+        }));
     }
-    Ok(meta.len())
+    Ok((file, meta.len()))
 }
 
 impl Upload {
     async fn open(path: &Path, progress: ProgressFn<'_>) -> Result<Self> {
         let owned = path.to_owned();
-        let total = tokio::task::spawn_blocking(move || check_upload(&owned))
+        let (file, total) = tokio::task::spawn_blocking(move || open_upload(&owned))
             .await
             .map_err(Error::unexpected)??;
         progress(Progress::Bytes {
@@ -303,24 +354,28 @@ impl Upload {
             total: Some(total),
         });
         Ok(Self {
-            path: path.to_owned(),
+            file: Some(file),
             total,
             sent: Arc::default(),
         })
     }
 
-    /// The file's bytes, read lazily as the connection takes them.
+    /// The file's bytes, read as the connection takes them (once: the handle moves into it).
     fn body(
-        &self,
+        &mut self,
         activity: Activity,
     ) -> impl Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static {
-        let (path, sent) = (self.path.clone(), self.sent.clone());
-        let file = futures_util::stream::once(async move { tokio::fs::File::open(path).await })
-            .map(|opened| match opened {
-                Ok(f) => tokio_util::io::ReaderStream::with_capacity(f, 256 * 1024).left_stream(),
-                Err(e) => futures_util::stream::once(async move { Err(e) }).right_stream(),
+        let sent = self.sent.clone();
+        let file = match self.file.take() {
+            Some(f) => {
+                let f = tokio::fs::File::from_std(f);
+                tokio_util::io::ReaderStream::with_capacity(f, 256 * 1024).left_stream()
+            }
+            None => futures_util::stream::once(async {
+                Err(std::io::Error::other("the upload was already sent"))
             })
-            .flatten();
+            .right_stream(),
+        };
         touching(file, activity).inspect(move |chunk| {
             if let Ok(c) = chunk {
                 sent.fetch_add(c.len() as u64, Ordering::Relaxed);
@@ -375,6 +430,59 @@ mod tests {
         assert!(!tiny.is_complete(512));
     }
 
+    #[tokio::test]
+    async fn refusing_to_overwrite_keeps_a_file_that_appeared_meanwhile() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.tar");
+        let partial = partial_path(&path).unwrap();
+        std::fs::write(&partial, b"new").unwrap();
+        std::fs::write(&path, b"old").unwrap();
+        let e = put_in_place(&partial, &path, Overwrite::Refuse)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, 409);
+        assert!(e.message.contains("out.tar exists"), "{}", e.message);
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        // Nothing there: the complete file is put in place and the partial one goes.
+        std::fs::remove_file(&path).unwrap();
+        put_in_place(&partial, &path, Overwrite::Refuse)
+            .await
+            .unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        assert!(!partial.exists());
+        // Replacing is a rename over the old file.
+        std::fs::write(&partial, b"newer").unwrap();
+        put_in_place(&partial, &path, Overwrite::Replace)
+            .await
+            .unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"newer");
+        assert!(!partial.exists());
+    }
+
+    #[tokio::test]
+    async fn a_save_that_may_not_overwrite_fails_before_asking_the_engine() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kept.tar");
+        std::fs::write(&path, b"mine").unwrap();
+        // No engine answers there: the refusal comes first.
+        let sock = dir.path().join("none.sock");
+        let _quiet = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+        let engine = Engine::unconnected(&format!("unix://{}", sock.display()));
+        let e = engine
+            .save_as(
+                &["x:1".into()],
+                &path,
+                Overwrite::Refuse,
+                &mut crate::progress::ignore,
+                &CancellationToken::new(),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(e.code, 409, "{e:?}");
+        assert_eq!(std::fs::read(&path).unwrap(), b"mine");
+        assert!(!partial_path(&path).unwrap().exists(), "no partial file");
+    }
+
     #[test]
     fn a_full_disk_is_named_with_the_file() {
         let e = write_error(
@@ -406,12 +514,41 @@ mod tests {
         assert_eq!(e.code, 400);
     }
 
+    /// A FIFO would block the read until someone writes to it: refused at once, named.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_fifo_to_load_or_import_is_refused_without_waiting() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("images.tar");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let opened = tokio::time::timeout(
+            Duration::from_secs(5),
+            Upload::open(&fifo, &mut crate::progress::ignore),
+        )
+        .await
+        .expect("no hang");
+        let e = opened.err().unwrap();
+        assert_eq!(e.code, 400);
+        assert!(
+            e.message.contains("images.tar") && e.message.contains("named pipe (FIFO)"),
+            "{}",
+            e.message
+        );
+        assert_eq!(check_upload(&fifo).unwrap_err().message, e.message);
+    }
+
     #[tokio::test]
     async fn an_upload_counts_what_the_connection_took() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("a.tar");
         std::fs::write(&f, vec![7u8; 300_000]).unwrap();
-        let up = Upload::open(&f, &mut crate::progress::ignore)
+        let mut up = Upload::open(&f, &mut crate::progress::ignore)
             .await
             .unwrap();
         let chunks: Vec<_> = up.body(Activity::new()).collect().await;

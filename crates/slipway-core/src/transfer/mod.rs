@@ -3,8 +3,10 @@
 //! engine's own word: a stream that breaks off or stalls is an error, never the end.
 
 mod archive;
+mod regular;
 
-pub use archive::check_upload;
+pub use archive::{Overwrite, check_upload};
+pub use regular::open_regular;
 
 use crate::credentials::{self, Credentials};
 use crate::engine::Engine;

@@ -80,4 +80,20 @@ describe('AppFilesBanner', () => {
     expect(mockApi.filesDismiss).toHaveBeenCalledWith(notice.kept_at);
     expect(screen.queryByTestId('file-kept-aside')).toBeNull();
   });
+
+  it('tells about recent builds kept aside in their own words', async () => {
+    const notice = {
+      kind: 'builds',
+      file: '/d/recent-builds.json',
+      kept_at: '/d/recent-builds.json.broken-20250101T000000Z',
+      reason: 'EOF',
+      salvaged: 1,
+    };
+    mockApi.filesState.mockResolvedValue({ pins: pinsState([]), kept_aside: [notice] });
+    await files.load();
+    render(AppFilesBanner);
+    const shown = screen.getByTestId('file-kept-aside');
+    expect(shown).toHaveTextContent('The recent builds file /d/recent-builds.json');
+    expect(shown).toHaveTextContent('1 complete build was kept');
+  });
 });

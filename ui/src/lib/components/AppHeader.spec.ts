@@ -79,4 +79,11 @@ describe('AppHeader', () => {
     await userEvent.click(imagesTab);
     expect(view.page).toBe('images');
   });
+
+  it('opens the settings, connected or not', async () => {
+    given([], disconnectedStatus());
+    render(AppHeader);
+    await userEvent.click(screen.getByRole('button', { name: 'Settings' }));
+    expect(view.settingsOpen).toBe(true);
+  });
 });

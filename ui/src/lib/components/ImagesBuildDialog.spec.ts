@@ -57,7 +57,14 @@ describe('ImagesBuildDialog', () => {
       ),
     );
     expect(onclose).toHaveBeenCalled();
-    expect(builds.recent[0].form).toMatchObject({ context: '/src/app', tags: 'demo/app:1' });
+    // The backend keeps it (build args can be secrets): nothing in the window's storage.
+    expect(mockApi.buildsRemember).toHaveBeenCalledWith(
+      expect.objectContaining({ context: '/src/app', args: { GREETING: 'bonjour' } }),
+    );
+    await vi.waitFor(() =>
+      expect(builds.recent[0].form).toMatchObject({ context: '/src/app', tags: 'demo/app:1' }),
+    );
+    expect(JSON.stringify({ ...localStorage })).not.toContain('bonjour');
     await vi.waitFor(() => expect(tasks.items[0].image).toBe('sha256:built'));
   });
 
@@ -70,7 +77,12 @@ describe('ImagesBuildDialog', () => {
   });
 
   it('rebuilds a recent build with one click', async () => {
-    builds.remember({ ...emptyForm(), context: '/src/app', tags: 'demo/app:1', noCache: true });
+    await builds.remember({
+      ...emptyForm(),
+      context: '/src/app',
+      tags: 'demo/app:1',
+      noCache: true,
+    });
     const onclose = vi.fn();
     render(ImagesBuildDialog, { seed: {}, onclose });
     await userEvent.click(screen.getByTestId('build-rebuild'));
@@ -82,5 +94,14 @@ describe('ImagesBuildDialog', () => {
       ),
     );
     expect(onclose).toHaveBeenCalled();
+  });
+
+  it('forgets a recent build in the backend', async () => {
+    await builds.remember({ ...emptyForm(), context: '/src/old', tags: 'old:1' });
+    render(ImagesBuildDialog, { seed: {}, onclose: vi.fn() });
+    expect(screen.getByTestId('build-recent')).toHaveTextContent('/src/old');
+    await userEvent.click(screen.getByRole('button', { name: 'Forget the build of /src/old' }));
+    expect(mockApi.buildsForget).toHaveBeenCalledWith(builds.recent[0]?.at ?? expect.any(Number));
+    await vi.waitFor(() => expect(screen.queryByTestId('build-recent')).toBeNull());
   });
 });

@@ -39,10 +39,12 @@ describe('ImagesSaveDialog', () => {
     await typePath('/tmp/out.tar');
     expect(mockApi.imagesSave).not.toHaveBeenCalled();
     await userEvent.click(screen.getByTestId('confirm-save'));
+    expect(mockApi.imagesSaveCheck).toHaveBeenCalledWith('/tmp/out.tar');
     expect(mockApi.imagesSave).toHaveBeenCalledWith(
       'Save 2 images',
       ['demo/app:1', B],
       '/tmp/out.tar',
+      false,
     );
     await vi.waitFor(() => expect(onclose).toHaveBeenCalled());
     expect(toasts.items.at(-1)).toMatchObject({
@@ -102,5 +104,74 @@ describe('ImagesSaveDialog', () => {
     render(ImagesSaveDialog, { rows, onclose: vi.fn() });
     await userEvent.click(screen.getByTestId('save-browse'));
     expect(screen.getByTestId('save-path')).toHaveValue('/home/me/picked.tar');
+  });
+
+  it('says why before any save when the path cannot be written', async () => {
+    mockApi.imagesSaveCheck.mockRejectedValue(
+      new ApiError(400, 'relative.tar is not a full path: start it with / or ~/.'),
+    );
+    render(ImagesSaveDialog, { rows, onclose: vi.fn() });
+    await typePath('relative.tar');
+    await userEvent.click(screen.getByTestId('confirm-save'));
+    expect(await screen.findByTestId('save-error')).toHaveTextContent('not a full path');
+    expect(mockApi.imagesSave).not.toHaveBeenCalled();
+    expect(screen.getByTestId('confirm-save')).toBeEnabled();
+  });
+
+  it('asks before replacing a file that exists, and keeps it unless told', async () => {
+    mockApi.imagesSaveCheck.mockResolvedValue({ path: '/home/me/images-2.tar', exists: true });
+    const onclose = vi.fn();
+    render(ImagesSaveDialog, { rows, onclose });
+    await userEvent.click(screen.getByTestId('confirm-save'));
+    expect(await screen.findByTestId('save-exists')).toHaveTextContent(
+      '/home/me/images-2.tar exists. Replace it?',
+    );
+    expect(mockApi.imagesSave).not.toHaveBeenCalled();
+    // Keep it: back to the form, nothing sent.
+    await userEvent.click(screen.getByTestId('save-keep'));
+    expect(screen.queryByTestId('save-exists')).toBeNull();
+    expect(mockApi.imagesSave).not.toHaveBeenCalled();
+    // Asked again, and this time replaced: only now is the flag sent, for the file shown.
+    await userEvent.click(screen.getByTestId('confirm-save'));
+    await userEvent.click(await screen.findByTestId('save-replace'));
+    expect(mockApi.imagesSave).toHaveBeenCalledWith(
+      'Save 2 images',
+      ['demo/app:1', B],
+      '/home/me/images-2.tar',
+      true,
+    );
+    await vi.waitFor(() => expect(onclose).toHaveBeenCalled());
+  });
+
+  it('a changed path drops the question', async () => {
+    mockApi.imagesSaveCheck.mockResolvedValueOnce({ path: '/tmp/a.tar', exists: true });
+    render(ImagesSaveDialog, { rows, onclose: vi.fn() });
+    await typePath('/tmp/a.tar');
+    await userEvent.click(screen.getByTestId('confirm-save'));
+    await screen.findByTestId('save-exists');
+    await userEvent.type(screen.getByTestId('save-path'), 'x');
+    expect(screen.queryByTestId('save-exists')).toBeNull();
+    expect(screen.queryByTestId('save-replace')).toBeNull();
+    await userEvent.click(screen.getByTestId('confirm-save'));
+    await vi.waitFor(() =>
+      expect(mockApi.imagesSave).toHaveBeenCalledWith(
+        expect.any(String),
+        expect.any(Array),
+        '/tmp/a.tarx',
+        false,
+      ),
+    );
+  });
+
+  it('a file that appeared after the check is not replaced: the backend says so', async () => {
+    mockApi.imagesSave.mockImplementation(
+      taskCommand('save', async () => {
+        throw new ApiError(409, '/tmp/out.tar exists; it was not replaced.');
+      }),
+    );
+    render(ImagesSaveDialog, { rows, onclose: vi.fn() });
+    await typePath('/tmp/out.tar');
+    await userEvent.click(screen.getByTestId('confirm-save'));
+    expect(await screen.findByTestId('save-error')).toHaveTextContent('was not replaced');
   });
 });

@@ -1,43 +1,77 @@
-// Recent builds (path, tags, options) for one-click rebuild, kept across restarts.
+// Recent builds (path, tags, options) for one-click rebuild: a projection of the list the
+// backend keeps in the app's data folder. Build args can be secrets, so the window never
+// keeps them in its own storage; an older version did, and `load` hands that copy over to
+// the backend once, then deletes it.
+import { api, type RecentBuild } from '$lib/api';
 import type { BuildForm } from '$lib/build/form';
 
-const KEY = 'slipway.recentBuilds.v1';
-export const KEEP_BUILDS = 10;
+/** Where an older version kept recent builds (with their build args) in localStorage. */
+export const OLD_KEY = 'slipway.recentBuilds.v1';
 
-export interface RecentBuild {
-  form: BuildForm;
-  at: number;
+function readOld(): string | null {
+  try {
+    return globalThis.localStorage?.getItem(OLD_KEY) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** What an old entry must have to be worth handing over. */
+function isEntry(v: unknown): v is RecentBuild {
+  if (!v || typeof v !== 'object' || !('form' in v) || !('at' in v)) return false;
+  const form = (v as { form: unknown }).form;
+  return (
+    typeof (v as { at: unknown }).at === 'number' &&
+    !!form &&
+    typeof form === 'object' &&
+    typeof (form as { context?: unknown }).context === 'string'
+  );
 }
 
 export class BuildsStore {
-  recent = $state<RecentBuild[]>(this.#read());
+  recent = $state.raw<RecentBuild[]>([]);
 
-  #read(): RecentBuild[] {
+  /** The backend's list; at the first start after the move, the old copy is handed over. */
+  async load(): Promise<void> {
     try {
-      const parsed = JSON.parse(globalThis.localStorage?.getItem(KEY) ?? '[]');
-      return Array.isArray(parsed) ? parsed : [];
-    } catch {
-      return [];
-    }
-  }
-
-  /** Remember a started build; the same context+Dockerfile+tags replaces its older entry. */
-  remember(form: BuildForm): void {
-    const same = (f: BuildForm) =>
-      f.context === form.context && f.dockerfile === form.dockerfile && f.tags === form.tags;
-    this.recent = [
-      { form: $state.snapshot(form), at: Date.now() },
-      ...this.recent.filter((r) => !same(r.form)),
-    ].slice(0, KEEP_BUILDS);
-    try {
-      globalThis.localStorage?.setItem(KEY, JSON.stringify(this.recent));
+      this.recent = (await this.#migrate()) ?? (await api.buildsRecent());
     } catch (e) {
-      console.warn('recent builds not kept', e);
+      console.warn('recent builds unavailable', e);
     }
   }
 
-  reload(): void {
-    this.recent = this.#read();
+  /** Hands the old localStorage entries to the backend, then deletes them (only once the
+   *  backend has them: a failure leaves them for the next start). Null: nothing to move. */
+  async #migrate(): Promise<RecentBuild[] | null> {
+    const raw = readOld();
+    if (raw === null) return null;
+    let parsed: unknown = [];
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      // Unreadable: nothing to hand over, and nothing worth keeping in the window.
+    }
+    const entries = Array.isArray(parsed) ? parsed.filter(isEntry) : [];
+    const kept = await api.buildsMigrate(entries);
+    try {
+      globalThis.localStorage?.removeItem(OLD_KEY);
+    } catch (e) {
+      console.warn('old recent builds not removed', e);
+    }
+    return kept;
+  }
+
+  /** A build was started: the backend puts it first (the same build replaces its entry). */
+  async remember(form: BuildForm): Promise<void> {
+    this.recent = await api.buildsRemember(form);
+  }
+
+  async forget(at: number | null): Promise<void> {
+    this.recent = await api.buildsForget(at);
+  }
+
+  reset(): void {
+    this.recent = [];
   }
 }
 

@@ -56,6 +56,8 @@ export class ViewStore {
   pruneOpen = $state(false);
   /** The build cache prune dialog is open. */
   buildCachePruneOpen = $state(false);
+  /** The settings dialog is open. */
+  settingsOpen = $state(false);
   /** A dialog owns the keyboard: the grid's and the app's shortcuts stand aside. */
   modalOpen = $derived(
     this.removeRows !== null ||
@@ -65,7 +67,8 @@ export class ViewStore {
       this.loadPath !== null ||
       this.buildSeed !== null ||
       this.pruneOpen ||
-      this.buildCachePruneOpen,
+      this.buildCachePruneOpen ||
+      this.settingsOpen,
   );
 
   readonly selection: SelectionStore;
