@@ -46,7 +46,13 @@ for p in 4444 4445; do
 done
 setsid Xvfb "$DISP" -screen 0 1600x1200x24 -nolisten tcp >"$SLIPWAY_ARTIFACTS/xvfb.log" 2>&1 &
 XVFB_PID=$!
-for _ in $(seq 1 50); do [ -S "/tmp/.X11-unix/X${DISP#:}" ] && break; sleep 0.1; done
+# Ready when it answers, not when its socket exists; on a loaded machine that took over 5 s.
+for _ in $(seq 1 300); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
+if ! xdpyinfo >/dev/null 2>&1; then
+  echo "e2e: Xvfb on $DISP did not answer within 30 s:" >&2
+  cat "$SLIPWAY_ARTIFACTS/xvfb.log" >&2
+  exit 1
+fi
 setsid tauri-driver --native-driver /usr/bin/WebKitWebDriver >"$SLIPWAY_ARTIFACTS/tauri-driver.log" 2>&1 &
 DRIVER_PID=$!
 wait_port 4444
