@@ -135,7 +135,13 @@ async fn the_remove_dialog_predicts_what_the_engine_does_for_an_in_use_image_wit
             screenshot(&c, "remove-partial").await?;
             // Retry what is left, with Force this time.
             by_testid(&c, "retry-remove").await?.click().await?;
-            by_testid(&c, "force-remove").await?.click().await?;
+            // Force can be ticked once the new plan is in (it is disabled while planning).
+            c.wait()
+                .at_most(PATIENCE)
+                .for_element(Locator::Css("[data-testid=force-remove]:not([disabled])"))
+                .await?
+                .click()
+                .await?;
             let items = predicted(&c).await?;
             let a = item(&items, &used);
             assert_eq!(a["outcome"], "delete", "{a}");
