@@ -9,10 +9,14 @@
 
 mod english;
 mod kind;
+mod parts;
+mod status;
 
+pub use kind::ErrorKind;
 pub(crate) use kind::whole_seconds;
-pub use kind::{
-    Attempt, ErrorKind, Operation, PathPurpose, PatternProblem, Peer, ReferenceProblem, TarCut,
+pub use parts::{
+    Attempt, BuildLimit, Hint, IgnoreProblem, Operation, PathPurpose, PatternProblem, Peer,
+    ReferenceProblem, TarCut,
 };
 
 use serde::{Deserialize, Serialize};
@@ -146,6 +150,15 @@ impl Error {
         self.context.insert(0, what.into());
         self.render();
         self
+    }
+
+    /// Say `new` where `old` was said (else in front): "The build failed at Step 2/2: …"
+    /// rather than "The build failed at Step 2/2: The build: …".
+    pub fn instead_of(mut self, old: &Operation, new: impl Into<Operation>) -> Self {
+        if let Some(i) = self.context.iter().position(|op| op == old) {
+            self.context.remove(i);
+        }
+        self.during(new)
     }
 
     /// The sentence without the context: the kind's, else the raw text.
