@@ -527,6 +527,18 @@ mod tests {
         let e = failure.take().expect("the cause is kept");
         assert_eq!(e.code, 400);
         assert!(e.message.contains("zz-later.txt"), "{}", e.message);
+        // Typed, so the app words it in the user's language; the system's text is the detail.
+        let path = dir.path().join("zz-later.txt").display().to_string();
+        assert_eq!(
+            e.kind(),
+            Some(&ErrorKind::CannotRead { path: path.clone() })
+        );
+        assert_eq!(e.context, [Operation::ReadContext]);
+        let detail = e.detail.as_deref().expect("the system's text");
+        assert_eq!(
+            e.message,
+            format!("Reading the build context: Cannot read {path}: {detail}")
+        );
     }
 
     // --- streaming -------------------------------------------------------------------------

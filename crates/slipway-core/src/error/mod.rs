@@ -462,6 +462,42 @@ mod tests {
     }
 
     #[test]
+    fn nested_causes_and_hints_keep_the_cli_sentences() {
+        let cause = Error::of(ErrorKind::EngineStopped {
+            operation: Operation::Delete {
+                image: "b:1".into(),
+            },
+            host: "unix:///e".into(),
+        });
+        let e = Error::of(ErrorKind::PruneStopped {
+            asked: 3,
+            deleted: vec!["sha256:aa".into()],
+            untagged: vec!["a:1".into()],
+            cause,
+        });
+        assert_eq!(e.code, 503, "the cause's status");
+        assert_eq!(
+            e.message,
+            "The prune stopped: 1 of 3 images were deleted (sha256:aa), untagged: a:1; then Deleting b:1: the engine at unix:///e stopped answering; it may have stopped."
+        );
+        let damaged = Error::of(ErrorKind::PinsDamaged {
+            file: "/c/pins.json".into(),
+            kept_at: "/c/pins.json.broken-1".into(),
+            recovered: vec!["keep".into()],
+        })
+        .with_detail("EOF while parsing");
+        let e = Error::of(ErrorKind::WithHint {
+            cause: damaged,
+            hint: Hint::PinsWayOut,
+        });
+        assert_eq!(e.code, 423);
+        assert_eq!(
+            e.message,
+            "Clean-up and delete are off: the pins file /c/pins.json was damaged (EOF while parsing) and is kept as /c/pins.json.broken-1, 1 pin recovered from it (keep). Keep the recovered pins or start without them first. Run `slipway-cli pins recover` to keep the recovered pins, `slipway-cli pins reset` to start without them, or add --ignore-pins to this command."
+        );
+    }
+
+    #[test]
     fn bollard_connection_errors_get_kinds() {
         let e: Error = bollard::errors::Error::RequestTimeoutError.into();
         assert_eq!(e.code, 504);

@@ -428,6 +428,12 @@ mod tests {
         assert!(started.elapsed() < Duration::from_secs(2));
         assert_eq!(e.code, 409);
         assert!(e.message.contains("doc.json.lock"), "{}", e.message);
+        assert!(e.message.contains("more than 0.2 seconds"), "{}", e.message);
+        // Typed, so the app words it in the user's language.
+        assert!(
+            matches!(e.kind(), Some(ErrorKind::FileLocked { path, millis: 200 }) if path.ends_with("doc.json.lock")),
+            "{e:?}"
+        );
     }
 
     #[test]
