@@ -56,6 +56,7 @@ mod tests {
             id: "sha256:aa".into(),
             tags: vec!["app:1".into()],
             reason: "Changed since the preview: it has a new tag.".into(),
+            error: None,
         }];
         let e = all_deleted(&outcome(skipped), tags).unwrap_err();
         assert_ne!(e.code / 100, 2);

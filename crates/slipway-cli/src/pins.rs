@@ -3,13 +3,10 @@
 
 use crate::args::PinsCmd;
 use crate::show;
+use slipway_core::error::{ErrorKind, Hint};
 use slipway_core::pins_file::{PinsFile, PinsState};
 use slipway_core::protection::Protection;
 use slipway_core::{Error, Result};
-
-/// How out of a damaged pins file, on the command line.
-const WAY_OUT: &str = "Run `slipway-cli pins recover` to keep the recovered pins, \
-     `slipway-cli pins reset` to start without them, or add --ignore-pins to this command.";
 
 pub fn run(cmd: PinsCmd, json: bool) -> Result<()> {
     let file = PinsFile::shared()?;
@@ -53,13 +50,17 @@ pub fn for_preview(ignore: bool, extra: &[String]) -> Result<Vec<String>> {
 
 fn warn_if_damaged(state: &PinsState) {
     if let Some(e) = state.blocked() {
-        eprintln!("Warning: {} {WAY_OUT}", e.message);
+        eprintln!("Warning: {}", with_way_out(e).message);
     }
 }
 
 fn with_way_out(e: Error) -> Error {
+    // How out of a damaged pins file, on the command line.
     if e.code == 423 {
-        Error::new(e.code, format!("{} {WAY_OUT}", e.message))
+        Error::of(ErrorKind::WithHint {
+            cause: e,
+            hint: Hint::PinsWayOut,
+        })
     } else {
         e
     }

@@ -8,6 +8,7 @@
 
 use crate::args::RmArgs;
 use crate::show;
+use slipway_core::error::{ErrorKind, Hint};
 use slipway_core::images::{
     ContainerConsent, MovePolicy, RefusalReason, RemovalRequest, TagOutcome,
 };
@@ -51,10 +52,10 @@ pub async fn rm(engine: &Engine, a: &RmArgs, protection: &Protection, json: bool
         .iter()
         .filter_map(|o| match &o.refusal {
             Some(r) if matches!(r.reason, RefusalReason::ContainersNotAccepted { .. }) => {
-                Some(Error::conflict(format!(
-                    "{} Pass --delete-containers to delete them with the image.",
-                    r.message
-                )))
+                Some(Error::of(ErrorKind::WithHint {
+                    cause: r.to_error(),
+                    hint: Hint::DeleteContainers,
+                }))
             }
             Some(r) => Some(r.to_error()),
             None => o.error.clone(),

@@ -38,7 +38,7 @@ pub async fn build_read_dockerfile(
     };
     tauri::async_runtime::spawn_blocking(move || read_dockerfile(&context, &path))
         .await
-        .map_err(|e| Error::internal(e.to_string()))?
+        .map_err(Error::unexpected)?
 }
 
 /// A Dockerfile is small; something bigger is not one (and must not be read into the UI).
@@ -131,7 +131,7 @@ pub async fn build_context_summary(
         slipway_core::context::context_summary(&context, dockerfile.as_deref())
     })
     .await
-    .map_err(|e| Error::internal(e.to_string()))?
+    .map_err(Error::unexpected)?
 }
 
 /// Build `context` with `options` as a task; `Step i/N` lines stream as its progress.

@@ -3,6 +3,7 @@
 
 use crate::builds::{self, BuildForm, RecentBuild};
 use slipway_core::Error;
+use slipway_core::error::ErrorKind;
 use tauri::{AppHandle, Manager};
 
 /// File work off the async threads, in the app's data folder.
@@ -13,10 +14,10 @@ async fn in_data_dir<T: Send + 'static>(
     let dir = app
         .path()
         .app_data_dir()
-        .map_err(|e| Error::internal(format!("The app has no data folder: {e}")))?;
+        .map_err(|e| Error::of(ErrorKind::NoDataFolder).with_detail(e))?;
     tauri::async_runtime::spawn_blocking(move || f(&dir))
         .await
-        .map_err(|e| Error::internal(e.to_string()))?
+        .map_err(Error::unexpected)?
 }
 
 fn now_ms() -> f64 {

@@ -23,7 +23,7 @@ async fn blocking<T: Send + 'static>(
 ) -> Result<T, Error> {
     tauri::async_runtime::spawn_blocking(f)
         .await
-        .map_err(|e| Error::internal(e.to_string()))?
+        .map_err(Error::unexpected)?
 }
 
 /// The pins now; a damaged pins file is kept aside and recorded by this read.

@@ -10,7 +10,7 @@ use slipway_core::Error;
 pub async fn files_state() -> Result<FilesState, Error> {
     tauri::async_runtime::spawn_blocking(files::state)
         .await
-        .map_err(|e| Error::internal(e.to_string()))?
+        .map_err(Error::unexpected)?
 }
 
 /// The user read the notice about the file kept at `kept_at`; returns what is left to show.

@@ -6,6 +6,7 @@ use crate::settings::{STALL_TIMEOUT_SECS, Settings, check_stall_timeout};
 use crate::state::AppState;
 use serde::Serialize;
 use slipway_core::Error;
+use slipway_core::error::{ErrorKind, Operation};
 use std::time::Duration;
 use tauri::{AppHandle, Manager};
 
@@ -31,7 +32,7 @@ impl AppSettings {
 }
 
 fn settings_dir(app: &AppHandle) -> Result<std::path::PathBuf, Error> {
-    config_dir(app).ok_or_else(|| Error::internal("The app has no settings folder."))
+    config_dir(app).ok_or_else(|| Error::of(ErrorKind::NoSettingsFolder))
 }
 
 #[tauri::command]
@@ -41,7 +42,7 @@ pub async fn settings_get(app: AppHandle) -> Result<AppSettings, Error> {
     let dir = settings_dir(&app)?;
     let settings = tauri::async_runtime::spawn_blocking(move || Settings::update(&dir, |_| {}))
         .await
-        .map_err(|e| Error::internal(e.to_string()))??;
+        .map_err(Error::unexpected)??;
     Ok(AppSettings::of(&settings))
 }
 
@@ -60,8 +61,8 @@ pub async fn settings_set_stall_timeout(
         Settings::update(&dir, |s| s.stall_timeout_secs = seconds)
     })
     .await
-    .map_err(|e| Error::internal(e.to_string()))?
-    .map_err(|e| e.context("Could not keep the stall timeout"))?;
+    .map_err(Error::unexpected)?
+    .map_err(|e| e.during(Operation::KeepStallTimeout))?;
     app.state::<AppState>()
         .set_stall_timeout(Duration::from_secs(seconds.into()))
         .await;

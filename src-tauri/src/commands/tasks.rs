@@ -5,6 +5,7 @@
 use crate::state::AppState;
 use crate::tasks::output::TaskOutput;
 use crate::tasks::{TaskContext, TaskKind, TaskManager, TaskSummary, TaskView};
+use slipway_core::error::ErrorKind;
 use slipway_core::{Engine, EngineKind, Error};
 use std::future::Future;
 use tauri::State;
@@ -34,8 +35,7 @@ where
         })
         .unwrap_or_default();
     tasks.spawn(kind, title, label, move |ctx| async move {
-        let engine =
-            engine.ok_or_else(|| Error::unavailable("No container engine is connected."))?;
+        let engine = engine.ok_or_else(|| Error::of(ErrorKind::NotConnected))?;
         operation(engine, ctx).await
     })
 }

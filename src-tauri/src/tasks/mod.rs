@@ -14,6 +14,7 @@ use events::{TaskEvents, TaskProgressed};
 use output::TaskOutput;
 use replay::{Replay, TimedProgress};
 use serde::Serialize;
+use slipway_core::error::ErrorKind;
 use slipway_core::progress::Progress;
 use slipway_core::{CancellationToken, Error};
 use std::collections::VecDeque;
@@ -249,9 +250,7 @@ impl TaskManager {
             // failed instead of leaving it "running" for ever.
             let outcome = match tokio::spawn(operation(ctx)).await {
                 Ok(outcome) => outcome,
-                Err(e) => Err(Error::internal(format!(
-                    "The task stopped unexpectedly: {e}"
-                ))),
+                Err(e) => Err(Error::of(ErrorKind::TaskStoppedUnexpectedly).with_detail(e)),
             };
             manager.finish(&id, outcome).await;
         });

@@ -25,8 +25,9 @@ const missingPull: BackendError = {
 /** Sample values for a message's placeholders (numbers where the kind has numbers). */
 function sampleValues(message: string): Record<string, string | number> {
   const names = [...message.matchAll(/\{\s*(\w+)\s*[,}]/g)].map((m) => m[1]);
-  const numeric = new Set(['count', 'seconds', 'status', 'bytes']);
-  return Object.fromEntries(names.map((n) => [n, numeric.has(n) ? 3 : `/x/${n}`]));
+  const numeric = new Set(['count', 'seconds', 'status', 'bytes', 'millis', 'asked', 'line']);
+  const isNumber = (n: string) => numeric.has(n) || n.endsWith('_count');
+  return Object.fromEntries(names.map((n) => [n, isNumber(n) ? 3 : `/x/${n}`]));
 }
 
 describe('error kinds in Chinese', () => {
@@ -165,6 +166,146 @@ describe('describeError', () => {
     } as unknown as BackendError;
     expect(describeError(newer).message).toBe('Something new went wrong.');
   });
+});
+
+/** Slipway's own errors about the build context, clean-up, pins and its files, as the core sends them. */
+const ownSentences: Record<string, { error: BackendError; english: string; names: string[] }> = {
+  'an unreadable build context file': {
+    error: {
+      code: 400,
+      message:
+        'Nothing was built: Reading the build context: Cannot read /ctx/secret/locked.key: Permission denied (os error 13)',
+      kind: { type: 'cannot_read', path: '/ctx/secret/locked.key' },
+      detail: 'Permission denied (os error 13)',
+      context: [{ op: 'nothing_built' }, { op: 'read_context' }],
+    },
+    english: 'Cannot read',
+    names: ['/ctx/secret/locked.key'],
+  },
+  'a build context that is a file': {
+    error: {
+      code: 400,
+      message: 'Build context /ctx/Dockerfile is a file, not a folder. …',
+      kind: { type: 'context_is_a_file', path: '/ctx/Dockerfile' },
+    },
+    english: 'is a file, not a folder',
+    names: ['/ctx/Dockerfile', 'Dockerfile'],
+  },
+  'a bad .dockerignore line': {
+    error: {
+      code: 400,
+      message: '/ctx/.dockerignore: Invalid .dockerignore pattern on line 2: "[z-a]": …',
+      kind: {
+        type: 'bad_ignore_pattern',
+        line: 2,
+        pattern: '[z-a]',
+        issue: { type: 'reversed_range', range: 'z-a' },
+      },
+      context: [{ op: 'file', path: '/ctx/.dockerignore' }],
+    },
+    english: 'Invalid .dockerignore pattern',
+    names: ['/ctx/.dockerignore', '.dockerignore', '[z-a]', 'z-a'],
+  },
+  'a prune skip reason': {
+    error: {
+      code: 409,
+      message: 'Used by container web since the preview.',
+      kind: { type: 'used_since', container: 'web' },
+    },
+    english: 'since the preview',
+    names: ['web'],
+  },
+  'a prune the engine broke off': {
+    error: {
+      code: 503,
+      message: 'The prune stopped: 1 of 3 images were deleted (sha256:aa), untagged: a:1; then …',
+      kind: {
+        type: 'prune_stopped',
+        asked: 3,
+        deleted: ['sha256:aa'],
+        untagged: ['a:1'],
+        cause: {
+          code: 503,
+          message: 'Deleting b:1: the connection to the engine at unix:///e.sock broke …',
+          kind: {
+            type: 'connection_broke',
+            operation: { op: 'delete', image: 'b:1' },
+            host: 'unix:///e.sock',
+          },
+        },
+      },
+    },
+    english: 'The prune stopped',
+    names: ['sha256:aa', 'a:1', 'b:1', 'unix:///e.sock'],
+  },
+  'a removal a pin refuses': {
+    error: {
+      code: 409,
+      message: 'db:1 is pinned by "db": unpin it to delete it.',
+      kind: {
+        type: 'remove_refused',
+        image: 'db:1',
+        refusal: {
+          kind: 'pinned',
+          pattern: 'db',
+          subject: 'db:1',
+          message: 'db:1 is pinned by "db": unpin it to delete it.',
+          forceable: false,
+        },
+      },
+    },
+    english: 'Unpin it',
+    names: ['db:1', 'db'],
+  },
+  'a damaged pins file': {
+    error: {
+      code: 423,
+      message:
+        'Clean-up and delete are off: the pins file /c/pins.json was damaged (EOF while parsing a list at line 3 column 9) and is kept as /c/pins.json.broken-1, 1 pin recovered from it (keep). Keep the recovered pins or start without them first.',
+      kind: {
+        type: 'pins_damaged',
+        file: '/c/pins.json',
+        kept_at: '/c/pins.json.broken-1',
+        recovered: ['keep'],
+      },
+      detail: 'EOF while parsing a list at line 3 column 9',
+    },
+    english: 'Clean-up and delete are off',
+    names: ['/c/pins.json.broken-1', '/c/pins.json', 'keep'],
+  },
+  'a settings file another process holds': {
+    error: {
+      code: 409,
+      message:
+        'Another Slipway process has held /c/settings.json.lock for more than 5.0 seconds; try again.',
+      kind: { type: 'file_locked', path: '/c/settings.json.lock', millis: 5000 },
+    },
+    english: 'Another Slipway process',
+    names: ['/c/settings.json.lock', 'Slipway'],
+  },
+};
+
+describe("Slipway's own sentences in Chinese", () => {
+  it.each(Object.entries(ownSentences))(
+    '%s reads in Chinese, without the English sentence',
+    (_name, { error, english, names }) => {
+      locale.set('zh-CN');
+      const t = describeError(error);
+      expect(t.message).not.toContain(english);
+      expect(t.message).not.toBe(error.message);
+      // Without what it names (paths, patterns, IDs) and the engine's or parser's own text,
+      // no Latin letter is left.
+      let ours = t.message.replace(error.detail ?? '\u0000', '');
+      for (const n of names) ours = ours.replaceAll(n, '');
+      expect(ours).toMatch(CJK);
+      expect(ours).not.toMatch(/[A-Za-z]/);
+      // English comes from the catalogue too, with the same names.
+      locale.set('en');
+      const inEnglish = describeError(error).message;
+      expect(inEnglish).toContain(english);
+      for (const n of names) expect(inEnglish).toContain(n);
+    },
+  );
 });
 
 describe('toApiError', () => {

@@ -5,7 +5,15 @@
 // sentence the backend has not typed yet, shown as they are.
 import { _ } from 'svelte-i18n';
 import { get } from 'svelte/store';
-import type { Attempt, Error as BackendError, ErrorKind, Operation, Peer } from './bindings';
+import type {
+  Attempt,
+  Error as BackendError,
+  ErrorKind,
+  Operation,
+  Peer,
+  Refusal,
+} from './bindings';
+import { refusalSentence } from './grid/remove';
 
 /** svelte-i18n's formatter (`$_`), or anything shaped like it. */
 export type Translate = (
@@ -80,9 +88,15 @@ function values(params: Record<string, unknown>, tr: Translate): Values {
     if (key === 'operation') out[key] = operationText(value as Operation, tr);
     else if (key === 'peer') out[key] = peerText(value as Peer, tr);
     else if (key === 'tried') out[key] = attempts(value as Attempt[], tr);
+    // An error inside the sentence (what stopped a prune, what a hint is about).
+    else if (key === 'cause') out[key] = describeError(value as ErrorLike, tr).message;
+    else if (key === 'refusal') out[key] = refusalText(value as Refusal, tr);
     else if (key in NESTED) out[key] = nested(key as keyof typeof NESTED, value, tr);
-    else if (Array.isArray(value)) out[key] = list(value.map(String), tr);
-    else out[key] = value as string | number;
+    else if (Array.isArray(value)) {
+      out[key] = list(value.map(String), tr);
+      // For plurals and for leaving out an empty list: `{deleted_count, plural, =0 {} …}`.
+      out[`${key}_count`] = value.length;
+    } else out[key] = value as string | number;
   }
   return out;
 }
@@ -108,11 +122,23 @@ const NESTED = {
   purpose: 'purpose',
   /** Why a `reference=` pattern is not one. */
   why: 'pattern',
+  /** Why a `.dockerignore` line is not a pattern. */
+  issue: 'ignore',
+  /** Which build limit. */
+  resource: 'limit',
+  /** What to do next on the command line. */
+  hint: 'hint',
 } as const;
 
 function nested(key: keyof typeof NESTED, value: unknown, tr: Translate): string {
   const v = value as { type: string };
   return must(tr, `error.${NESTED[key]}.${v.type}`, values(v, tr));
+}
+
+/** The remove dialog's own sentence for a refusal. */
+function refusalText(r: Refusal, tr: Translate): string {
+  const s = refusalSentence(r);
+  return must(tr, s.key, s.values);
 }
 
 function attempts(tried: Attempt[], tr: Translate): string {

@@ -28,7 +28,7 @@ use super::dockerignore::read_dockerignore;
 pub use super::stream::{CHUNK_SIZE, ContextFailure, tar_stream, tar_stream_reporting};
 pub use super::summary::{ContextSummary, context_summary};
 use super::walk::mtime_of;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Operation, Result};
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -81,15 +81,18 @@ pub fn prepare(context: &Path, dockerfile: Option<&Path>) -> Result<PreparedCont
     let context_dir = resolve_context(context)?;
     let dockerfile_on_disk = find_dockerfile(context, dockerfile)?;
     let dockerfile = fs::canonicalize(&dockerfile_on_disk).map_err(|e| {
-        Error::bad_request(format!(
-            "Cannot resolve the Dockerfile {}: {e}.",
-            dockerfile_on_disk.display()
-        ))
+        Error::of(ErrorKind::DockerfileUnresolvable {
+            path: dockerfile_on_disk.display().to_string(),
+        })
+        .with_detail(e)
     })?;
     let raw_ignore = read_dockerignore(&context_dir)?;
     let ignore = match &raw_ignore {
-        Some(raw) => DockerIgnore::parse(&String::from_utf8_lossy(raw))
-            .map_err(|e| e.context(context_dir.join(DOCKERIGNORE).display()))?,
+        Some(raw) => DockerIgnore::parse(&String::from_utf8_lossy(raw)).map_err(|e| {
+            e.during(Operation::File {
+                path: context_dir.join(DOCKERIGNORE).display().to_string(),
+            })
+        })?,
         None => DockerIgnore::default(),
     };
 
@@ -130,24 +133,22 @@ pub fn prepare(context: &Path, dockerfile: Option<&Path>) -> Result<PreparedCont
 }
 
 fn resolve_context(context: &Path) -> Result<PathBuf> {
-    let shown = context.display();
+    let path = context.display().to_string();
+    let unopenable = |e: io::Error| {
+        Error::of(ErrorKind::ContextUnopenable { path: path.clone() }).with_detail(e)
+    };
     let dir = fs::canonicalize(context).map_err(|e| match e.kind() {
-        io::ErrorKind::NotFound => {
-            Error::bad_request(format!("Build context {shown} does not exist."))
-        }
-        _ => Error::bad_request(format!("Cannot open the build context {shown}: {e}.")),
+        io::ErrorKind::NotFound => Error::of(ErrorKind::ContextMissing { path: path.clone() }),
+        _ => unopenable(e),
     })?;
-    let meta = fs::metadata(&dir)
-        .map_err(|e| Error::bad_request(format!("Cannot open the build context {shown}: {e}.")))?;
+    let meta = fs::metadata(&dir).map_err(unopenable)?;
     if !meta.is_dir() {
-        return Err(Error::bad_request(format!(
-            "Build context {shown} is a file, not a folder. Pass the folder that holds the \
-             files to build from, and the Dockerfile separately if needed."
-        )));
+        return Err(Error::of(ErrorKind::ContextIsAFile { path }));
     }
     // Fail now rather than mid-upload if the folder cannot even be listed.
-    fs::read_dir(&dir)
-        .map_err(|e| Error::bad_request(format!("Cannot read the build context {shown}: {e}.")))?;
+    fs::read_dir(&dir).map_err(|e| {
+        Error::of(ErrorKind::ContextUnreadable { path: path.clone() }).with_detail(e)
+    })?;
     Ok(dir)
 }
 
@@ -176,41 +177,36 @@ fn find_dockerfile(context: &Path, dockerfile: Option<&Path>) -> Result<PathBuf>
 
 fn missing_dockerfile(given: Option<&Path>, looked_at: &[PathBuf]) -> Error {
     match given {
-        None => Error::bad_request(format!(
-            "No Dockerfile in the build context: {} does not exist. Add one, or pass the \
-             Dockerfile's path.",
-            looked_at[0].display()
-        )),
-        Some(path) => {
-            let places: Vec<String> = looked_at.iter().map(|p| p.display().to_string()).collect();
-            Error::bad_request(format!(
-                "Dockerfile {} does not exist (looked for {}).",
-                path.display(),
-                places.join(" and ")
-            ))
-        }
+        None => Error::of(ErrorKind::NoDockerfileInContext {
+            path: looked_at[0].display().to_string(),
+        }),
+        Some(path) => Error::of(ErrorKind::DockerfileMissing {
+            path: path.display().to_string(),
+            looked_at: looked_at.iter().map(|p| p.display().to_string()).collect(),
+        }),
     }
 }
 
+fn unreadable_dockerfile(path: &Path, e: io::Error) -> Error {
+    Error::of(ErrorKind::DockerfileUnreadable {
+        path: path.display().to_string(),
+    })
+    .with_detail(e)
+}
+
 fn check_dockerfile(path: &Path) -> Result<()> {
-    let shown = path.display();
-    let meta = fs::metadata(path)
-        .map_err(|e| Error::bad_request(format!("Cannot read the Dockerfile {shown}: {e}.")))?;
+    let shown = path.display().to_string();
+    let meta = fs::metadata(path).map_err(|e| unreadable_dockerfile(path, e))?;
     if meta.is_dir() {
-        return Err(Error::bad_request(format!(
-            "Dockerfile {shown} is a folder, not a file."
-        )));
+        return Err(Error::of(ErrorKind::DockerfileIsAFolder { path: shown }));
     }
     if !meta.is_file() {
-        return Err(Error::bad_request(format!(
-            "Dockerfile {shown} is not a regular file."
-        )));
+        return Err(Error::of(ErrorKind::DockerfileNotRegular { path: shown }));
     }
     if meta.len() == 0 {
-        return Err(Error::bad_request(format!("Dockerfile {shown} is empty.")));
+        return Err(Error::of(ErrorKind::DockerfileEmpty { path: shown }));
     }
-    File::open(path)
-        .map_err(|e| Error::bad_request(format!("Cannot read the Dockerfile {shown}: {e}.")))?;
+    File::open(path).map_err(|e| unreadable_dockerfile(path, e))?;
     Ok(())
 }
 
@@ -224,12 +220,7 @@ fn relative_inside(dir: &Path, file: &Path) -> Option<String> {
 }
 
 fn read_external_dockerfile(path: &Path) -> Result<ExternalDockerfile> {
-    let contents = fs::read(path).map_err(|e| {
-        Error::bad_request(format!(
-            "Cannot read the Dockerfile {}: {e}.",
-            path.display()
-        ))
-    })?;
+    let contents = fs::read(path).map_err(|e| unreadable_dockerfile(path, e))?;
     let mtime = fs::metadata(path).map(|m| mtime_of(&m)).unwrap_or(0);
     Ok(ExternalDockerfile {
         contents: contents.into(),

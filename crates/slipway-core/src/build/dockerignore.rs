@@ -3,7 +3,7 @@
 
 use super::context::DOCKERIGNORE;
 use super::glob::docker_to_glob;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, IgnoreProblem, Result};
 use globset::{GlobBuilder, GlobMatcher};
 use std::fs;
 use std::io;
@@ -41,12 +41,12 @@ impl DockerIgnore {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut patterns = Vec::new();
         for (index, line) in text.lines().enumerate() {
-            let parsed = Pattern::from_line(line).map_err(|why| {
-                Error::bad_request(format!(
-                    "Invalid .dockerignore pattern on line {}: \"{}\": {why}.",
-                    index + 1,
-                    line.trim()
-                ))
+            let parsed = Pattern::from_line(line).map_err(|issue| {
+                Error::of(ErrorKind::BadIgnorePattern {
+                    line: u32::try_from(index + 1).unwrap_or(u32::MAX),
+                    pattern: line.trim().to_owned(),
+                    issue,
+                })
             })?;
             patterns.extend(parsed);
         }
@@ -121,7 +121,7 @@ impl DockerIgnore {
 impl Pattern {
     /// One `.dockerignore` line → a pattern, following moby's `ignorefile.ReadAll` and
     /// `patternmatcher.New`. `Ok(None)` for comments and blank lines.
-    fn from_line(line: &str) -> std::result::Result<Option<Self>, String> {
+    fn from_line(line: &str) -> std::result::Result<Option<Self>, IgnoreProblem> {
         // Only a `#` in the first column starts a comment, as in Docker.
         if line.starts_with('#') {
             return Ok(None);
@@ -135,7 +135,7 @@ impl Pattern {
             None => (false, line),
         };
         if raw.is_empty() {
-            return Err("\"!\" must be followed by a pattern".into());
+            return Err(IgnoreProblem::ExceptionWithoutPattern);
         }
         let mut text = clean(raw);
         // Patterns are relative to the context: `/foo` means `foo`.
@@ -188,7 +188,7 @@ fn segments_of(pattern: &str) -> Vec<Segment> {
         .collect()
 }
 
-fn compile(glob: &str) -> std::result::Result<GlobMatcher, String> {
+fn compile(glob: &str) -> std::result::Result<GlobMatcher, IgnoreProblem> {
     GlobBuilder::new(glob)
         .literal_separator(true)
         .backslash_escape(true)
@@ -196,7 +196,9 @@ fn compile(glob: &str) -> std::result::Result<GlobMatcher, String> {
         .empty_alternates(true)
         .build()
         .map(|g| g.compile_matcher())
-        .map_err(|e| e.kind().to_string())
+        .map_err(|e| IgnoreProblem::Glob {
+            text: e.kind().to_string(),
+        })
 }
 
 /// Go's `filepath.Clean` for `/`-separated paths: Docker cleans every pattern with it.
@@ -228,10 +230,10 @@ pub(super) fn read_dockerignore(dir: &Path) -> Result<Option<Vec<u8>>> {
     match fs::read(&path) {
         Ok(raw) => Ok(Some(raw)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::bad_request(format!(
-            "Cannot read {}: {e}.",
-            path.display()
-        ))),
+        Err(e) => Err(Error::of(ErrorKind::CannotRead {
+            path: path.display().to_string(),
+        })
+        .with_detail(e)),
     }
 }
 

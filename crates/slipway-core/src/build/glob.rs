@@ -1,9 +1,11 @@
 //! `.dockerignore` patterns (Go `filepath.Match` syntax plus moby's `**`) in globset's syntax,
 //! with the same meaning. A pattern moby refuses is refused here, with the reason.
 
+use crate::error::IgnoreProblem;
+
 /// Translate a cleaned Docker pattern (Go `filepath.Match` syntax plus moby's `**`) into
 /// globset syntax with the same meaning.
-pub(super) fn docker_to_glob(pattern: &str) -> std::result::Result<String, String> {
+pub(super) fn docker_to_glob(pattern: &str) -> std::result::Result<String, IgnoreProblem> {
     // moby matches `**` followed by plain text as "ends with that text" (its suffix fast
     // path), so `**.log` also matches `a.log`: keep that.
     if let Some(suffix) = pattern.strip_prefix("**")
@@ -21,9 +23,7 @@ pub(super) fn docker_to_glob(pattern: &str) -> std::result::Result<String, Strin
     while i < chars.len() {
         match chars[i] {
             '\\' => {
-                let escaped = chars
-                    .get(i + 1)
-                    .ok_or("a pattern cannot end with a backslash")?;
+                let escaped = chars.get(i + 1).ok_or(IgnoreProblem::TrailingBackslash)?;
                 out.push_str(&escape_literal(&escaped.to_string()));
                 i += 2;
             }
@@ -73,7 +73,7 @@ fn translate_class(
     chars: &[char],
     start: usize,
     out: &mut String,
-) -> std::result::Result<usize, String> {
+) -> std::result::Result<usize, IgnoreProblem> {
     let mut i = start + 1;
     let negated = chars.get(i) == Some(&'^');
     if negated {
@@ -83,7 +83,7 @@ fn translate_class(
     let mut ranges: Vec<(char, char)> = Vec::new();
     loop {
         match chars.get(i) {
-            None => return Err("a character class is missing its closing \"]\"".into()),
+            None => return Err(IgnoreProblem::UnclosedClass),
             Some(']') if !(singles.is_empty() && ranges.is_empty()) => break,
             Some(_) => {}
         }
@@ -92,7 +92,9 @@ fn translate_class(
             i += 1;
             let hi = class_char(chars, &mut i)?;
             if lo > hi {
-                return Err(format!("the range \"{lo}-{hi}\" is reversed"));
+                return Err(IgnoreProblem::ReversedRange {
+                    range: format!("{lo}-{hi}"),
+                });
             }
             push_range(lo, hi, &mut singles, &mut ranges);
         } else {
@@ -104,8 +106,8 @@ fn translate_class(
 }
 
 /// One character inside a class (`\` escapes), rejecting what Go rejects.
-fn class_char(chars: &[char], i: &mut usize) -> std::result::Result<char, String> {
-    let bad = || "invalid character class".to_string();
+fn class_char(chars: &[char], i: &mut usize) -> std::result::Result<char, IgnoreProblem> {
+    let bad = || IgnoreProblem::BadClass;
     let mut c = *chars.get(*i).ok_or_else(bad)?;
     if c == '-' || c == ']' {
         return Err(bad());

@@ -11,7 +11,7 @@ mod walk;
 
 use crate::engine::Engine;
 use crate::engine::stall::{Activity, touching};
-use crate::error::{Error, Result};
+use crate::error::{BuildLimit, Error, ErrorKind, Operation, Result};
 use crate::progress::{BuildTracker, Progress, ProgressFn};
 use crate::reference::Reference;
 use serde::{Deserialize, Serialize};
@@ -81,15 +81,9 @@ impl std::fmt::Debug for BuildOptions {
     }
 }
 
-fn small_limit(name: &str, v: Option<i64>) -> Result<Option<i32>> {
-    v.map(|x| {
-        i32::try_from(x).map_err(|_| {
-            Error::bad_request(format!(
-                "The {name} limit must be between 0 and 2 GiB for a build."
-            ))
-        })
-    })
-    .transpose()
+fn small_limit(resource: BuildLimit, v: Option<i64>) -> Result<Option<i32>> {
+    v.map(|x| i32::try_from(x).map_err(|_| Error::of(ErrorKind::BuildLimitOutOfRange { resource })))
+        .transpose()
 }
 
 impl BuildOptions {
@@ -107,10 +101,10 @@ impl BuildOptions {
             rm: true,
             // Without forcerm a failed step leaves its container behind.
             forcerm: true,
-            memory: small_limit("memory", self.memory)?,
-            cpushares: small_limit("CPU shares", self.cpu_shares)?,
+            memory: small_limit(BuildLimit::Memory, self.memory)?,
+            cpushares: small_limit(BuildLimit::CpuShares, self.cpu_shares)?,
             cpusetcpus: self.cpuset_cpus.clone(),
-            shmsize: small_limit("shared memory", self.shm_size)?,
+            shmsize: small_limit(BuildLimit::SharedMemory, self.shm_size)?,
             buildargs: (!self.build_args.is_empty()).then(|| {
                 self.build_args
                     .clone()
@@ -151,9 +145,7 @@ impl Engine {
         for t in &options.tags {
             let r = Reference::parse(t)?;
             if r.digest.is_some() {
-                return Err(Error::bad_request(format!(
-                    "The tag \"{t}\" cannot contain a digest."
-                )));
+                return Err(Error::of(ErrorKind::TagHasDigest { target: t.clone() }));
             }
         }
         let prepared = context::prepare(path, options.dockerfile.as_deref())?;
@@ -163,14 +155,14 @@ impl Engine {
         let (tar, context_failure) = context::tar_stream_reporting(prepared);
         let body = bollard::body_try_stream(touching(tar, activity.clone()));
         let stream = self.long.build_image(engine_options, None, Some(body));
-        let mut stream = self.watched(stream, activity, "The build");
+        let mut stream = self.watched(stream, activity, Operation::Build);
         let mut tracker = BuildTracker::default();
         let mut id = None;
         let mut last_step = String::new();
         loop {
             let item = tokio::select! {
                 biased;
-                _ = cancel.cancelled() => return Err(Error::cancelled("The build")),
+                _ = cancel.cancelled() => return Err(Error::cancelled(Operation::Build)),
                 item = futures_util::StreamExt::next(&mut stream) => item,
             };
             let Some(item) = item else { break };
@@ -180,17 +172,16 @@ impl Engine {
                     // A context file that could not be read cut the upload short: the engine
                     // only saw a broken request, so name the file, not the connection.
                     if let Some(cause) = context_failure.take() {
-                        return Err(cause.context("Nothing was built"));
+                        return Err(cause.during(Operation::NothingBuilt));
                     }
-                    let at = if last_step.is_empty() {
-                        String::new()
+                    let failed = if last_step.is_empty() {
+                        Operation::BuildFailed
                     } else {
-                        format!(" at {last_step}")
+                        Operation::BuildFailedAt { step: last_step }
                     };
                     // The engine's own words, or ours about the engine (without saying
                     // "The build" twice).
-                    let cause = e.message.strip_prefix("The build: ").unwrap_or(&e.message);
-                    return Err(Error::new(e.code, format!("The build failed{at}: {cause}")));
+                    return Err(e.instead_of(&Operation::Build, failed));
                 }
             };
             if let Some(aux_id) = info.aux.as_ref().and_then(|a| a.id.clone()) {
@@ -211,22 +202,21 @@ impl Engine {
             }
         }
         if let Some(cause) = context_failure.take() {
-            return Err(cause.context("Nothing was built"));
+            return Err(cause.during(Operation::NothingBuilt));
         }
         // The image ID is the engine's word that the build finished.
         let id = id.ok_or_else(|| {
-            Error::new(
-                502,
-                format!(
-                    "The build ended without {} saying which image it made, so it did not finish.",
-                    self.peer()
-                ),
-            )
+            Error::of(ErrorKind::BuildWithoutId {
+                peer: self.as_peer(),
+            })
         })?;
         for extra in options.tags.iter().skip(1) {
             self.tag(&id, extra).await?;
         }
-        let image = self.get(&id).await.map_err(|e| self.lost("The build", e))?;
+        let image = self
+            .get(&id)
+            .await
+            .map_err(|e| self.lost(Operation::Build, e))?;
         Ok(BuildResult {
             id: image.id,
             tag: image.tags,

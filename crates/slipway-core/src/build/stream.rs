@@ -1,8 +1,8 @@
 //! The context as a streamed tar: a thread walks and packs it into a small bounded channel.
 
 use super::context::PreparedContext;
-use super::walk::{Event, Item, Source, annotate, read_error};
-use crate::error::Error;
+use super::walk::{Event, Item, Source, annotate, cannot_read, read_error};
+use crate::error::{Error, ErrorKind, Operation};
 use bytes::Bytes;
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
@@ -79,9 +79,9 @@ fn spawn_tar_producer(
     match spawned {
         Ok(handle) => (rx, Some(handle)),
         Err(e) => {
-            let message = format!("Cannot start packing the build context: {e}");
-            failure.record(Error::internal(message.clone()));
-            let _ = report.try_send(Err(io::Error::new(e.kind(), message)));
+            let error = Error::of(ErrorKind::ContextPackingFailed).with_detail(&e);
+            failure.record(error.clone());
+            let _ = report.try_send(Err(io::Error::new(e.kind(), error)));
             (rx, None)
         }
     }
@@ -95,9 +95,10 @@ fn produce(prepared: &PreparedContext, tx: mpsc::Sender<Chunk>, failure: &Contex
         write_tar(prepared, tx, failure)
     }));
     if outcome.is_err() && !on_panic.is_closed() {
-        let message = "Internal error while packing the build context.";
-        failure.record(Error::internal(message));
-        let _ = on_panic.blocking_send(Err(io::Error::other(message)));
+        let error =
+            Error::of(ErrorKind::ContextPackingFailed).with_detail("the packing thread panicked");
+        failure.record(error.clone());
+        let _ = on_panic.blocking_send(Err(io::Error::other(error)));
     }
 }
 
@@ -130,7 +131,7 @@ fn write_tar(prepared: &PreparedContext, tx: mpsc::Sender<Chunk>, failure: &Cont
         }
         Err(e) => {
             tracing::warn!(error = %e, "packing the build context failed");
-            failure.record(read_error(io::Error::new(e.kind(), e.to_string())));
+            failure.record(read_error(&e));
             writer.fail(e);
         }
     }
@@ -153,12 +154,18 @@ fn append_item<W: Write>(builder: &mut tar::Builder<W>, item: Item) -> io::Resul
         Source::File { path, len } => {
             header.set_entry_type(tar::EntryType::Regular);
             header.set_size(len);
-            let file = File::open(&path).map_err(|e| annotate(e, "Cannot read", &path))?;
+            let file = File::open(&path).map_err(|e| annotate(e, cannot_read(&path)))?;
             builder.append_data(&mut header, &item.name, ExactReader::new(file, len, path))
         }
         Source::Symlink { path } => {
-            let target =
-                fs::read_link(&path).map_err(|e| annotate(e, "Cannot read the link", &path))?;
+            let target = fs::read_link(&path).map_err(|e| {
+                annotate(
+                    e,
+                    ErrorKind::CannotReadLink {
+                        path: path.display().to_string(),
+                    },
+                )
+            })?;
             header.set_entry_type(tar::EntryType::Symlink);
             header.set_size(0);
             builder.append_link(&mut header, &item.name, target)
@@ -197,14 +204,13 @@ impl Read for ExactReader {
         let n = self
             .inner
             .read(buf)
-            .map_err(|e| annotate(e, "Cannot read", &self.path))?;
+            .map_err(|e| annotate(e, cannot_read(&self.path)))?;
         if n == 0 {
             return Err(io::Error::new(
                 io::ErrorKind::UnexpectedEof,
-                format!(
-                    "{} got shorter while it was being sent; try the build again.",
-                    self.path.display()
-                ),
+                Error::of(ErrorKind::ContextFileShrank {
+                    path: self.path.display().to_string(),
+                }),
             ));
         }
         self.remaining -= n as u64;
@@ -237,7 +243,7 @@ impl ChannelWriter {
         if self.is_closed() {
             return Err(io::Error::new(
                 io::ErrorKind::BrokenPipe,
-                "The build context is no longer wanted (the build was cancelled).",
+                Error::cancelled(Operation::Build),
             ));
         }
         Ok(())
@@ -521,6 +527,18 @@ mod tests {
         let e = failure.take().expect("the cause is kept");
         assert_eq!(e.code, 400);
         assert!(e.message.contains("zz-later.txt"), "{}", e.message);
+        // Typed, so the app words it in the user's language; the system's text is the detail.
+        let path = dir.path().join("zz-later.txt").display().to_string();
+        assert_eq!(
+            e.kind(),
+            Some(&ErrorKind::CannotRead { path: path.clone() })
+        );
+        assert_eq!(e.context, [Operation::ReadContext]);
+        let detail = e.detail.as_deref().expect("the system's text");
+        assert_eq!(
+            e.message,
+            format!("Reading the build context: Cannot read {path}: {detail}")
+        );
     }
 
     // --- streaming -------------------------------------------------------------------------

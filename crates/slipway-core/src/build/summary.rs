@@ -36,7 +36,7 @@ impl PreparedContext {
             summary.add(event);
             Ok(())
         })
-        .map_err(read_error)?;
+        .map_err(|e| read_error(&e))?;
         tracing::debug!(?summary, "build context summarised");
         Ok(summary)
     }

@@ -1,7 +1,7 @@
 //! Walking the context in tar order, deciding per entry what is sent and what is ignored.
 
 use super::context::{DOCKERIGNORE, DockerignoreInTar, PreparedContext};
-use crate::error::Error;
+use crate::error::{Error, ErrorKind, Operation};
 use std::fs::{self, Metadata};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -96,8 +96,7 @@ impl PreparedContext {
                 _ => format!("{dir_rel}/{}", file_name.to_string_lossy()),
             };
             let path = entry.path();
-            let meta =
-                fs::symlink_metadata(&path).map_err(|e| annotate(e, "Cannot read", &path))?;
+            let meta = fs::symlink_metadata(&path).map_err(|e| annotate(e, cannot_read(&path)))?;
             let Some(kind) = Kind::of(&meta) else {
                 tracing::debug!(path = %path.display(), "skipping special file");
                 continue;
@@ -173,7 +172,14 @@ fn memory_item(name: &str, mode: u32, mtime: u64, contents: &Arc<[u8]>) -> Item 
 fn sorted_entries(dir: &Path) -> io::Result<Vec<fs::DirEntry>> {
     let mut entries = fs::read_dir(dir)
         .and_then(|it| it.collect::<io::Result<Vec<_>>>())
-        .map_err(|e| annotate(e, "Cannot list", dir))?;
+        .map_err(|e| {
+            annotate(
+                e,
+                ErrorKind::CannotList {
+                    path: dir.display().to_string(),
+                },
+            )
+        })?;
     entries.sort_by_key(|e| e.file_name());
     Ok(entries)
 }
@@ -226,21 +232,33 @@ fn seconds_since_epoch(time: SystemTime) -> u64 {
     time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
-/// Put the path into an I/O error, so "permission denied" says which file.
-pub(super) fn annotate(e: io::Error, what: &str, path: &Path) -> io::Error {
-    io::Error::new(e.kind(), format!("{what} {}: {e}", path.display()))
+/// Put Slipway's sentence naming the file into an I/O error (the system's text as its
+/// detail), so "permission denied" says which file; `read_error` takes it out again.
+pub(super) fn annotate(e: io::Error, kind: ErrorKind) -> io::Error {
+    io::Error::new(e.kind(), Error::of(kind).with_detail(&e))
+}
+
+pub(super) fn cannot_read(path: &Path) -> ErrorKind {
+    ErrorKind::CannotRead {
+        path: path.display().to_string(),
+    }
 }
 
 /// An unreadable, vanished or shrinking file in the user's folder is their input to fix: a
-/// 400 naming it (the message already says which file).
-pub(super) fn read_error(e: io::Error) -> Error {
-    match e.kind() {
+/// 400 naming it (the sentence `annotate` put in says which file).
+pub(super) fn read_error(e: &io::Error) -> Error {
+    let code = match e.kind() {
         io::ErrorKind::NotFound
         | io::ErrorKind::PermissionDenied
-        | io::ErrorKind::UnexpectedEof => Error::bad_request(e.to_string()),
-        _ => Error::from(e),
+        | io::ErrorKind::UnexpectedEof => 400,
+        other => Error::from(io::Error::from(other)).code,
+    };
+    let typed = e.get_ref().and_then(|inner| inner.downcast_ref::<Error>());
+    match typed {
+        Some(sentence) => sentence.clone().with_code(code),
+        None => Error::raw(code, e.to_string()),
     }
-    .context("Reading the build context")
+    .during(Operation::ReadContext)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! fits in `keep_storage`.
 
 use crate::engine::Engine;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -74,9 +74,7 @@ fn select(mut records: Vec<CacheRecord>, keep_storage: Option<i64>, all: bool) -
 /// A byte count to keep: the engine would read a negative one as "keep nothing".
 pub fn check_keep_storage(keep_storage: Option<i64>) -> Result<()> {
     match keep_storage {
-        Some(k) if k < 0 => Err(Error::bad_request(format!(
-            "keep-storage={k} is not a number of bytes: use 0 or more."
-        ))),
+        Some(bytes) if bytes < 0 => Err(Error::of(ErrorKind::BadKeepStorage { bytes })),
         _ => Ok(()),
     }
 }

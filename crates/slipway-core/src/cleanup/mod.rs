@@ -10,7 +10,7 @@ mod props;
 pub mod protection;
 
 use crate::engine::Engine;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Operation, Result};
 use crate::images::{DeletedItem, ListOptions, PruneOptions, check_label, until_cutoff};
 use crate::progress::{Progress, ProgressFn};
 use crate::protection::Protection;
@@ -104,7 +104,11 @@ impl PrunePlan {
 pub struct SkippedItem {
     pub id: String,
     pub tags: Vec<String>,
+    /// Why, in English (the CLI's words).
     pub reason: String,
+    /// Why, as an error a front end can word in its language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<Error>,
 }
 
 /// The confirm's result: `prune`'s shape plus what was predicted and what was skipped.
@@ -138,9 +142,7 @@ impl Engine {
             check_label(l.strip_prefix('!').unwrap_or(l))?;
         }
         if options.keep.is_some() && !options.all {
-            return Err(Error::bad_request(
-                "\"Keep the newest N tags\" applies to tagged images: use it with \"all unused\".",
-            ));
+            return Err(Error::of(ErrorKind::KeepNeedsAll));
         }
         let top_level = self.list(&ListOptions::default()).await?;
         let everything = self
@@ -213,7 +215,7 @@ impl Engine {
         cancel: &CancellationToken,
     ) -> Result<PruneOutcome> {
         if items.is_empty() {
-            return Err(Error::bad_request("Tick at least one image to delete."));
+            return Err(Error::of(ErrorKind::NothingTicked));
         }
         if let Some(path) = save_to {
             let refs: Vec<String> = items
@@ -229,7 +231,7 @@ impl Engine {
             let overwrite = crate::transfer::Overwrite::Refuse;
             self.save_as(&refs, path, overwrite, progress, cancel)
                 .await
-                .map_err(|e| e.context("Saving before deleting; nothing was deleted"))?;
+                .map_err(|e| e.during(Operation::SaveBeforeDelete))?;
         }
         let layers_before = self.image_layers().await?;
         let before = self.layer_bytes(Some(&layers_before)).await?;
@@ -251,7 +253,7 @@ impl Engine {
             if cancel.is_cancelled() {
                 outcome
                     .skipped
-                    .push(skipped(item, "Cancelled before it was removed."));
+                    .push(skipped(item, Error::of(ErrorKind::CancelledBeforeRemoval)));
                 continue;
             }
             let before = outcome.images_deleted.len();
@@ -263,7 +265,9 @@ impl Engine {
                 // The engine is gone or stalled: what is left cannot be judged, and a run
                 // that did not delete what was asked must not look like one that did.
                 Err(e) if is_engine_failure(&e) => {
-                    let what = format!("Deleting {}", item.tags.first().unwrap_or(&item.id));
+                    let what = Operation::Delete {
+                        image: item.tags.first().unwrap_or(&item.id).clone(),
+                    };
                     return Err(stopped(self.lost(&what, e), &outcome, items.len()));
                 }
                 Err(e) if e.is_not_found() => {
@@ -272,10 +276,12 @@ impl Engine {
                         .iter()
                         .any(|d| d.deleted.as_deref() == Some(item.id.as_str()))
                     {
-                        outcome.skipped.push(skipped(item, "Already gone."));
+                        outcome
+                            .skipped
+                            .push(skipped(item, Error::of(ErrorKind::AlreadyGone)));
                     }
                 }
-                Err(e) => outcome.skipped.push(skipped(item, &e.message)),
+                Err(e) => outcome.skipped.push(skipped(item, e)),
             }
             for d in &outcome.images_deleted[before..] {
                 let line = match (&d.untagged, &d.deleted) {
@@ -315,17 +321,16 @@ impl Engine {
     ) -> Result<()> {
         let now = self.get(&item.id).await?;
         if let Some(p) = protection.matching(&now.id, &now.tags) {
-            return Err(Error::conflict(format!("Pinned by \"{p}\".")));
+            return Err(Error::of(ErrorKind::PinnedSince { pattern: p.into() }));
         }
         if let Some(new) = now.tags.iter().find(|t| !item.tags.contains(t)) {
-            return Err(Error::conflict(format!("Tagged {new} after the preview.")));
+            return Err(Error::of(ErrorKind::TaggedSince { tag: new.clone() }));
         }
         let users = self.containers_using(&item.id).await?;
         if !users.is_empty() {
-            return Err(Error::conflict(format!(
-                "Used by container {} since the preview.",
-                users[0].name
-            )));
+            return Err(Error::of(ErrorKind::UsedSince {
+                container: users[0].name.clone(),
+            }));
         }
         let mut record = |r: crate::images::RemoveResult| {
             outcome.images_deleted.extend(r.into_deleted_items());
@@ -338,10 +343,9 @@ impl Engine {
         match self.get(&item.id).await {
             Err(e) if e.is_not_found() => Ok(()),
             Err(e) => Err(e),
-            Ok(left) if !left.tags.is_empty() => Err(Error::conflict(format!(
-                "Tagged {} after the preview.",
-                left.tags[0]
-            ))),
+            Ok(left) if !left.tags.is_empty() => Err(Error::of(ErrorKind::TaggedSince {
+                tag: left.tags[0].clone(),
+            })),
             // Untagged but still here (digest references, or never tagged): by ID, still
             // without force, so a container or child image keeps it.
             Ok(_) => {
@@ -363,9 +367,10 @@ impl Engine {
         if !protection.is_empty() {
             let now = self.get(image).await?;
             if let Some(p) = protection.matching(&now.id, &now.tags) {
-                return Err(Error::conflict(format!(
-                    "{image} is pinned by \"{p}\": unpin it to delete it."
-                )));
+                return Err(Error::of(ErrorKind::ImagePinned {
+                    image: image.to_owned(),
+                    pattern: p.into(),
+                }));
             }
         }
         self.remove(image, force, noprune).await
@@ -379,34 +384,30 @@ fn is_engine_failure(e: &Error) -> bool {
 
 /// The error of a prune the engine broke off, saying what was deleted before it did.
 fn stopped(e: Error, outcome: &PruneOutcome, asked: usize) -> Error {
-    let deleted: Vec<&str> = outcome
+    let deleted = outcome
         .images_deleted
         .iter()
-        .filter_map(|d| d.deleted.as_deref())
+        .filter_map(|d| d.deleted.clone())
         .collect();
-    let untagged: Vec<&str> = outcome
+    let untagged = outcome
         .images_deleted
         .iter()
-        .filter_map(|d| d.untagged.as_deref())
+        .filter_map(|d| d.untagged.clone())
         .collect();
-    let mut done = format!("{} of {asked} images were deleted", deleted.len());
-    if !deleted.is_empty() {
-        done.push_str(&format!(" ({})", deleted.join(", ")));
-    }
-    if !untagged.is_empty() {
-        done.push_str(&format!(", untagged: {}", untagged.join(", ")));
-    }
-    Error::new(
-        e.code,
-        format!("The prune stopped: {done}; then {}", e.message),
-    )
+    Error::of(ErrorKind::PruneStopped {
+        asked: u32::try_from(asked).unwrap_or(u32::MAX),
+        deleted,
+        untagged,
+        cause: e,
+    })
 }
 
-fn skipped(item: &PlanItem, reason: &str) -> SkippedItem {
+fn skipped(item: &PlanItem, why: Error) -> SkippedItem {
     SkippedItem {
         id: item.id.clone(),
         tags: item.tags.clone(),
-        reason: reason.to_owned(),
+        reason: why.message.clone(),
+        error: Some(why),
     }
 }
 

@@ -8,7 +8,7 @@
 //! readable pins file back or confirms how to go on ([`PinsFile::resolve_damage`]).
 
 use crate::cleanup::protection::Protection;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::store::{Broken, FileLock, JsonFile, salvage};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -56,24 +56,14 @@ impl PinsState {
     /// The refusal every destructive operation gives while the damage is unresolved.
     pub fn blocked(&self) -> Option<Error> {
         let d = self.damaged.as_ref()?;
-        let recovered = if d.recovered.is_empty() {
-            "no pins could be recovered from it".to_owned()
-        } else {
-            format!(
-                "{} pin{} recovered from it ({})",
-                d.recovered.len(),
-                if d.recovered.len() == 1 { "" } else { "s" },
-                d.recovered.join(", ")
-            )
-        };
-        Some(Error::new(
-            423,
-            format!(
-                "Clean-up and delete are off: the pins file {} was damaged ({}) and is kept as {}, \
-                 {recovered}. Keep the recovered pins or start without them first.",
-                d.file, d.reason, d.kept_at
-            ),
-        ))
+        Some(
+            Error::of(ErrorKind::PinsDamaged {
+                file: d.file.clone(),
+                kept_at: d.kept_at.clone(),
+                recovered: d.recovered.clone(),
+            })
+            .with_detail(&d.reason),
+        )
     }
 
     /// The pins to honour in a delete, or the refusal while damaged.
@@ -110,9 +100,9 @@ pub fn default_path() -> Result<PathBuf> {
     dirs::config_dir()
         .map(|d| d.join("slipway").join(FILE_NAME))
         .ok_or_else(|| {
-            Error::internal(format!(
-                "No configuration folder for the pins: set {CONFIG_DIR_ENV}."
-            ))
+            Error::of(ErrorKind::NoConfigFolder {
+                variable: CONFIG_DIR_ENV.into(),
+            })
         })
 }
 
@@ -170,7 +160,7 @@ impl PinsFile {
         self.change(move |doc| {
             refuse_while_damaged(doc)?;
             if let Some(p) = gone.iter().find(|p| !doc.pins.contains(p)) {
-                return Err(Error::not_found(format!("\"{p}\" is not pinned.")));
+                return Err(Error::of(ErrorKind::NotPinned { pattern: p.clone() }));
             }
             doc.pins.retain(|p| !gone.contains(p));
             Ok(!gone.is_empty())
@@ -193,9 +183,7 @@ impl PinsFile {
     pub fn resolve_damage(&self, keep_recovered: bool) -> Result<PinsState> {
         self.change(move |doc| {
             let Some(d) = doc.damaged.take() else {
-                return Err(Error::conflict(
-                    "The pins file is readable: there is no damage to confirm.",
-                ));
+                return Err(Error::of(ErrorKind::NoPinsDamage));
             };
             if keep_recovered {
                 for p in d.recovered {

@@ -1,7 +1,7 @@
 //! Protected images: names, repository patterns or IDs the user pinned. Prune and bulk
 //! delete never remove an image one of them matches, and say which pattern kept it.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,9 +63,9 @@ pub fn validate_pattern(p: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::bad_request(format!(
-            "\"{p}\" is not a pin: use a name (myapp, myapp:1.*, team/*) or an image ID."
-        )))
+        Err(Error::of(ErrorKind::NotAPin {
+            pattern: p.to_owned(),
+        }))
     }
 }
 

@@ -151,11 +151,6 @@ pub(crate) fn unreadable(host: &str, e: serde_json::Error, text: &str) -> Error 
 }
 
 impl Engine {
-    /// "the engine at unix:///…", for messages.
-    pub(crate) fn peer(&self) -> String {
-        self.as_peer().to_string()
-    }
-
     pub(crate) fn as_peer(&self) -> Peer {
         Peer::Engine {
             host: self.info.host.clone(),

@@ -2,8 +2,10 @@
 //! written, for the CLI, the JSON `message` and logs. (The app's UI translates the kind
 //! itself, from its own catalogue.)
 
-use super::kind::{
-    ErrorKind, Operation, PathPurpose, PatternProblem, Peer, ReferenceProblem, TarCut,
+use super::kind::ErrorKind;
+use super::parts::{
+    BuildLimit, Hint, IgnoreProblem, Operation, PathPurpose, PatternProblem, Peer,
+    ReferenceProblem, TarCut,
 };
 use std::fmt;
 
@@ -252,6 +254,120 @@ impl ErrorKind {
                 images.join(", ")
             ),
 
+            ContextMissing { path } => format!("Build context {path} does not exist."),
+            ContextUnopenable { path } => format!("Cannot open the build context {path}{c}."),
+            ContextIsAFile { path } => format!(
+                "Build context {path} is a file, not a folder. Pass the folder that holds the \
+                 files to build from, and the Dockerfile separately if needed."
+            ),
+            ContextUnreadable { path } => format!("Cannot read the build context {path}{c}."),
+            NoDockerfileInContext { path } => format!(
+                "No Dockerfile in the build context: {path} does not exist. Add one, or pass the \
+                 Dockerfile's path."
+            ),
+            DockerfileMissing { path, looked_at } => format!(
+                "Dockerfile {path} does not exist (looked for {}).",
+                looked_at.join(" and ")
+            ),
+            DockerfileUnresolvable { path } => format!("Cannot resolve the Dockerfile {path}{c}."),
+            DockerfileUnreadable { path } => format!("Cannot read the Dockerfile {path}{c}."),
+            DockerfileIsAFolder { path } => format!("Dockerfile {path} is a folder, not a file."),
+            DockerfileNotRegular { path } => format!("Dockerfile {path} is not a regular file."),
+            DockerfileEmpty { path } => format!("Dockerfile {path} is empty."),
+            BadIgnorePattern {
+                line,
+                pattern,
+                issue,
+            } => format!("Invalid .dockerignore pattern on line {line}: \"{pattern}\": {issue}."),
+            CannotList { path } => format!("Cannot list {path}{c}"),
+            CannotReadLink { path } => format!("Cannot read the link {path}{c}"),
+            ContextFileShrank { path } => {
+                format!("{path} got shorter while it was being sent; try the build again.")
+            }
+            ContextPackingFailed => format!("Packing the build context failed{c}"),
+            BuildLimitOutOfRange { resource } => {
+                format!("The {resource} limit must be between 0 and 2 GiB for a build.")
+            }
+            BuildWithoutId { peer } => format!(
+                "The build ended without {peer} saying which image it made, so it did not finish."
+            ),
+
+            KeepNeedsAll => "\"Keep the newest N tags\" applies to tagged images: use it with \"all unused\".".into(),
+            NothingTicked => "Tick at least one image to delete.".into(),
+            PinnedSince { pattern } => format!("Pinned by \"{pattern}\"."),
+            TaggedSince { tag } => format!("Tagged {tag} after the preview."),
+            UsedSince { container } => format!("Used by container {container} since the preview."),
+            CancelledBeforeRemoval => "Cancelled before it was removed.".into(),
+            AlreadyGone => "Already gone.".into(),
+            ImagePinned { image, pattern } => {
+                format!("{image} is pinned by \"{pattern}\": unpin it to delete it.")
+            }
+            PruneStopped {
+                asked,
+                deleted,
+                untagged,
+                cause,
+            } => {
+                let mut done = format!("{} of {asked} images were deleted", deleted.len());
+                if !deleted.is_empty() {
+                    done.push_str(&format!(" ({})", deleted.join(", ")));
+                }
+                if !untagged.is_empty() {
+                    done.push_str(&format!(", untagged: {}", untagged.join(", ")));
+                }
+                format!("The prune stopped: {done}; then {}", cause.message)
+            }
+            RemoveRefused { refusal, .. } => refusal.message.clone(),
+            PinsDamaged {
+                file,
+                kept_at,
+                recovered,
+            } => {
+                let recovered = if recovered.is_empty() {
+                    "no pins could be recovered from it".to_owned()
+                } else {
+                    format!(
+                        "{} pin{} recovered from it ({})",
+                        recovered.len(),
+                        if recovered.len() == 1 { "" } else { "s" },
+                        recovered.join(", ")
+                    )
+                };
+                format!(
+                    "Clean-up and delete are off: the pins file {file} was damaged{p} and is kept as \
+                     {kept_at}, {recovered}. Keep the recovered pins or start without them first."
+                )
+            }
+            NoConfigFolder { variable } => {
+                format!("No configuration folder for the pins: set {variable}.")
+            }
+            NotPinned { pattern } => format!("\"{pattern}\" is not pinned."),
+            NoPinsDamage => "The pins file is readable: there is no damage to confirm.".into(),
+            NotAPin { pattern } => format!(
+                "\"{pattern}\" is not a pin: use a name (myapp, myapp:1.*, team/*) or an image ID."
+            ),
+            BadKeepStorage { bytes } => {
+                format!("keep-storage={bytes} is not a number of bytes: use 0 or more.")
+            }
+            WithHint { cause, hint } => format!("{} {hint}", cause.message),
+
+            FileLocked { path, millis } => format!(
+                "Another Slipway process has held {path} for more than {:.1} seconds; try again.",
+                f64::from(*millis) / 1000.0
+            ),
+            CannotCreateFolderFor { path } => {
+                format!("Could not create the folder of {path}{c}")
+            }
+            CannotLock { path } => format!("Could not lock {path}{c}"),
+            CannotKeepAside { path } => format!("Could not keep aside {path}{c}"),
+            NoFreeNameAside { path } => {
+                format!("Could not find a free name to keep {path} aside.")
+            }
+
+            TaskStoppedUnexpectedly => format!("The task stopped unexpectedly{c}"),
+            NoDataFolder => format!("The app has no data folder{c}"),
+            NoSettingsFolder => "The app has no settings folder.".into(),
+
             ChoosePath { purpose } => format!("Choose {purpose}."),
             HomeNotSet => "HOME is not set, so ~ cannot be expanded.".into(),
             NotAbsolute { path } => {
@@ -280,6 +396,14 @@ impl fmt::Display for Operation {
             Load { path } => write!(f, "Loading {path}"),
             Import { path } => write!(f, "Importing {path}"),
             Build => f.write_str("The build"),
+            NothingBuilt => f.write_str("Nothing was built"),
+            BuildFailed => f.write_str("The build failed"),
+            BuildFailedAt { step } => write!(f, "The build failed at {step}"),
+            ReadContext => f.write_str("Reading the build context"),
+            File { path } => f.write_str(path),
+            Delete { image } => write!(f, "Deleting {image}"),
+            SaveBeforeDelete => f.write_str("Saving before deleting; nothing was deleted"),
+            KeepStallTimeout => f.write_str("Could not keep the stall timeout"),
             Tag { source, target } => write!(f, "Tagging {source} as {target}"),
             Remove { image } => write!(f, "Removing {image}"),
             Search { term } => write!(f, "Searching for \"{term}\""),
@@ -361,5 +485,41 @@ impl fmt::Display for PathPurpose {
             Dockerfile => f.write_str("a Dockerfile"),
             Other { text } => f.write_str(text),
         }
+    }
+}
+
+impl fmt::Display for IgnoreProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use IgnoreProblem::*;
+        match self {
+            ExceptionWithoutPattern => f.write_str("\"!\" must be followed by a pattern"),
+            TrailingBackslash => f.write_str("a pattern cannot end with a backslash"),
+            UnclosedClass => f.write_str("a character class is missing its closing \"]\""),
+            ReversedRange { range } => write!(f, "the range \"{range}\" is reversed"),
+            BadClass => f.write_str("invalid character class"),
+            Glob { text } => f.write_str(text),
+        }
+    }
+}
+
+impl fmt::Display for BuildLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            BuildLimit::Memory => "memory",
+            BuildLimit::CpuShares => "CPU shares",
+            BuildLimit::SharedMemory => "shared memory",
+        })
+    }
+}
+
+impl fmt::Display for Hint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Hint::PinsWayOut => {
+                "Run `slipway-cli pins recover` to keep the recovered pins, \
+                 `slipway-cli pins reset` to start without them, or add --ignore-pins to this command."
+            }
+            Hint::DeleteContainers => "Pass --delete-containers to delete them with the image.",
+        })
     }
 }

@@ -2,6 +2,11 @@
 //! parameters. Front ends translate it (the app's UI has a string per kind in every
 //! language); the English sentence is rendered from it once, in `english.rs`.
 
+use super::parts::{
+    Attempt, BuildLimit, Hint, IgnoreProblem, Operation, PathPurpose, PatternProblem, Peer,
+    ReferenceProblem, TarCut,
+};
+use crate::images::Refusal;
 use serde::{Deserialize, Serialize};
 
 /// One of Slipway's own error sentences, with what it names.
@@ -282,6 +287,155 @@ pub enum ErrorKind {
         images: Vec<String>,
     },
 
+    // The build and its context (checked before the engine is called).
+    ContextMissing {
+        path: String,
+    },
+    ContextUnopenable {
+        path: String,
+    },
+    ContextIsAFile {
+        path: String,
+    },
+    ContextUnreadable {
+        path: String,
+    },
+    /// No Dockerfile given, and none at the context's default place.
+    NoDockerfileInContext {
+        path: String,
+    },
+    /// The Dockerfile given is at none of the places looked at.
+    DockerfileMissing {
+        path: String,
+        looked_at: Vec<String>,
+    },
+    DockerfileUnresolvable {
+        path: String,
+    },
+    DockerfileUnreadable {
+        path: String,
+    },
+    DockerfileIsAFolder {
+        path: String,
+    },
+    DockerfileNotRegular {
+        path: String,
+    },
+    DockerfileEmpty {
+        path: String,
+    },
+    /// A `.dockerignore` line that is not a pattern (the file is the error's context).
+    BadIgnorePattern {
+        line: u32,
+        pattern: String,
+        issue: IgnoreProblem,
+    },
+    /// A folder in the context that cannot be listed.
+    CannotList {
+        path: String,
+    },
+    /// A symlink in the context whose target cannot be read.
+    CannotReadLink {
+        path: String,
+    },
+    /// A context file that got shorter while it was sent.
+    ContextFileShrank {
+        path: String,
+    },
+    /// The thread that packs the context could not start or broke down.
+    ContextPackingFailed,
+    BuildLimitOutOfRange {
+        resource: BuildLimit,
+    },
+    /// The engine ended the build without the image ID: it did not finish.
+    BuildWithoutId {
+        peer: Peer,
+    },
+
+    // Clean-up, pins, removal.
+    KeepNeedsAll,
+    NothingTicked,
+    /// Skipped by a prune: pinned since the preview.
+    PinnedSince {
+        pattern: String,
+    },
+    /// Skipped by a prune: it got this tag after the preview.
+    TaggedSince {
+        tag: String,
+    },
+    /// Skipped by a prune: a container uses it since the preview.
+    UsedSince {
+        container: String,
+    },
+    /// Skipped by a prune: cancelled before its turn.
+    CancelledBeforeRemoval,
+    /// Skipped by a prune: the engine no longer has it.
+    AlreadyGone,
+    ImagePinned {
+        image: String,
+        pattern: String,
+    },
+    /// The engine broke off a prune: what was done before, and why it stopped.
+    PruneStopped {
+        asked: u32,
+        deleted: Vec<String>,
+        untagged: Vec<String>,
+        cause: super::Error,
+    },
+    /// A removal the plan refuses.
+    RemoveRefused {
+        image: String,
+        refusal: Refusal,
+    },
+    /// Clean-up and delete are off until a damaged pins file is answered (detail: the parser).
+    PinsDamaged {
+        file: String,
+        kept_at: String,
+        recovered: Vec<String>,
+    },
+    NoConfigFolder {
+        variable: String,
+    },
+    NotPinned {
+        pattern: String,
+    },
+    NoPinsDamage,
+    NotAPin {
+        pattern: String,
+    },
+    BadKeepStorage {
+        #[cfg_attr(feature = "specta", specta(type = f64))]
+        bytes: i64,
+    },
+    /// A sentence with what to do next on the command line (the CLI's own words).
+    WithHint {
+        cause: super::Error,
+        hint: Hint,
+    },
+
+    // Slipway's own files (pins, settings, history).
+    FileLocked {
+        path: String,
+        millis: u32,
+    },
+    CannotCreateFolderFor {
+        path: String,
+    },
+    CannotLock {
+        path: String,
+    },
+    CannotKeepAside {
+        path: String,
+    },
+    NoFreeNameAside {
+        path: String,
+    },
+
+    // The app.
+    TaskStoppedUnexpectedly,
+    NoDataFolder,
+    NoSettingsFolder,
+
     // Paths typed in the app.
     ChoosePath {
         purpose: PathPurpose,
@@ -306,279 +460,6 @@ pub enum ErrorKind {
         min: u32,
         max: u32,
     },
-}
-
-/// A saved tar that ended early: the engine and the bytes it sent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct TarCut {
-    pub host: String,
-    #[cfg_attr(feature = "specta", specta(type = f64))]
-    pub bytes: u64,
-}
-
-/// One engine address tried while connecting, and why it did not answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct Attempt {
-    pub host: String,
-    pub error: super::Error,
-}
-
-/// Who went silent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Peer {
-    Engine { host: String },
-    Registry { registry: String },
-}
-
-/// What Slipway was doing when it failed ("Pulling x:1"), for error sentences.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(tag = "op", rename_all = "snake_case")]
-pub enum Operation {
-    Pull {
-        reference: String,
-    },
-    Push {
-        reference: String,
-    },
-    Save {
-        images: Vec<String>,
-        path: String,
-    },
-    Load {
-        path: String,
-    },
-    Import {
-        path: String,
-    },
-    Build,
-    Tag {
-        source: String,
-        target: String,
-    },
-    Remove {
-        image: String,
-    },
-    Search {
-        term: String,
-    },
-    AskRegistry {
-        reference: String,
-    },
-    ListTags {
-        repository: String,
-    },
-    /// A raw request (`GET /images/json`): technical, shown as is.
-    Request {
-        method: String,
-        path: String,
-    },
-    /// A phrase not typed yet (shown as is, in English).
-    Text {
-        text: String,
-    },
-}
-
-/// Why a reference is not valid.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum ReferenceProblem {
-    NameTooLong,
-    /// Fine as written, too long as the engine counts it (`docker.io/library/…`).
-    FullNameTooLong {
-        length: u32,
-        start: String,
-    },
-    PortNotNumber {
-        port: String,
-    },
-    BadHost {
-        host: String,
-    },
-    BadNamePart {
-        part: String,
-    },
-    EmptyNamePart,
-    TagBadStart {
-        tag: String,
-    },
-    TagTooLong {
-        tag: String,
-    },
-    TagBadChars {
-        tag: String,
-    },
-    BadDigest {
-        digest: String,
-    },
-}
-
-/// Why a `reference=` pattern is not one (Go's `path.Match` syntax).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum PatternProblem {
-    LoneBackslash,
-    UnclosedClass,
-    BadClass,
-}
-
-/// What a path field in the app is for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum PathPurpose {
-    SaveFile,
-    LoadFile,
-    ImportFile,
-    ContextFolder,
-    Dockerfile,
-    Other { text: String },
-}
-
-impl From<&str> for PathPurpose {
-    /// The phrases the app's commands pass today.
-    fn from(what: &str) -> Self {
-        match what {
-            "a file to save to" => Self::SaveFile,
-            "a tar file to load" => Self::LoadFile,
-            "a tarball to import" => Self::ImportFile,
-            "a build context folder" => Self::ContextFolder,
-            "a Dockerfile" => Self::Dockerfile,
-            other => Self::Other { text: other.into() },
-        }
-    }
-}
-
-impl From<&str> for Operation {
-    fn from(text: &str) -> Self {
-        Self::Text { text: text.into() }
-    }
-}
-
-impl From<String> for Operation {
-    fn from(text: String) -> Self {
-        Self::Text { text }
-    }
-}
-
-impl From<&String> for Operation {
-    fn from(text: &String) -> Self {
-        Self::Text { text: text.clone() }
-    }
-}
-
-impl From<&Operation> for Operation {
-    fn from(op: &Operation) -> Self {
-        op.clone()
-    }
-}
-
-impl ErrorKind {
-    /// The HTTP-like status this kind has unless the caller knows better.
-    pub fn status(&self) -> u16 {
-        use ErrorKind::*;
-        match self {
-            NoEngine { .. }
-            | NoSocket { .. }
-            | EngineDidNotAnswer { .. }
-            | EngineAddressUnusable { .. }
-            | NotConnected
-            | LostEngine { .. }
-            | EngineUnreachable { .. }
-            | ConnectionBroke { .. }
-            | EngineStopped { .. }
-            | EngineConnectionFailed => 503,
-            ConnectTimeout { .. }
-            | HeadersTimeout { .. }
-            | EngineSlow { .. }
-            | EngineTimeout
-            | Stalled { .. }
-            | RegistrySlow { .. }
-            | CredentialHelperTimeout { .. }
-            | CredentialHelperStuck { .. } => 504,
-            EngineNotHttp { .. }
-            | EngineUnreadable { .. }
-            | UnreadableAnswer
-            | TarCutShort(_)
-            | ImportWithoutId
-            | PulledImageMissing
-            | PushWithoutDigest { .. }
-            | RegistryUnreachable { .. }
-            | RegistryAnswered { .. } => 502,
-            RawUnsupported { .. } => 501,
-            Cancelled { .. } => 499,
-            FileExists { .. } => 409,
-            OutsideContext { .. } => 403,
-            NoSpace { .. } => 507,
-            CredentialsRefused { .. } | RegistryNeedsLogin { .. } => 401,
-            ImageNotFound { .. }
-            | RegistryHasNoImage { .. }
-            | NotInRegistry { .. }
-            | NoSearchApi => 404,
-            Unexpected
-            | CannotWrite { .. }
-            | CredentialLookupFailed { .. }
-            | CredentialHelperFailed { .. }
-            | ChoiceNotSaved
-            | PruneIncomplete { .. } => 500,
-            EngineAddressNotUnderstood { .. }
-            | NoCertPath
-            | NothingToSave
-            | NothingLoaded { .. }
-            | NotAFileName { .. }
-            | FolderMissing { .. }
-            | CannotRead { .. }
-            | NotARegularFile { .. }
-            | EmptyFile { .. }
-            | UnreadableContextFile { .. }
-            | FolderNotFile { .. }
-            | NamedPipe { .. }
-            | SocketFile { .. }
-            | DeviceFile { .. }
-            | NoDockerfileAt { .. }
-            | DockerfileTooBig { .. }
-            | DockerfileNotText { .. }
-            | StallTimeoutOutOfRange { .. }
-            | DockerConfigInvalid { .. }
-            | CredentialHelperNotRun { .. }
-            | PasswordNotOnStdin
-            | TagHasDigest { .. }
-            | EmptySearch
-            | EmptyReference
-            | InvalidReference { .. }
-            | BadFilter { .. }
-            | UnknownFilter { .. }
-            | FilterTakesBool { .. }
-            | FilterNeedsImage { .. }
-            | LabelWithoutKey { .. }
-            | ReferenceFilterEmpty
-            | BadPattern { .. }
-            | SearchLimit { .. }
-            | BadDuration { .. }
-            | DurationTooLong { .. }
-            | UntilTooFar { .. }
-            | UntilInFuture { .. }
-            | DryRunWithoutUntil
-            | BadUntil { .. }
-            | BadSearchFilter { .. }
-            | StarsNotNumber { .. }
-            | BadPruneFilter { .. }
-            | BadBuildArg { .. }
-            | BadLabel { .. }
-            | ChoosePath { .. }
-            | HomeNotSet
-            | NotAbsolute { .. }
-            | IsAFolder { .. }
-            | ParentMissing { .. }
-            | NotAFolder { .. } => 400,
-        }
-    }
 }
 
 /// Whole seconds for a limit in a sentence (rounded up: "1 s" rather than "0 s").

@@ -9,10 +9,14 @@
 
 mod english;
 mod kind;
+mod parts;
+mod status;
 
+pub use kind::ErrorKind;
 pub(crate) use kind::whole_seconds;
-pub use kind::{
-    Attempt, ErrorKind, Operation, PathPurpose, PatternProblem, Peer, ReferenceProblem, TarCut,
+pub use parts::{
+    Attempt, BuildLimit, Hint, IgnoreProblem, Operation, PathPurpose, PatternProblem, Peer,
+    ReferenceProblem, TarCut,
 };
 
 use serde::{Deserialize, Serialize};
@@ -146,6 +150,15 @@ impl Error {
         self.context.insert(0, what.into());
         self.render();
         self
+    }
+
+    /// Say `new` where `old` was said (else in front): "The build failed at Step 2/2: …"
+    /// rather than "The build failed at Step 2/2: The build: …".
+    pub fn instead_of(mut self, old: &Operation, new: impl Into<Operation>) -> Self {
+        if let Some(i) = self.context.iter().position(|op| op == old) {
+            self.context.remove(i);
+        }
+        self.during(new)
     }
 
     /// The sentence without the context: the kind's, else the raw text.
@@ -445,6 +458,42 @@ mod tests {
             ),
             "{}",
             e.message
+        );
+    }
+
+    #[test]
+    fn nested_causes_and_hints_keep_the_cli_sentences() {
+        let cause = Error::of(ErrorKind::EngineStopped {
+            operation: Operation::Delete {
+                image: "b:1".into(),
+            },
+            host: "unix:///e".into(),
+        });
+        let e = Error::of(ErrorKind::PruneStopped {
+            asked: 3,
+            deleted: vec!["sha256:aa".into()],
+            untagged: vec!["a:1".into()],
+            cause,
+        });
+        assert_eq!(e.code, 503, "the cause's status");
+        assert_eq!(
+            e.message,
+            "The prune stopped: 1 of 3 images were deleted (sha256:aa), untagged: a:1; then Deleting b:1: the engine at unix:///e stopped answering; it may have stopped."
+        );
+        let damaged = Error::of(ErrorKind::PinsDamaged {
+            file: "/c/pins.json".into(),
+            kept_at: "/c/pins.json.broken-1".into(),
+            recovered: vec!["keep".into()],
+        })
+        .with_detail("EOF while parsing");
+        let e = Error::of(ErrorKind::WithHint {
+            cause: damaged,
+            hint: Hint::PinsWayOut,
+        });
+        assert_eq!(e.code, 423);
+        assert_eq!(
+            e.message,
+            "Clean-up and delete are off: the pins file /c/pins.json was damaged (EOF while parsing) and is kept as /c/pins.json.broken-1, 1 pin recovered from it (keep). Keep the recovered pins or start without them first. Run `slipway-cli pins recover` to keep the recovered pins, `slipway-cli pins reset` to start without them, or add --ignore-pins to this command."
         );
     }
 

@@ -60,7 +60,7 @@ impl ImageSummary {
 }
 
 /// A container created from an image (details view: "containers using it").
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ContainerRef {
     pub id: String,

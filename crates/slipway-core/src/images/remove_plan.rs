@@ -11,7 +11,7 @@ use super::ContainerRef;
 use super::remove_rules::{Conflict, EngineModel, KeptFor, StepEffect, Target};
 use crate::cleanup::protection::{Protection, short_name};
 use crate::engine::EngineKind;
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::reference::{Reference, looks_like_id};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -29,7 +29,7 @@ pub struct RemovalRequest {
 }
 
 /// Why nothing will be done to an image.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RefusalReason {
@@ -64,11 +64,14 @@ pub enum RefusalReason {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Refusal {
     #[serde(flatten)]
     pub reason: RefusalReason,
+    /// What is refused, as the sentence names it (the name or ID asked for).
+    #[serde(default)]
+    pub subject: String,
     /// An English sentence for the CLI and logs (the app words its own from `reason`).
     pub message: String,
     /// Force would remove it (see the forced plan for what else Force does).
@@ -76,11 +79,20 @@ pub struct Refusal {
 }
 
 impl Refusal {
+    /// The refusal as an error (its kind carries the reason, for front ends to word).
     pub fn to_error(&self) -> Error {
+        Error::of(ErrorKind::RemoveRefused {
+            image: self.subject.clone(),
+            refusal: self.clone(),
+        })
+    }
+
+    /// The status a refusal has as an error.
+    pub fn status(&self) -> u16 {
         match self.reason {
-            RefusalReason::NotFound => Error::not_found(self.message.clone()),
-            RefusalReason::Ambiguous { .. } => Error::bad_request(self.message.clone()),
-            _ => Error::conflict(self.message.clone()),
+            RefusalReason::NotFound => 404,
+            RefusalReason::Ambiguous { .. } => 400,
+            _ => 409,
         }
     }
 }
@@ -538,6 +550,7 @@ pub(crate) fn refusal(
     };
     Refusal {
         reason,
+        subject: what.to_owned(),
         message,
         forceable,
     }

@@ -12,7 +12,7 @@
 
 pub mod salvage;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::fs::File;
@@ -106,15 +106,28 @@ impl JsonFile {
 
     /// Take the exclusive lock (creating the folder), waiting at most a few seconds.
     pub fn lock(&self) -> Result<FileLock> {
-        std::fs::create_dir_all(self.folder())
-            .map_err(|e| io_error(e, "create the folder of", &self.path))?;
+        std::fs::create_dir_all(self.folder()).map_err(|e| {
+            io_error(
+                e,
+                ErrorKind::CannotCreateFolderFor {
+                    path: shown(&self.path),
+                },
+            )
+        })?;
         let lock_path = self.folder().join(format!("{}.lock", self.name()));
         let file = File::options()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&lock_path)
-            .map_err(|e| io_error(e, "open the lock", &lock_path))?;
+            .map_err(|e| {
+                io_error(
+                    e,
+                    ErrorKind::CannotLock {
+                        path: shown(&lock_path),
+                    },
+                )
+            })?;
         let deadline = Instant::now() + self.patience;
         loop {
             match fs4::FileExt::try_lock(&file) {
@@ -123,14 +136,18 @@ impl JsonFile {
                     std::thread::sleep(Duration::from_millis(20))
                 }
                 Err(fs4::TryLockError::WouldBlock) => {
-                    return Err(Error::conflict(format!(
-                        "Another Slipway process has held {} for more than {:.1} seconds; try again.",
-                        lock_path.display(),
-                        self.patience.as_secs_f64()
-                    )));
+                    return Err(Error::of(ErrorKind::FileLocked {
+                        path: shown(&lock_path),
+                        millis: u32::try_from(self.patience.as_millis()).unwrap_or(u32::MAX),
+                    }));
                 }
                 Err(fs4::TryLockError::Error(e)) => {
-                    return Err(io_error(e, "lock", &lock_path));
+                    return Err(io_error(
+                        e,
+                        ErrorKind::CannotLock {
+                            path: shown(&lock_path),
+                        },
+                    ));
                 }
             }
         }
@@ -147,7 +164,14 @@ impl JsonFile {
         let bytes = match std::fs::read(&self.path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Loaded::Missing),
-            Err(e) => return Err(io_error(e, "read", &self.path)),
+            Err(e) => {
+                return Err(io_error(
+                    e,
+                    ErrorKind::CannotRead {
+                        path: shown(&self.path),
+                    },
+                ));
+            }
         };
         let reason = match serde_json::from_slice::<T>(&bytes) {
             Ok(v) => return Ok(Loaded::Read(v)),
@@ -169,10 +193,16 @@ impl JsonFile {
 
     /// Write `value` atomically (temp file, fsync, rename, fsync the folder).
     pub fn save<T: Serialize + ?Sized>(&self, _lock: &FileLock, value: &T) -> Result<()> {
-        let mut bytes =
-            serde_json::to_vec_pretty(value).map_err(|e| Error::internal(e.to_string()))?;
+        let mut bytes = serde_json::to_vec_pretty(value).map_err(Error::unexpected)?;
         bytes.push(b'\n');
-        write_atomic(&self.path, &bytes).map_err(|e| io_error(e, "write", &self.path))
+        write_atomic(&self.path, &bytes).map_err(|e| {
+            io_error(
+                e,
+                ErrorKind::CannotWrite {
+                    path: shown(&self.path),
+                },
+            )
+        })
     }
 
     /// Link (or copy) the current bytes to a fresh `NAME.broken-<time>` beside the file.
@@ -196,13 +226,19 @@ impl JsonFile {
                 Err(_) => std::fs::read(&self.path).and_then(|b| write_atomic(&kept_at, &b)),
             };
             kept.and_then(|()| sync_folder(self.folder()))
-                .map_err(|e| io_error(e, "keep aside", &self.path))?;
+                .map_err(|e| {
+                    io_error(
+                        e,
+                        ErrorKind::CannotKeepAside {
+                            path: shown(&self.path),
+                        },
+                    )
+                })?;
             return Ok(kept_at);
         }
-        Err(Error::internal(format!(
-            "Could not find a free name to keep {} aside.",
-            self.path.display()
-        )))
+        Err(Error::of(ErrorKind::NoFreeNameAside {
+            path: shown(&self.path),
+        }))
     }
 }
 
@@ -240,8 +276,15 @@ fn sync_folder(folder: &Path) -> std::io::Result<()> {
     }
 }
 
-fn io_error(e: std::io::Error, what: &str, path: &Path) -> Error {
-    Error::from(e).context(format!("Could not {what} {}", path.display()))
+/// Slipway's sentence about `kind`'s file, with the system's text as detail and the status
+/// its kind of failure has (404, 403, 507 …).
+fn io_error(e: std::io::Error, kind: ErrorKind) -> Error {
+    let code = Error::from(std::io::Error::from(e.kind())).code;
+    Error::of(kind).with_detail(e).with_code(code)
+}
+
+fn shown(path: &Path) -> String {
+    path.display().to_string()
 }
 
 #[cfg(test)]
@@ -385,6 +428,12 @@ mod tests {
         assert!(started.elapsed() < Duration::from_secs(2));
         assert_eq!(e.code, 409);
         assert!(e.message.contains("doc.json.lock"), "{}", e.message);
+        assert!(e.message.contains("more than 0.2 seconds"), "{}", e.message);
+        // Typed, so the app words it in the user's language.
+        assert!(
+            matches!(e.kind(), Some(ErrorKind::FileLocked { path, millis: 200 }) if path.ends_with("doc.json.lock")),
+            "{e:?}"
+        );
     }
 
     #[test]

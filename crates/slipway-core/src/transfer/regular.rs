@@ -11,8 +11,12 @@ use std::path::Path;
 /// The file is opened without blocking and checked through the open handle, so it cannot be
 /// swapped for a FIFO between the check and the read, and opening a FIFO does not wait.
 pub fn open_regular(path: &Path) -> Result<(File, Metadata)> {
-    let cannot =
-        |e: std::io::Error| Error::bad_request(format!("Cannot read {}: {e}", path.display()));
+    let cannot = |e: std::io::Error| {
+        Error::of(ErrorKind::CannotRead {
+            path: path.display().to_string(),
+        })
+        .with_detail(e)
+    };
     // Before opening: a folder or a device is named as such (opening a device can do things).
     let meta = std::fs::metadata(path).map_err(cannot)?;
     not_regular(path, &meta)?;

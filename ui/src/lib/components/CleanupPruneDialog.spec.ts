@@ -125,6 +125,55 @@ describe('CleanupPruneDialog', () => {
     expect(screen.getByTestId('prune-result')).toHaveTextContent('1 image deleted.');
   });
 
+  it('says why a ticked image was skipped in the current language, the engine text apart', async () => {
+    mockApi.prunePreview.mockResolvedValue(plan);
+    const engineText = 'conflict: unable to delete b2 (must be forced)';
+    mockApi.pruneConfirm.mockImplementation(
+      taskCommand('prune', async () => ({
+        kind: 'prune',
+        value: {
+          images_deleted: [],
+          space_reclaimed: 0,
+          measured: true,
+          predicted: 0,
+          skipped: [
+            {
+              id: A,
+              tags: ['old/app:1'],
+              reason: 'Tagged old/app:2 after the preview.',
+              error: {
+                code: 409,
+                message: 'Tagged old/app:2 after the preview.',
+                kind: { type: 'tagged_since', tag: 'old/app:2' },
+              },
+            },
+            {
+              id: B,
+              tags: [],
+              reason: engineText,
+              error: { code: 409, message: engineText, detail: engineText },
+            },
+          ],
+          saved_to: null,
+        },
+      })),
+    );
+    try {
+      locale.set('zh-CN');
+      render(CleanupPruneDialog, { onclose: vi.fn() });
+      await waitFor(() => expect(ticks()).toHaveLength(2));
+      await userEvent.click(screen.getByTestId('prune-confirm'));
+      const skipped = await screen.findAllByTestId('prune-skipped');
+      const why = skipped.map((s) => s.querySelector('.why')?.textContent ?? '');
+      expect(why[0]).toBe('预览之后被加上了标签 old/app:2。');
+      expect(why[0]).not.toContain('after the preview');
+      // The engine's own words stay as they came.
+      expect(why[1]).toBe(engineText);
+    } finally {
+      locale.set('en');
+    }
+  });
+
   it('an unticked image stays unticked when the preview refreshes', async () => {
     mockApi.prunePreview.mockResolvedValue(plan);
     render(CleanupPruneDialog, { onclose: vi.fn() });

@@ -130,7 +130,13 @@ describe('ImageDetailsTags', () => {
         removalItem({
           id: A,
           requested: ['demo/app:1'],
-          refusal: { kind: 'in_use', containers: [web], message: '', forceable: true },
+          refusal: {
+            kind: 'in_use',
+            containers: [web],
+            subject: 'demo/app:1',
+            message: '',
+            forceable: true,
+          },
         }),
       ]),
     );

@@ -30,6 +30,7 @@ function inUse(engine: 'docker' | 'podman') {
     refusal: {
       kind: 'in_use',
       containers: [web],
+      subject: 'demo/app:1, demo/app:latest',
       message: 'demo/app:1 is used by container(s) web',
       forceable: true,
     },
@@ -194,7 +195,13 @@ describe('ImagesRemoveDialog', () => {
         id: B,
         tags: ['solo:1'],
         requested: ['solo:1'],
-        refusal: { kind: 'pinned', pattern: 'solo', message: '', forceable: false },
+        refusal: {
+          kind: 'pinned',
+          pattern: 'solo',
+          subject: 'solo:1',
+          message: '',
+          forceable: false,
+        },
       }),
     ]);
     mockApi.imagesRemovePlan.mockResolvedValue(pinned);

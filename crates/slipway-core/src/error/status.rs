@@ -1,0 +1,147 @@
+//! The HTTP-like status of each error kind.
+
+use super::kind::ErrorKind;
+
+impl ErrorKind {
+    /// The HTTP-like status this kind has unless the caller knows better.
+    pub fn status(&self) -> u16 {
+        use ErrorKind::*;
+        match self {
+            NoEngine { .. }
+            | NoSocket { .. }
+            | EngineDidNotAnswer { .. }
+            | EngineAddressUnusable { .. }
+            | NotConnected
+            | LostEngine { .. }
+            | EngineUnreachable { .. }
+            | ConnectionBroke { .. }
+            | EngineStopped { .. }
+            | EngineConnectionFailed => 503,
+            ConnectTimeout { .. }
+            | HeadersTimeout { .. }
+            | EngineSlow { .. }
+            | EngineTimeout
+            | Stalled { .. }
+            | RegistrySlow { .. }
+            | CredentialHelperTimeout { .. }
+            | CredentialHelperStuck { .. } => 504,
+            EngineNotHttp { .. }
+            | EngineUnreadable { .. }
+            | UnreadableAnswer
+            | TarCutShort(_)
+            | ImportWithoutId
+            | PulledImageMissing
+            | PushWithoutDigest { .. }
+            | RegistryUnreachable { .. }
+            | RegistryAnswered { .. } => 502,
+            // What stopped it decides.
+            PruneStopped { cause, .. } | WithHint { cause, .. } => cause.code,
+            RemoveRefused { refusal, .. } => refusal.status(),
+            PinsDamaged { .. } => 423,
+            BuildWithoutId { .. } => 502,
+            CancelledBeforeRemoval => 499,
+            AlreadyGone | NotPinned { .. } => 404,
+            PinnedSince { .. }
+            | TaggedSince { .. }
+            | UsedSince { .. }
+            | ImagePinned { .. }
+            | NoPinsDamage
+            | FileLocked { .. } => 409,
+            ContextPackingFailed
+            | NoConfigFolder { .. }
+            | CannotCreateFolderFor { .. }
+            | CannotLock { .. }
+            | CannotKeepAside { .. }
+            | NoFreeNameAside { .. }
+            | TaskStoppedUnexpectedly
+            | NoDataFolder
+            | NoSettingsFolder => 500,
+            ContextMissing { .. }
+            | ContextUnopenable { .. }
+            | ContextIsAFile { .. }
+            | ContextUnreadable { .. }
+            | NoDockerfileInContext { .. }
+            | DockerfileMissing { .. }
+            | DockerfileUnresolvable { .. }
+            | DockerfileUnreadable { .. }
+            | DockerfileIsAFolder { .. }
+            | DockerfileNotRegular { .. }
+            | DockerfileEmpty { .. }
+            | BadIgnorePattern { .. }
+            | CannotList { .. }
+            | CannotReadLink { .. }
+            | ContextFileShrank { .. }
+            | BuildLimitOutOfRange { .. }
+            | KeepNeedsAll
+            | NothingTicked
+            | NotAPin { .. }
+            | BadKeepStorage { .. } => 400,
+            RawUnsupported { .. } => 501,
+            Cancelled { .. } => 499,
+            FileExists { .. } => 409,
+            OutsideContext { .. } => 403,
+            NoSpace { .. } => 507,
+            CredentialsRefused { .. } | RegistryNeedsLogin { .. } => 401,
+            ImageNotFound { .. }
+            | RegistryHasNoImage { .. }
+            | NotInRegistry { .. }
+            | NoSearchApi => 404,
+            Unexpected
+            | CannotWrite { .. }
+            | CredentialLookupFailed { .. }
+            | CredentialHelperFailed { .. }
+            | ChoiceNotSaved
+            | PruneIncomplete { .. } => 500,
+            EngineAddressNotUnderstood { .. }
+            | NoCertPath
+            | NothingToSave
+            | NothingLoaded { .. }
+            | NotAFileName { .. }
+            | FolderMissing { .. }
+            | CannotRead { .. }
+            | NotARegularFile { .. }
+            | EmptyFile { .. }
+            | UnreadableContextFile { .. }
+            | FolderNotFile { .. }
+            | NamedPipe { .. }
+            | SocketFile { .. }
+            | DeviceFile { .. }
+            | NoDockerfileAt { .. }
+            | DockerfileTooBig { .. }
+            | DockerfileNotText { .. }
+            | StallTimeoutOutOfRange { .. }
+            | DockerConfigInvalid { .. }
+            | CredentialHelperNotRun { .. }
+            | PasswordNotOnStdin
+            | TagHasDigest { .. }
+            | EmptySearch
+            | EmptyReference
+            | InvalidReference { .. }
+            | BadFilter { .. }
+            | UnknownFilter { .. }
+            | FilterTakesBool { .. }
+            | FilterNeedsImage { .. }
+            | LabelWithoutKey { .. }
+            | ReferenceFilterEmpty
+            | BadPattern { .. }
+            | SearchLimit { .. }
+            | BadDuration { .. }
+            | DurationTooLong { .. }
+            | UntilTooFar { .. }
+            | UntilInFuture { .. }
+            | DryRunWithoutUntil
+            | BadUntil { .. }
+            | BadSearchFilter { .. }
+            | StarsNotNumber { .. }
+            | BadPruneFilter { .. }
+            | BadBuildArg { .. }
+            | BadLabel { .. }
+            | ChoosePath { .. }
+            | HomeNotSet
+            | NotAbsolute { .. }
+            | IsAFolder { .. }
+            | ParentMissing { .. }
+            | NotAFolder { .. } => 400,
+        }
+    }
+}
