@@ -180,8 +180,8 @@ impl ErrorKind {
             CredentialHelperNotRun { program } => format!(
                 "Your Docker config keeps credentials with {program}, which could not be run{p}; nothing was saved."
             ),
-            CredentialHelperStuck { program } => {
-                format!("{program} store did not finish{p}; nothing was saved.")
+            CredentialHelperStuck { program, seconds } => {
+                format!("{program} store did not finish within {seconds} s{p}; nothing was saved.")
             }
             CredentialHelperFailed { program } => format!("{program} store failed{c}"),
             PasswordNotOnStdin => {

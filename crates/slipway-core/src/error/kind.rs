@@ -205,6 +205,7 @@ pub enum ErrorKind {
     },
     CredentialHelperStuck {
         program: String,
+        seconds: u32,
     },
     CredentialHelperFailed {
         program: String,

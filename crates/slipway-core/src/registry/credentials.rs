@@ -231,10 +231,16 @@ fn store_with_helper(
         stdin.write_all(body.to_string().as_bytes())?;
     }
     let out = wait_with_timeout(child, HELPER_TIMEOUT).map_err(|e| {
-        Error::of(ErrorKind::CredentialHelperStuck {
+        let stuck = Error::of(ErrorKind::CredentialHelperStuck {
             program: program.clone(),
-        })
-        .with_detail(e)
+            seconds: crate::error::whole_seconds(HELPER_TIMEOUT),
+        });
+        // The time is in the sentence; only another failure has words of its own.
+        if e.kind() == std::io::ErrorKind::TimedOut {
+            stuck
+        } else {
+            stuck.with_detail(e)
+        }
     })?;
     if !out.status.success() {
         return Err(Error::of(ErrorKind::CredentialHelperFailed { program })

@@ -175,7 +175,7 @@ impl JsonFile {
         };
         let reason = match serde_json::from_slice::<T>(&bytes) {
             Ok(v) => return Ok(Loaded::Read(v)),
-            Err(e) if bytes.is_empty() => format!("the file is empty ({e})"),
+            // The parser's own words (an empty file reads "EOF while parsing … column 0").
             Err(e) => e.to_string(),
         };
         let kept_at = self.keep_aside()?;
@@ -389,7 +389,10 @@ mod tests {
         std::fs::write(f.path(), b"").unwrap();
         let lock = f.lock().unwrap();
         match f.load::<Doc>(&lock, |_| Doc::default()).unwrap() {
-            Loaded::Recovered { broken, .. } => assert!(broken.reason.contains("empty")),
+            Loaded::Recovered { broken, .. } => {
+                assert!(broken.bytes.is_empty());
+                assert!(broken.reason.contains("EOF"), "{}", broken.reason);
+            }
             other => panic!("{other:?}"),
         }
     }
