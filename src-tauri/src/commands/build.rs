@@ -60,7 +60,8 @@ fn read_dockerfile(context: &Path, path: &Path) -> Result<String, Error> {
             context: context.display().to_string(),
         }));
     }
-    let (file, meta) = slipway_core::transfer::open_regular(path)?;
+    // The checked file, not the name: a link changed since cannot lead elsewhere.
+    let (file, meta) = slipway_core::transfer::open_regular(&real)?;
     let too_big = |bytes| {
         Error::of(ErrorKind::DockerfileTooBig {
             path: shown(),

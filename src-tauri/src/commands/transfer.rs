@@ -24,12 +24,17 @@ pub struct SaveTarget {
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(err(level = "debug", Display))]
-pub fn images_save_check(path: String) -> Result<SaveTarget, Error> {
-    let target = save_target(&path)?;
-    Ok(SaveTarget {
-        exists: std::fs::symlink_metadata(&target).is_ok(),
-        path: target.display().to_string(),
+pub async fn images_save_check(path: String) -> Result<SaveTarget, Error> {
+    // Off the main thread: a slow mount must not freeze the window.
+    tauri::async_runtime::spawn_blocking(move || {
+        let target = save_target(&path)?;
+        Ok(SaveTarget {
+            exists: std::fs::symlink_metadata(&target).is_ok(),
+            path: target.display().to_string(),
+        })
     })
+    .await
+    .map_err(Error::unexpected)?
 }
 
 /// Save `references` into one tar at `path`, streamed; the file appears only when complete.
@@ -220,12 +225,12 @@ pub async fn image_import(
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_save_check_says_whether_a_file_would_be_replaced() {
+    #[tokio::test]
+    async fn the_save_check_says_whether_a_file_would_be_replaced() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("images.tar");
         let typed = path.to_str().unwrap().to_owned();
-        let fresh = images_save_check(typed.clone()).unwrap();
+        let fresh = images_save_check(typed.clone()).await.unwrap();
         assert_eq!(
             fresh,
             SaveTarget {
@@ -234,8 +239,10 @@ mod tests {
             }
         );
         std::fs::write(&path, b"mine").unwrap();
-        assert!(images_save_check(typed).unwrap().exists);
-        let e = images_save_check(dir.path().display().to_string()).unwrap_err();
+        assert!(images_save_check(typed).await.unwrap().exists);
+        let e = images_save_check(dir.path().display().to_string())
+            .await
+            .unwrap_err();
         assert!(e.message.contains("is a folder"), "{}", e.message);
     }
 }

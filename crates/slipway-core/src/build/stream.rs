@@ -95,8 +95,7 @@ fn produce(prepared: &PreparedContext, tx: mpsc::Sender<Chunk>, failure: &Contex
         write_tar(prepared, tx, failure)
     }));
     if outcome.is_err() && !on_panic.is_closed() {
-        let error =
-            Error::of(ErrorKind::ContextPackingFailed).with_detail("the packing thread panicked");
+        let error = Error::of(ErrorKind::ContextPackingFailed);
         failure.record(error.clone());
         let _ = on_panic.blocking_send(Err(io::Error::other(error)));
     }

@@ -63,16 +63,6 @@ impl StallInfo {
     }
 }
 
-/// "3 s", "2.5 s".
-pub(crate) fn seconds(d: Duration) -> String {
-    let s = d.as_secs_f64();
-    if s.fract() == 0.0 {
-        format!("{s:.0} s")
-    } else {
-        format!("{s:.1} s")
-    }
-}
-
 /// A stream that fails with the stall error when neither it nor its `Activity` moved for the
 /// limit. After that error it ends.
 pub(crate) struct Guarded<S> {
@@ -201,11 +191,5 @@ mod tests {
         );
         assert_eq!(s.next().await.unwrap().unwrap_err().code, 504);
         assert_eq!(started.elapsed(), Duration::from_secs(13));
-    }
-
-    #[test]
-    fn durations_read_like_a_person_wrote_them() {
-        assert_eq!(seconds(Duration::from_secs(120)), "120 s");
-        assert_eq!(seconds(Duration::from_millis(2500)), "2.5 s");
     }
 }

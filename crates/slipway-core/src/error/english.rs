@@ -111,9 +111,6 @@ impl ErrorKind {
             EmptyFile { path } => {
                 format!("{path} is empty (0 bytes): there is no image in it.")
             }
-            UnreadableContextFile { path } => {
-                format!("The build context file {path} cannot be read{p}.")
-            }
             FileExists { path } => format!("{path} exists; it was not replaced."),
             FolderNotFile { path } => {
                 format!("{path} is a folder, not a regular file: choose a file.")

@@ -121,9 +121,6 @@ pub enum ErrorKind {
     EmptyFile {
         path: String,
     },
-    UnreadableContextFile {
-        path: String,
-    },
     /// A save that may not replace what is there.
     FileExists {
         path: String,

@@ -101,7 +101,6 @@ impl ErrorKind {
             | CannotRead { .. }
             | NotARegularFile { .. }
             | EmptyFile { .. }
-            | UnreadableContextFile { .. }
             | FolderNotFile { .. }
             | NamedPipe { .. }
             | SocketFile { .. }

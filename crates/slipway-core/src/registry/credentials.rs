@@ -259,10 +259,7 @@ fn wait_with_timeout(
         if std::time::Instant::now() >= deadline {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::TimedOut,
-                format!("no answer within {}", crate::engine::stall::seconds(limit)),
-            ));
+            return Err(std::io::ErrorKind::TimedOut.into());
         }
         std::thread::sleep(Duration::from_millis(20));
     }

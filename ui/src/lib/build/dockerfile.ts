@@ -8,10 +8,23 @@ export interface DockerfileArg {
   value: string | null;
 }
 
+/** What is wrong on a line, as an i18n key (`build.problem.<key>`) and its values. */
 export interface DockerfileProblem {
   line: number;
-  message: string;
+  key: DockerfileProblemKey;
+  values?: Record<string, string>;
 }
+
+export type DockerfileProblemKey =
+  | 'unknownInstruction'
+  | 'beforeFrom'
+  | 'fromNeedsImage'
+  | 'fromShape'
+  | 'badStageName'
+  | 'stageTwice'
+  | 'argNeedsName'
+  | 'badArgName'
+  | 'noFrom';
 
 export interface DockerfileInfo {
   stages: string[];
@@ -74,36 +87,36 @@ export function readDockerfile(text: string): DockerfileInfo {
     const instruction = word.toUpperCase();
     const args = rest.join(' ').trim();
     if (!INSTRUCTIONS.has(instruction)) {
-      info.problems.push({ line, message: `Unknown instruction ${word}` });
+      info.problems.push({ line, key: 'unknownInstruction', values: { word } });
       continue;
     }
     info.steps++;
     if (instruction !== 'ARG' && instruction !== 'FROM' && !sawFrom) {
-      info.problems.push({ line, message: `${instruction} before the first FROM` });
+      info.problems.push({ line, key: 'beforeFrom', values: { instruction } });
     }
     if (instruction === 'FROM') {
       sawFrom = true;
       const parts = args.split(/\s+/).filter((p) => !p.startsWith('--'));
       if (parts.length === 0 || parts[0] === '') {
-        info.problems.push({ line, message: 'FROM needs an image' });
+        info.problems.push({ line, key: 'fromNeedsImage' });
         continue;
       }
       if (parts.length >= 2) {
         if (parts[1].toUpperCase() !== 'AS' || parts.length !== 3) {
-          info.problems.push({ line, message: 'Expected FROM image [AS name]' });
+          info.problems.push({ line, key: 'fromShape' });
           continue;
         }
         const name = parts[2].toLowerCase();
         if (!STAGE_NAME.test(name)) {
-          info.problems.push({ line, message: `Invalid stage name ${parts[2]}` });
+          info.problems.push({ line, key: 'badStageName', values: { name: parts[2] } });
         } else if (info.stages.includes(name)) {
-          info.problems.push({ line, message: `Stage ${name} is defined twice` });
+          info.problems.push({ line, key: 'stageTwice', values: { name } });
         } else info.stages.push(name);
       }
     }
     if (instruction === 'ARG') {
       if (args === '') {
-        info.problems.push({ line, message: 'ARG needs a name' });
+        info.problems.push({ line, key: 'argNeedsName' });
         continue;
       }
       const eq = args.indexOf('=');
@@ -111,14 +124,14 @@ export function readDockerfile(text: string): DockerfileInfo {
       let value = eq < 0 ? null : args.slice(eq + 1);
       if (value !== null && /^(["']).*\1$/.test(value)) value = value.slice(1, -1);
       if (!ARG_NAME.test(name)) {
-        info.problems.push({ line, message: `Invalid ARG name ${name}` });
+        info.problems.push({ line, key: 'badArgName', values: { name } });
       } else if (!info.args.some((a) => a.name === name)) {
         info.args.push({ name, value });
       }
     }
   }
   if (!sawFrom && info.problems.length === 0) {
-    info.problems.push({ line: 1, message: 'No FROM: a Dockerfile starts from an image' });
+    info.problems.push({ line: 1, key: 'noFrom' });
   }
   return info;
 }

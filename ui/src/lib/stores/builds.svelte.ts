@@ -33,8 +33,15 @@ export class BuildsStore {
 
   /** The backend's list; at the first start after the move, the old copy is handed over. */
   async load(): Promise<void> {
+    let moved: RecentBuild[] | null = null;
     try {
-      this.recent = (await this.#migrate()) ?? (await api.buildsRecent());
+      moved = await this.#migrate();
+    } catch (e) {
+      // The old copy stays for the next start; the backend's list is still shown.
+      console.warn('recent builds not moved yet', e);
+    }
+    try {
+      this.recent = moved ?? (await api.buildsRecent());
     } catch (e) {
       console.warn('recent builds unavailable', e);
     }
