@@ -139,6 +139,12 @@ async fn dockerd_killed_during_a_build_fails_the_build_and_leaves_no_tag() {
         err.message
     );
     assert!(err.message.contains(&d.host), "{}", err.message);
+    assert_eq!(
+        err.message.matches("The build").count(),
+        1,
+        "{}",
+        err.message
+    );
     assert!(took <= DEAD_ENGINE, "took {took:?}");
 
     d.restart();

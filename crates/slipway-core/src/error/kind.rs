@@ -460,6 +460,22 @@ pub enum ErrorKind {
     },
 }
 
+impl ErrorKind {
+    /// The operation a sentence begins with ("{operation}: the engine at … stopped"), if any.
+    pub(crate) fn leading_operation(&mut self) -> Option<&mut Operation> {
+        use ErrorKind::*;
+        match self {
+            ConnectTimeout { operation, .. }
+            | HeadersTimeout { operation, .. }
+            | ConnectionBroke { operation, .. }
+            | EngineNotHttp { operation, .. }
+            | EngineStopped { operation, .. }
+            | EngineSlow { operation, .. } => Some(operation),
+            _ => None,
+        }
+    }
+}
+
 /// Whole seconds for a limit in a sentence (rounded up: "1 s" rather than "0 s").
 pub(crate) fn whole_seconds(d: std::time::Duration) -> u32 {
     (d.as_secs_f64().ceil().min(f64::from(u32::MAX)) as u32).max(1)

@@ -155,6 +155,19 @@ impl Error {
     /// Say `new` where `old` was said (else in front): "The build failed at Step 2/2: …"
     /// rather than "The build failed at Step 2/2: The build: …".
     pub fn instead_of(mut self, old: &Operation, new: impl Into<Operation>) -> Self {
+        let new = new.into();
+        // A sentence that starts with its own operation ("The build: the engine … stopped")
+        // says the new one there.
+        if let Some(op) = self
+            .kind
+            .as_deref_mut()
+            .and_then(ErrorKind::leading_operation)
+            .filter(|op| **op == *old)
+        {
+            *op = new;
+            self.render();
+            return self;
+        }
         if let Some(i) = self.context.iter().position(|op| op == old) {
             self.context.remove(i);
         }
@@ -406,6 +419,30 @@ mod tests {
         assert_eq!(e.message, "Removing x:1: conflict: image is in use");
         assert_eq!(e.kind, None);
         assert_eq!(e.detail.as_deref(), Some("conflict: image is in use"));
+    }
+
+    #[test]
+    fn a_failed_build_step_says_the_build_once() {
+        let failed = || Operation::BuildFailedAt {
+            step: "Step 2/2 : RUN x".into(),
+        };
+        let stopped = Error::of(ErrorKind::EngineStopped {
+            operation: Operation::Build,
+            host: "unix:///e".into(),
+        })
+        .instead_of(&Operation::Build, failed());
+        assert_eq!(
+            stopped.message,
+            "The build failed at Step 2/2 : RUN x: the engine at unix:///e stopped answering; it may have stopped."
+        );
+        assert!(stopped.context.is_empty());
+        let raw = Error::raw(500, "exit code 1")
+            .during(Operation::Build)
+            .instead_of(&Operation::Build, failed());
+        assert_eq!(
+            raw.message,
+            "The build failed at Step 2/2 : RUN x: exit code 1"
+        );
     }
 
     #[test]
