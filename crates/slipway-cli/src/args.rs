@@ -106,6 +106,8 @@ pub enum ImagesCmd {
     },
     /// Create an image from a root filesystem tarball
     Import(ImportArgs),
+    /// Copy images to another engine: `images cp ENGINE::IMAGE... ENGINE::` (Podman's scp)
+    Cp(CopyArgs),
     /// Search a registry
     Search(SearchArgs),
     /// Digest and platforms of a remote image, without pulling it
@@ -223,6 +225,14 @@ pub struct SaveArgs {
     pub references: Vec<String>,
     #[arg(short = 'o', long = "output")]
     pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// Sources `ENGINE::IMAGE` (ENGINE = an address such as unix:///path/docker.sock; empty or
+    /// left out = the current engine), then the destination `ENGINE::`
+    #[arg(required = true, num_args = 2.., value_name = "SOURCE... DEST")]
+    pub args: Vec<String>,
 }
 
 #[derive(Debug, Args)]

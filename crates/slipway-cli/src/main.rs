@@ -3,6 +3,7 @@
 
 mod args;
 mod checks;
+mod copy;
 mod outcome;
 mod output;
 mod pins;
@@ -83,6 +84,11 @@ async fn run(cli: Cli, cancel: &CancellationToken) -> Result<()> {
     // The pins are a file of Slipway's own: no engine needed.
     let command = match cli.command {
         Command::Pins(cmd) => return pins::run(cmd, json),
+        // Two engines, named by the arguments: connected there.
+        Command::Images(ImagesCmd::Cp(a)) => {
+            let stall = std::time::Duration::from_secs(cli.stall_timeout);
+            return copy::run(&a, cli.host.as_deref(), stall, json, cancel).await;
+        }
         other => other,
     };
     let engine = Engine::connect(EngineSpec {
@@ -406,6 +412,7 @@ async fn images(
                 r.loaded.iter().for_each(|l| println!("Loaded image: {l}"))
             })
         }
+        ImagesCmd::Cp(_) => unreachable!("answered before connecting"),
         ImagesCmd::Import(a) => {
             let options = slipway_core::transfer::ImportOptions {
                 reference: a.reference,

@@ -99,6 +99,24 @@ impl ErrorKind {
             NothingLoaded { path } => format!(
                 "the engine did not say it loaded an image, so {path} held none it could load."
             ),
+            NothingCopied { destination } => format!(
+                "the engine at {destination} did not say it loaded the images, so nothing was copied."
+            ),
+            CopiedImageMissing { image, destination } => format!(
+                "the engine at {destination} said it loaded the copy, but {image} is not there."
+            ),
+            CopySourceNotUnderstood { argument } => format!(
+                "{argument} is not a source to copy from: write ENGINE::IMAGE (an empty ENGINE is the current engine)."
+            ),
+            CopyDestinationNotUnderstood { argument } => format!(
+                "{argument} is not a destination: write ENGINE:: (for example unix:///run/podman/podman.sock::)."
+            ),
+            CopyFromSeveralEngines { first, other } => format!(
+                "One copy takes images from one engine, but the sources name {first} and {other}."
+            ),
+            CopyToItself { host } => format!(
+                "The source and the destination are the same engine ({host}): nothing to copy."
+            ),
             ImportWithoutId => "the engine did not say which image it imported.".into(),
             NotAFileName { path } => format!("{path} is not a file name."),
             FolderMissing { path } => format!("The folder {path} does not exist."),
@@ -392,6 +410,15 @@ impl fmt::Display for Operation {
             Save { images, path } => write!(f, "Saving {} to {path}", images.join(", ")),
             Load { path } => write!(f, "Loading {path}"),
             Import { path } => write!(f, "Importing {path}"),
+            Copy {
+                images,
+                source,
+                destination,
+            } => write!(
+                f,
+                "Copying {} from {source} to {destination}",
+                images.join(", ")
+            ),
             Build => f.write_str("The build"),
             NothingBuilt => f.write_str("Nothing was built"),
             BuildFailed => f.write_str("The build failed"),

@@ -100,6 +100,30 @@ pub enum ErrorKind {
         path: String,
     },
     ImportWithoutId,
+    /// A copy whose destination never said "Loaded image".
+    NothingCopied {
+        destination: String,
+    },
+    /// The destination said it loaded the copy, but the image is not there.
+    CopiedImageMissing {
+        image: String,
+        destination: String,
+    },
+    /// `images cp` arguments: a source is `ENGINE::IMAGE` (or `IMAGE`), the destination `ENGINE::`.
+    CopySourceNotUnderstood {
+        argument: String,
+    },
+    CopyDestinationNotUnderstood {
+        argument: String,
+    },
+    CopyFromSeveralEngines {
+        first: String,
+        other: String,
+    },
+    /// A copy to the engine it copies from.
+    CopyToItself {
+        host: String,
+    },
     NotAFileName {
         path: String,
     },

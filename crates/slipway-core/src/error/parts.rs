@@ -50,6 +50,12 @@ pub enum Operation {
     Import {
         path: String,
     },
+    /// Copying images from one engine to another (both named: either side can fail).
+    Copy {
+        images: Vec<String>,
+        source: String,
+        destination: String,
+    },
     Build,
     /// The build ended without an image (the cause follows).
     NothingBuilt,

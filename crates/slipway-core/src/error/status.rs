@@ -30,6 +30,8 @@ impl ErrorKind {
             | UnreadableAnswer
             | TarCutShort(_)
             | ImportWithoutId
+            | NothingCopied { .. }
+            | CopiedImageMissing { .. }
             | PulledImageMissing
             | PushWithoutDigest { .. }
             | RegistryUnreachable { .. }
@@ -96,6 +98,10 @@ impl ErrorKind {
             | NoCertPath
             | NothingToSave
             | NothingLoaded { .. }
+            | CopyToItself { .. }
+            | CopySourceNotUnderstood { .. }
+            | CopyDestinationNotUnderstood { .. }
+            | CopyFromSeveralEngines { .. }
             | NotAFileName { .. }
             | FolderMissing { .. }
             | CannotRead { .. }

@@ -18,7 +18,7 @@ use tokio::io::AsyncWriteExt;
 use tokio_util::sync::CancellationToken;
 
 /// How often an upload reports the bytes it sent while the engine has not answered yet.
-const UPLOAD_REPORT: Duration = Duration::from_millis(250);
+pub(super) const UPLOAD_REPORT: Duration = Duration::from_millis(250);
 
 impl Engine {
     /// Save images into one tar at `path`, streamed, replacing a file already there (like
@@ -294,14 +294,14 @@ fn write_error(e: std::io::Error, path: &Path) -> Error {
 /// Watches the last bytes of a tar: a complete one ends with two zero 512-byte blocks and is
 /// a whole number of blocks long (Go's archive/tar, which Docker and Podman use, writes both).
 #[derive(Default)]
-struct TarEnd {
+pub(super) struct TarEnd {
     last: Vec<u8>,
 }
 
 const TAR_END: usize = 1024;
 
 impl TarEnd {
-    fn feed(&mut self, chunk: &[u8]) {
+    pub(super) fn feed(&mut self, chunk: &[u8]) {
         if chunk.len() >= TAR_END {
             self.last.clear();
             self.last.extend_from_slice(&chunk[chunk.len() - TAR_END..]);
@@ -312,7 +312,7 @@ impl TarEnd {
         }
     }
 
-    fn is_complete(&self, total: u64) -> bool {
+    pub(super) fn is_complete(&self, total: u64) -> bool {
         total.is_multiple_of(512) && self.last.len() == TAR_END && self.last.iter().all(|b| *b == 0)
     }
 }

@@ -1,11 +1,14 @@
-//! Moving images in and out: pull, push (here), save, load, import (`archive.rs`) —
+//! Moving images in and out: pull, push (here), save, load, import (`archive.rs`), copy
+//! between engines (`copy.rs`) —
 //! streamed, with progress, cancellable through a `CancellationToken`, and done only on the
 //! engine's own word: a stream that breaks off or stalls is an error, never the end.
 
 mod archive;
+mod copy;
 mod regular;
 
 pub use archive::{Overwrite, check_upload};
+pub use copy::{CopiedImage, CopyResult};
 pub use regular::open_regular;
 
 use crate::credentials::{self, Credentials};
