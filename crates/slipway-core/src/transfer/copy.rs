@@ -344,7 +344,7 @@ mod tests {
             &source,
             save,
             tx,
-            whole.clone(),
+            (whole.clone(), Arc::default()),
             Arc::default(),
             &what,
         )
