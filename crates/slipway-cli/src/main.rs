@@ -3,6 +3,7 @@
 
 mod args;
 mod checks;
+mod engines;
 mod outcome;
 mod output;
 mod pins;
@@ -19,7 +20,7 @@ use slipway_core::credentials::Credentials;
 use slipway_core::error::ErrorKind;
 use slipway_core::images::{ListOptions, PrunePlan, parse_filter};
 use slipway_core::protection::Protection;
-use slipway_core::{CancellationToken, Engine, EngineSpec, Error, Result};
+use slipway_core::{CancellationToken, Engine, Error, Result};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -83,16 +84,14 @@ async fn run(cli: Cli, cancel: &CancellationToken) -> Result<()> {
     // The pins are a file of Slipway's own: no engine needed.
     let command = match cli.command {
         Command::Pins(cmd) => return pins::run(cmd, json),
+        Command::Engines(cmd) => return engines::run(cmd, json).await,
         other => other,
     };
-    let engine = Engine::connect(EngineSpec {
-        host: cli.host.clone(),
-        ignore_env: false,
-    })
-    .await?
-    .with_stall_timeout(std::time::Duration::from_secs(cli.stall_timeout));
+    let engine = Engine::connect(engines::spec(cli.host.clone(), cli.context.clone())?)
+        .await?
+        .with_stall_timeout(std::time::Duration::from_secs(cli.stall_timeout));
     match command {
-        Command::Pins(_) => unreachable!("answered before connecting"),
+        Command::Pins(_) | Command::Engines(_) => unreachable!("answered before connecting"),
         Command::Images(cmd) => images(&engine, cmd, json, cancel).await,
         Command::Df => {
             let df = engine.df().await?;
