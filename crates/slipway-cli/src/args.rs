@@ -14,6 +14,10 @@ pub struct Cli {
     /// else the default Docker or Podman socket.
     #[arg(long, short = 'H', global = true)]
     pub host: Option<String>,
+    /// Engine by name: a Docker context or a Podman connection (see `engines ls`); else
+    /// DOCKER_CONTEXT, else the docker CLI's current context.
+    #[arg(long, global = true, conflicts_with = "host", value_name = "NAME")]
+    pub context: Option<String>,
     /// Print the core's JSON exactly (errors too, with a non-zero exit code).
     #[arg(long, global = true)]
     pub json: bool,
@@ -44,11 +48,21 @@ pub enum Command {
     Login(LoginArgs),
     /// Which engine answers, its kind and versions
     Engine,
+    /// Every engine found: Docker contexts, Podman connections, well-known sockets
+    #[command(subcommand)]
+    Engines(EnginesCmd),
     /// Remove build cache
     BuilderPrune(BuilderPruneArgs),
     /// Pins: images that `images prune` and `images rm` never remove (shared with the app)
     #[command(subcommand)]
     Pins(PinsCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EnginesCmd {
+    /// List them with their kind, version and whether they answer (each within 3 s, all at once)
+    #[command(alias = "list")]
+    Ls,
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,6 +4,7 @@
 mod args;
 mod checks;
 mod copy;
+mod engines;
 mod outcome;
 mod output;
 mod pins;
@@ -20,7 +21,7 @@ use slipway_core::credentials::Credentials;
 use slipway_core::error::ErrorKind;
 use slipway_core::images::{ListOptions, PrunePlan, parse_filter};
 use slipway_core::protection::Protection;
-use slipway_core::{CancellationToken, Engine, EngineSpec, Error, Result};
+use slipway_core::{CancellationToken, Engine, Error, Result};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -87,18 +88,18 @@ async fn run(cli: Cli, cancel: &CancellationToken) -> Result<()> {
         // Two engines, named by the arguments: connected there.
         Command::Images(ImagesCmd::Cp(a)) => {
             let stall = std::time::Duration::from_secs(cli.stall_timeout);
-            return copy::run(&a, cli.host.as_deref(), stall, json, cancel).await;
+            // The current engine (an empty ENGINE) honours --context like every command.
+            let current = engines::spec(cli.host.clone(), cli.context.clone())?.host;
+            return copy::run(&a, current.as_deref(), stall, json, cancel).await;
         }
+        Command::Engines(cmd) => return engines::run(cmd, json).await,
         other => other,
     };
-    let engine = Engine::connect(EngineSpec {
-        host: cli.host.clone(),
-        ignore_env: false,
-    })
-    .await?
-    .with_stall_timeout(std::time::Duration::from_secs(cli.stall_timeout));
+    let engine = Engine::connect(engines::spec(cli.host.clone(), cli.context.clone())?)
+        .await?
+        .with_stall_timeout(std::time::Duration::from_secs(cli.stall_timeout));
     match command {
-        Command::Pins(_) => unreachable!("answered before connecting"),
+        Command::Pins(_) | Command::Engines(_) => unreachable!("answered before connecting"),
         Command::Images(cmd) => images(&engine, cmd, json, cancel).await,
         Command::Df => {
             let df = engine.df().await?;

@@ -1,5 +1,6 @@
 //! Finding and connecting to an engine (Docker or Podman), always at the negotiated API version.
 
+pub mod discovery;
 pub(crate) mod http;
 pub(crate) mod raw;
 pub(crate) mod stall;

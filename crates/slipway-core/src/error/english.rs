@@ -42,6 +42,15 @@ impl ErrorKind {
                 "The engine address \"{host}\" is not understood. Use unix:///path, tcp://host:port or ssh://user@host."
             ),
             NoCertPath => "DOCKER_CERT_PATH is not set and there is no HOME.".into(),
+            EngineSettingsInvalid { path } => {
+                format!("{path} is not a valid engine settings file{p}; skipped.")
+            }
+            UnknownEngine { name } => format!(
+                "There is no engine named \"{name}\" (no Docker context or Podman connection of that name). See `slipway-cli engines ls`."
+            ),
+            EngineProbeTimeout { host, seconds } => {
+                format!("The engine at {host} did not answer within {seconds} s.")
+            }
             NotConnected => "No container engine is connected.".into(),
             LostEngine { host } => format!("Lost the connection to {host}; reconnecting…"),
             EngineUnreachable { host } => {

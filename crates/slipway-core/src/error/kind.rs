@@ -32,6 +32,20 @@ pub enum ErrorKind {
         host: String,
     },
     NoCertPath,
+    /// An engine settings file (a Docker context, Podman's connections) that is there but
+    /// not what its tool writes (detail: the parser's words); it is skipped.
+    EngineSettingsInvalid {
+        path: String,
+    },
+    /// `--context` / `DOCKER_CONTEXT` names no discovered engine.
+    UnknownEngine {
+        name: String,
+    },
+    /// `engines ls` gave the engine this long to answer.
+    EngineProbeTimeout {
+        host: String,
+        seconds: u32,
+    },
     /// The app has no engine right now.
     NotConnected,
     /// The app lost the engine it had and tries again.

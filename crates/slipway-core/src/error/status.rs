@@ -18,6 +18,7 @@ impl ErrorKind {
             | EngineStopped { .. }
             | EngineConnectionFailed => 503,
             ConnectTimeout { .. }
+            | EngineProbeTimeout { .. }
             | HeadersTimeout { .. }
             | EngineSlow { .. }
             | EngineTimeout
@@ -87,7 +88,8 @@ impl ErrorKind {
             ImageNotFound { .. }
             | RegistryHasNoImage { .. }
             | NotInRegistry { .. }
-            | NoSearchApi => 404,
+            | NoSearchApi
+            | UnknownEngine { .. } => 404,
             Unexpected
             | CannotWrite { .. }
             | CredentialLookupFailed { .. }
@@ -95,6 +97,7 @@ impl ErrorKind {
             | ChoiceNotSaved
             | PruneIncomplete { .. } => 500,
             EngineAddressNotUnderstood { .. }
+            | EngineSettingsInvalid { .. }
             | NoCertPath
             | NothingToSave
             | NothingLoaded { .. }
