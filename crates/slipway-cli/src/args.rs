@@ -243,8 +243,8 @@ pub struct SaveArgs {
 
 #[derive(Debug, Args)]
 pub struct CopyArgs {
-    /// Sources `ENGINE::IMAGE` (ENGINE = an address such as unix:///path/docker.sock; empty or
-    /// left out = the current engine), then the destination `ENGINE::`
+    /// Sources `ENGINE::IMAGE` (ENGINE = an address such as unix:///path/docker.sock or a name
+    /// from `engines ls`; empty or left out = the current engine), then the destination `ENGINE::`
     #[arg(required = true, num_args = 2.., value_name = "SOURCE... DEST")]
     pub args: Vec<String>,
 }

@@ -1,9 +1,11 @@
 //! `images cp SOURCE... DEST` — copy images between engines with Podman's `scp` syntax: each
 //! source `ENGINE::IMAGE` (or a bare `IMAGE`), the destination `ENGINE::`; an empty ENGINE is
-//! the current one (`--host`, else DOCKER_HOST, else the default sockets).
+//! the current one (`--host`, else DOCKER_HOST, else the default sockets). ENGINE is an
+//! address or a name from `engines ls` (a Docker context or a Podman connection).
 
 use crate::args::CopyArgs;
 use crate::progress_view::ProgressView;
+use slipway_core::engine::discovery;
 use slipway_core::error::ErrorKind;
 use slipway_core::{CancellationToken, Engine, EngineSpec, Error, Result};
 use std::time::Duration;
@@ -67,18 +69,27 @@ pub fn plan(a: &CopyArgs) -> Result<CopyPlan> {
     })
 }
 
-/// The seam for engine names: today ENGINE is an address (`unix://…`, `tcp://…`, a socket
-/// path); names from `engines ls` will be resolved here.
+/// ENGINE as written: an address (`unix://…`, `tcp://…`, a socket path) or a name from
+/// `engines ls` (resolved when connecting).
 fn engine_of(text: &str) -> Option<String> {
     let t = text.trim();
     (!t.is_empty()).then(|| t.to_owned())
+}
+
+/// An address stays as it is; anything else is a Docker context or Podman connection name.
+fn address_of(engine: &str) -> Result<String> {
+    if engine.contains("://") || engine.starts_with('/') {
+        return Ok(engine.to_owned());
+    }
+    let found = discovery::discover(&discovery::DiscoveryEnv::from_process());
+    Ok(found.named(engine)?.host.clone())
 }
 
 async fn connect(host: Option<&str>, current: Option<&str>, stall: Duration) -> Result<Engine> {
     let spec = match host {
         // An address given here is the one meant: DOCKER_HOST does not replace it.
         Some(h) => EngineSpec {
-            host: Some(h.to_owned()),
+            host: Some(address_of(h)?),
             ignore_env: true,
         },
         None => EngineSpec {

@@ -225,3 +225,77 @@ fn docker_context_variable_is_honoured_and_an_unknown_name_is_a_clear_error() {
     let message = v["error"]["message"].as_str().unwrap();
     assert!(message.contains("\"no-such-engine\""), "{message}");
 }
+
+#[test]
+fn images_cp_takes_engine_names_from_the_users_settings() {
+    let s = settings();
+    let tag = format!("sw-named-copy-{}:1", std::process::id());
+    docker_cli(&["tag", "slipway-test/busybox:latest", &tag]);
+    let id = docker_cli(&["image", "inspect", "--format", "{{.Id}}", &tag])
+        .trim()
+        .to_owned();
+    let out = cli(
+        &s,
+        &[
+            "--json",
+            "images",
+            "cp",
+            &format!("sw-live::{tag}"),
+            "sw-podman::",
+        ],
+    );
+    let podman = |args: &[&str]| {
+        Command::new("podman")
+            .args(["--remote", "--url", &podman_host()])
+            .args(args)
+            .output()
+            .expect("podman runs")
+    };
+    let theirs = podman(&[
+        "image",
+        "inspect",
+        "--format",
+        "{{.Id}}",
+        &format!("localhost/{tag}"),
+    ]);
+    // Clean up before asserting: the harness's engines outlive a failed test.
+    podman(&["rmi", &format!("localhost/{tag}")]);
+    docker_cli(&["rmi", &tag]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let copied = json_of(&out);
+    assert_eq!(copied["destination"], podman_host(), "{copied}");
+    assert_eq!(copied["images"][0]["id"], id.as_str());
+    assert_eq!(
+        String::from_utf8_lossy(&theirs.stdout)
+            .trim()
+            .trim_start_matches("sha256:"),
+        id.trim_start_matches("sha256:"),
+        "Podman's own CLI sees the copied ID"
+    );
+
+    // A name that is neither an address nor a known engine is refused before anything moves.
+    let out = cli(
+        &s,
+        &[
+            "--json",
+            "images",
+            "cp",
+            &format!("sw-nowhere::{tag}"),
+            "sw-podman::",
+        ],
+    );
+    assert!(!out.status.success());
+    let e = json_of(&out);
+    assert_eq!(e["error"]["code"], 404, "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("sw-nowhere"),
+        "{e}"
+    );
+}
