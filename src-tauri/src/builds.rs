@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use slipway_core::Error;
-use slipway_core::store::{Broken, FileLock, JsonFile, Loaded, salvage};
+use slipway_core::store::{FileLock, JsonFile};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -124,21 +124,7 @@ fn change(
 }
 
 fn read(file: &JsonFile, lock: &FileLock) -> Result<Vec<RecentBuild>, Error> {
-    match file.load(lock, salvage)? {
-        Loaded::Recovered { value, broken } => {
-            crate::files::report("builds", &broken, value.len());
-            Ok(value)
-        }
-        other => Ok(other.into_value_or(Vec::new())),
-    }
-}
-
-/// The complete entries of a damaged file.
-fn salvage(broken: &Broken) -> Vec<RecentBuild> {
-    salvage::array_elements(&broken.bytes, None)
-        .into_iter()
-        .filter_map(|v| serde_json::from_value(v).ok())
-        .collect()
+    crate::files::read_list(file, lock, "builds")
 }
 
 #[cfg(test)]

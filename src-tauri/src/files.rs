@@ -10,7 +10,7 @@ use crate::settings::Settings;
 use serde::Serialize;
 use slipway_core::Error;
 use slipway_core::pins_file::{PinsFile, PinsState, damage_of};
-use slipway_core::store::Broken;
+use slipway_core::store::{Broken, FileLock, JsonFile, Loaded, salvage};
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -60,6 +60,29 @@ pub fn with_pins_at(path: &Path, f: impl FnOnce()) {
     *PINS_AT.lock().unwrap_or_else(|e| e.into_inner()) = None;
     if let Err(panic) = outcome {
         std::panic::resume_unwind(panic);
+    }
+}
+
+/// A list file of the app's own (history, recent builds): a damaged one keeps its complete
+/// entries (a truncated file those before the cut, an entry missing a field is dropped alone),
+/// the broken file is kept aside and reported to the window as `kind`.
+pub fn read_list<T: serde::de::DeserializeOwned + Serialize>(
+    file: &JsonFile,
+    lock: &FileLock,
+    kind: &str,
+) -> Result<Vec<T>, Error> {
+    let salvage = |broken: &Broken| -> Vec<T> {
+        salvage::array_elements(&broken.bytes, None)
+            .into_iter()
+            .filter_map(|v| serde_json::from_value(v).ok())
+            .collect()
+    };
+    match file.load(lock, salvage)? {
+        Loaded::Recovered { value, broken } => {
+            report(kind, &broken, value.len());
+            Ok(value)
+        }
+        other => Ok(other.into_value_or(Vec::new())),
     }
 }
 

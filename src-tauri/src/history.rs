@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use slipway_core::Error;
-use slipway_core::store::{Broken, FileLock, JsonFile, Loaded, salvage};
+use slipway_core::store::{FileLock, JsonFile};
 use std::path::{Path, PathBuf};
 
 /// How many finished tasks are kept.
@@ -66,22 +66,7 @@ pub fn record(data_dir: &Path, mut record: TaskRecord) -> std::io::Result<Vec<Ta
 }
 
 fn read(file: &JsonFile, lock: &FileLock) -> Result<Vec<TaskRecord>, Error> {
-    match file.load(lock, salvage)? {
-        Loaded::Recovered { value, broken } => {
-            crate::files::report("history", &broken, value.len());
-            Ok(value)
-        }
-        other => Ok(other.into_value_or(Vec::new())),
-    }
-}
-
-/// The complete records of a damaged history: a truncated file keeps those before the cut,
-/// and a record missing a field is dropped alone.
-fn salvage(broken: &Broken) -> Vec<TaskRecord> {
-    salvage::array_elements(&broken.bytes, None)
-        .into_iter()
-        .filter_map(|v| serde_json::from_value(v).ok())
-        .collect()
+    crate::files::read_list(file, lock, "history")
 }
 
 #[cfg(test)]
