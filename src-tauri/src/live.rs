@@ -6,7 +6,7 @@
 use crate::state::{AppState, EngineStatus};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
-use slipway_core::{Engine, EngineSpec};
+use slipway_core::Engine;
 use std::time::Duration;
 use tauri::{AppHandle, Manager};
 use tauri_specta::Event;
@@ -75,7 +75,7 @@ pub fn watch(app: AppHandle, engine: Engine) {
                     _ = tokio::time::sleep(backoff) => {}
                 }
                 backoff = (backoff * 2).min(MAX_BACKOFF);
-                if let Ok(e) = Engine::connect(EngineSpec::host(host.clone())).await {
+                if let Ok(e) = Engine::connect(engine.spec()).await {
                     if stop.is_cancelled() {
                         return;
                     }

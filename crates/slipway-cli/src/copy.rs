@@ -76,25 +76,27 @@ fn engine_of(text: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_owned())
 }
 
-/// An address stays as it is; anything else is a Docker context or Podman connection name.
-fn address_of(engine: &str) -> Result<String> {
+/// An address stays as it is; anything else is a Docker context or Podman connection name
+/// (reached with its own TLS files or ssh identity).
+fn spec_of(engine: &str) -> Result<EngineSpec> {
     if engine.contains("://") || engine.starts_with('/') {
-        return Ok(engine.to_owned());
+        // An address given here is the one meant: DOCKER_HOST does not replace it.
+        return Ok(EngineSpec {
+            host: Some(engine.to_owned()),
+            ignore_env: true,
+            ..EngineSpec::default()
+        });
     }
     let found = discovery::discover(&discovery::DiscoveryEnv::from_process());
-    Ok(found.named(engine)?.host.clone())
+    Ok(EngineSpec::of(found.named(engine)?))
 }
 
 async fn connect(host: Option<&str>, current: Option<&str>, stall: Duration) -> Result<Engine> {
     let spec = match host {
-        // An address given here is the one meant: DOCKER_HOST does not replace it.
-        Some(h) => EngineSpec {
-            host: Some(address_of(h)?),
-            ignore_env: true,
-        },
+        Some(h) => spec_of(h)?,
         None => EngineSpec {
             host: current.map(str::to_owned),
-            ignore_env: false,
+            ..EngineSpec::default()
         },
     };
     Ok(Engine::connect(spec).await?.with_stall_timeout(stall))

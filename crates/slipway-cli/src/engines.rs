@@ -105,7 +105,7 @@ pub fn spec(host: Option<String>, context: Option<String>) -> Result<EngineSpec>
     if host.is_some() {
         return Ok(EngineSpec {
             host,
-            ignore_env: false,
+            ..EngineSpec::default()
         });
     }
     let env = DiscoveryEnv::from_process();
@@ -124,7 +124,7 @@ pub fn spec(host: Option<String>, context: Option<String>) -> Result<EngineSpec>
     };
     Ok(match chosen {
         Some(e) if !(e.name == "default" && e.source == EngineSource::DockerContext) => {
-            EngineSpec::host(e.host.clone())
+            EngineSpec::of(e)
         }
         _ => EngineSpec::default(),
     })

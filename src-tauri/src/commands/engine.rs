@@ -41,6 +41,7 @@ pub async fn connect_now(app: &AppHandle) -> EngineStatus {
         host,
         // The environment was already considered above, in its place in the order.
         ignore_env: true,
+        ..EngineSpec::default()
     };
     let status = match Engine::connect(spec).await {
         Ok(engine) => {

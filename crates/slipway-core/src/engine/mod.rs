@@ -29,13 +29,29 @@ pub struct EngineSpec {
     pub host: Option<String>,
     /// Ignore `DOCKER_HOST` (the app's saved choice when the user picked one on purpose).
     pub ignore_env: bool,
+    /// TLS material for a `tcp://` host (a Docker context's files, or ones the user picked);
+    /// `None`: Docker's environment conventions (`DOCKER_TLS_VERIFY`, `DOCKER_CERT_PATH`).
+    pub tls: Option<discovery::TlsFiles>,
+    /// The ssh identity file for an `ssh://` host (a Podman connection's); `None`: the agent
+    /// and ssh's own configuration.
+    pub identity: Option<String>,
 }
 
 impl EngineSpec {
     pub fn host(host: impl Into<String>) -> Self {
         Self {
             host: Some(host.into()),
-            ignore_env: false,
+            ..Self::default()
+        }
+    }
+
+    /// How to reach a discovered engine: its address with its own TLS files or identity.
+    pub fn of(entry: &discovery::DiscoveredEngine) -> Self {
+        Self {
+            host: Some(entry.host.clone()),
+            ignore_env: true,
+            tls: entry.tls.clone(),
+            identity: entry.identity.clone(),
         }
     }
 
@@ -136,6 +152,15 @@ pub struct Engine {
     /// No bytes for this long and a request or stream is given up (504).
     pub(crate) stall: Duration,
     pub info: EngineInfo,
+    /// How this engine was reached beyond its address (kept for raw requests and reconnects).
+    pub(crate) transport: Transport,
+}
+
+/// The TLS files or ssh identity an engine was connected with.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Transport {
+    pub(crate) tls: Option<discovery::TlsFiles>,
+    pub(crate) identity: Option<String>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -151,7 +176,7 @@ impl Engine {
         let candidates = spec.candidates();
         let mut tried = Vec::new();
         for host in &candidates {
-            match Self::connect_host(host).await {
+            match Self::connect_host(host, &spec).await {
                 Ok(engine) => return Ok(engine),
                 Err(error) => {
                     tracing::debug!(%host, %error, "engine candidate did not answer");
@@ -166,8 +191,8 @@ impl Engine {
     }
 
     #[tracing::instrument(level = "debug")]
-    async fn connect_host(host: &str) -> Result<Self> {
-        let docker = client_for(host)?.with_timeout(Duration::from_secs(10));
+    async fn connect_host(host: &str, spec: &EngineSpec) -> Result<Self> {
+        let docker = client_for(host, spec)?.with_timeout(Duration::from_secs(10));
         let docker = docker
             .with_request_modifier(fix_registry_auth_header)
             .negotiate_version()
@@ -196,6 +221,10 @@ impl Engine {
         };
         tracing::info!(?info, "connected");
         Ok(Self {
+            transport: Transport {
+                tls: spec.tls.clone(),
+                identity: spec.identity.clone(),
+            },
             api: docker.clone().with_timeout(DEFAULT_STALL_TIMEOUT),
             long: docker.with_timeout(STREAM_TIMEOUT),
             stall: DEFAULT_STALL_TIMEOUT,
@@ -217,12 +246,23 @@ impl Engine {
         self.stall
     }
 
+    /// How to reach this engine again (reconnects keep its TLS files and ssh identity).
+    pub fn spec(&self) -> EngineSpec {
+        EngineSpec {
+            host: Some(self.info.host.clone()),
+            ignore_env: true,
+            tls: self.transport.tls.clone(),
+            identity: self.transport.identity.clone(),
+        }
+    }
+
     /// An engine value for a socket nobody asked yet (unit tests with a fake engine).
     #[cfg(test)]
     pub(crate) fn unconnected(host: &str) -> Self {
         let path = host.strip_prefix("unix://").expect("a unix socket address");
         let docker = Docker::connect_with_unix(path, 120, API_DEFAULT_VERSION).unwrap();
         Self {
+            transport: Transport::default(),
             api: docker.clone(),
             long: docker,
             stall: DEFAULT_STALL_TIMEOUT,
@@ -264,7 +304,8 @@ fn unreachable(host: &str, e: Error) -> Error {
     }
 }
 
-fn client_for(host: &str) -> Result<Docker> {
+fn client_for(host: &str, spec: &EngineSpec) -> Result<Docker> {
+    let _ = spec; // TLS files and the ssh identity: see the transport parts
     let secs = DEFAULT_STALL_TIMEOUT.as_secs();
     let bad = |e: bollard::errors::Error| {
         Error::of(ErrorKind::EngineAddressUnusable {
@@ -331,7 +372,7 @@ mod tests {
 
     #[test]
     fn unknown_schemes_are_refused_before_any_connection() {
-        let e = client_for("ftp://x").unwrap_err();
+        let e = client_for("ftp://x", &EngineSpec::default()).unwrap_err();
         assert_eq!(e.code, 400);
     }
 }
