@@ -101,11 +101,12 @@ bindings:
 icons: $(TAURI_CLI)
 	$(TAURI_CLI) icon icons/source.svg -o icons && rm -rf icons/android icons/ios
 
-## Benchmarks (not timed tests): peak memory of a 1 GiB context build; the app's size, cold
-## start to a painted grid of 1,000 images and idle memory.
+## Benchmarks (not timed tests): peak memory of a 1 GiB context build; a 200 MB copy between
+## two engines beside docker save | docker load; the app's size, cold start to a painted grid
+## of 1,000 images and idle memory.
 bench: deps ui
 	$(CARGO) build --release -p slipway-cli -p slipway
-	SLIPWAY_HARNESS_NO_PODMAN=1 bash $(HARNESS) bash -c 'tests/bench/context-rss.sh && tests/bench/app-startup.sh'
+	SLIPWAY_HARNESS_NO_PODMAN=1 bash $(HARNESS) bash -c 'tests/bench/context-rss.sh && tests/bench/copy-rss.sh && tests/bench/app-startup.sh'
 
 clean:
 	$(CARGO) clean
