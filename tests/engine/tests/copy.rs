@@ -308,3 +308,48 @@ async fn sigterm_to_a_cli_copy_cancels_it_and_leaves_nothing_on_podman() {
     );
     d.remove(&tag, false, false).await.unwrap();
 }
+
+/// A copy cancelled after the whole tar went is loaded by the destination anyway, and its
+/// load takes the name from the image that held it there. The undo gives the name back: the
+/// older image keeps `x:1` (asked with the docker CLI), the new one is gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_cancelled_copy_gives_a_moved_name_back_to_the_image_that_held_it() {
+    let d = docker().await;
+    let dst = PrivateDockerd::start("");
+    let de = dst.engine(STALL).await;
+    let tag = format!("{}:1", unique("copy-undo"));
+    let older = unique_image(&d, &tag).await;
+    d.copy_to(&de, std::slice::from_ref(&tag), &mut |_| {}, &no_cancel())
+        .await
+        .expect("the first copy");
+    // The same name on the source now means another image.
+    let newer = unique_image(&d, &tag).await;
+    assert_ne!(older, newer);
+    let cancel = slipway_core::CancellationToken::new();
+    let trigger = cancel.clone();
+    let e = d
+        .copy_to(
+            &de,
+            std::slice::from_ref(&tag),
+            &mut |pr| {
+                // The total is known once the whole tar went: cancel then.
+                if let Progress::Bytes { total: Some(_), .. } = pr {
+                    trigger.cancel();
+                }
+            },
+            &cancel,
+        )
+        .await
+        .expect_err("a cancelled copy is not done");
+    assert_eq!(e.code, 499, "{}", e.message);
+    let holder = dst.docker(&["image", "inspect", "--format", "{{.Id}}", &tag]);
+    assert_eq!(
+        bare(holder.trim()),
+        bare(&older),
+        "the name is back on the older image"
+    );
+    let ids = dst.docker(&["images", "-q", "--no-trunc"]);
+    assert!(!ids.contains(&bare(&newer)), "the new image is gone: {ids}");
+    d.remove(&tag, false, false).await.unwrap();
+    d.remove(&older, true, false).await.unwrap();
+}

@@ -71,24 +71,23 @@ impl Engine {
         };
         // Fail before anything moves, naming the image that is missing on the source.
         let mut ids = Vec::new();
+        let mut tags = Vec::new();
         for i in images {
             validate_image_ref(i)?;
             let image = self.get(i).await.map_err(|e| self.lost(&what, e))?;
             ids.push(image.id);
+            tags.extend(image.tags);
         }
         let mut seen = std::collections::HashSet::new();
         ids.retain(|id| seen.insert(id.clone()));
-        let mut already = Vec::new();
-        for id in &ids {
-            already.push(dest.get(id).await.is_ok());
-        }
+        let before = dest.snapshot(&ids, &tags).await;
         let streamed = self
             .stream_into(dest, images, &what, progress, cancel)
             .await;
         let bytes = match streamed {
             Ok(bytes) => bytes,
             Err(e) => {
-                dest.undo_copy(&ids, &already).await;
+                dest.undo_copy(&before).await;
                 return Err(e);
             }
         };
@@ -211,11 +210,47 @@ impl Engine {
         }
     }
 
-    /// After a failed copy: an image that is on this (destination) engine now and was not
-    /// before was made by the copy the user did not get; it goes again, and the log says so.
-    async fn undo_copy(&self, ids: &[String], already: &[bool]) {
-        for (id, was_there) in ids.iter().zip(already) {
-            if *was_there || self.get(id).await.is_err() {
+    /// What this (destination) engine has of a copy before it starts: which of the images
+    /// are here already, and which image holds each of the names the copy brings.
+    async fn snapshot(&self, ids: &[String], tags: &[String]) -> Before {
+        let mut before = Before::default();
+        for id in ids {
+            before.images.push((id.clone(), self.get(id).await.is_ok()));
+        }
+        for tag in tags {
+            let holder = self.get(tag).await.ok().map(|i| i.id);
+            before.names.push((tag.clone(), holder));
+        }
+        before
+    }
+
+    /// After a failed copy, put this (destination) engine back as it was: a name the load
+    /// moved goes back to the image that held it (a late-cancelled load may already have
+    /// taken `x:1` from an older image), a name it added to an image that was here is taken
+    /// off again, and an image that was not here before goes. The log says what was undone.
+    async fn undo_copy(&self, before: &Before) {
+        let was_here = |id: &str| before.images.iter().any(|(i, here)| i == id && *here);
+        for (tag, holder) in &before.names {
+            let now = self.get(tag).await.ok().map(|i| (i.id, i.tags.len()));
+            match (holder, now) {
+                (Some(old), Some((new, _))) if *old != new => {
+                    tracing::warn!(%tag, image = %old, "a failed copy moved a name; giving it back");
+                    if let Err(e) = self.tag(old, tag).await {
+                        tracing::warn!(%tag, error = %e, "could not give a name back after a failed copy");
+                    }
+                }
+                // Untagging an image's only name deletes it: never for an image that was here.
+                (None, Some((new, count))) if was_here(&new) && count > 1 => {
+                    tracing::warn!(%tag, image = %new, "a failed copy added a name; taking it off");
+                    if let Err(e) = self.remove(tag, false, true).await {
+                        tracing::warn!(%tag, error = %e, "could not take a name off after a failed copy");
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (id, here) in &before.images {
+            if *here || self.get(id).await.is_err() {
                 continue;
             }
             tracing::warn!(image = %id, host = %self.info.host, "a failed copy left an image; removing it");
@@ -224,6 +259,15 @@ impl Engine {
             }
         }
     }
+}
+
+/// The destination before a copy (see `Engine::snapshot`).
+#[derive(Debug, Default)]
+struct Before {
+    /// Each image copied, and whether the destination had it already.
+    images: Vec<(String, bool)>,
+    /// Each name the copy brings, and the image on the destination holding it (if any).
+    names: Vec<(String, Option<String>)>,
 }
 
 /// Move the source's tar into the channel, counting bytes and watching for the tar's end.
