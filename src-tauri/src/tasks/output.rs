@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use slipway_core::build::BuildResult;
 use slipway_core::cleanup::PruneOutcome;
-use slipway_core::transfer::{LoadResult, PullResult, PushResult};
+use slipway_core::transfer::{CopyResult, LoadResult, PullResult, PushResult};
 
 /// Where a save went and how big it is.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
@@ -25,6 +25,8 @@ pub enum TaskOutput {
     Load(LoadResult),
     Import(PullResult),
     Prune(PruneOutcome),
+    /// The images as the destination names them (Podman: `localhost/x:1`).
+    Copy(CopyResult),
 }
 
 impl TaskOutput {
@@ -39,6 +41,19 @@ impl TaskOutput {
             Self::Import(r) => id_and_tags(&r.id, &r.tag),
             Self::Save(r) => format!("{} · {}", r.path, size(r.bytes as f64)),
             Self::Load(r) => r.loaded.join(", "),
+            Self::Copy(r) => format!(
+                "{} → {} · {}",
+                r.images
+                    .iter()
+                    .map(|i| match i.tags.is_empty() {
+                        true => i.id.clone(),
+                        false => i.tags.join(", "),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                r.destination,
+                size(r.bytes as f64)
+            ),
             Self::Prune(r) => format!(
                 "{}−{}",
                 if r.measured { "" } else { "≈ " },
