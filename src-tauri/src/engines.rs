@@ -65,14 +65,23 @@ mod tests {
 
     #[test]
     fn a_key_is_a_name_then_an_address_with_the_engines_own_tls() {
-        let list = [entry("lab", "tcp://127.0.0.1:1"), entry("box", "unix:///b.sock")];
+        let list = [
+            entry("lab", "tcp://127.0.0.1:1"),
+            entry("box", "unix:///b.sock"),
+        ];
         let s = spec_for(&list, "lab").unwrap();
         assert_eq!(s.host.as_deref(), Some("tcp://127.0.0.1:1"));
-        assert!(s.tls.unwrap().skip_verify, "the entry's TLS settings come along");
+        assert!(
+            s.tls.unwrap().skip_verify,
+            "the entry's TLS settings come along"
+        );
         let s = spec_for(&list, "unix:///b.sock").unwrap();
         assert!(s.tls.is_some(), "found by address: still its own settings");
         let s = spec_for(&list, "tcp://127.0.0.1:9").unwrap();
-        assert_eq!((s.host.as_deref(), s.ignore_env), (Some("tcp://127.0.0.1:9"), true));
+        assert_eq!(
+            (s.host.as_deref(), s.ignore_env),
+            (Some("tcp://127.0.0.1:9"), true)
+        );
         let e = spec_for(&list, "nope").unwrap_err();
         assert_eq!(e.code, 404);
     }

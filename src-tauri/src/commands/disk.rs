@@ -18,7 +18,12 @@ pub async fn usage_snapshot(
     engine: Option<String>,
 ) -> Result<UsageSnapshot, Error> {
     match engine.filter(|k| !k.trim().is_empty()) {
-        Some(key) => crate::engines::resolve(&app, &key).await?.usage_snapshot().await,
+        Some(key) => {
+            crate::engines::resolve(&app, &key)
+                .await?
+                .usage_snapshot()
+                .await
+        }
         None => self::engine(&state).await?.usage_snapshot().await,
     }
 }

@@ -18,8 +18,8 @@ describe('EngineEditDialog', () => {
     const onsaved = vi.fn();
     render(EngineEditDialog, { open: true, onclose, onsaved });
     expect(screen.getByTestId('engine-edit-save')).toBeDisabled();
-    await userEvent.type(screen.getByTestId('engine-name'), ' lab ');
-    await userEvent.type(screen.getByTestId('engine-url'), 'tcp://127.0.0.1:2376');
+    await userEvent.type(screen.getByTestId('engine-edit-name'), ' lab ');
+    await userEvent.type(screen.getByTestId('engine-edit-url'), 'tcp://127.0.0.1:2376');
     await userEvent.click(screen.getByTestId('engine-browse-ca'));
     await vi.waitFor(() =>
       expect(screen.getByTestId('engine-file-ca')).toHaveValue('/certs/ca.pem'),
@@ -39,8 +39,8 @@ describe('EngineEditDialog', () => {
 
   it('sends no TLS settings when none are given, and an ssh identity', async () => {
     render(EngineEditDialog, { open: true, onclose: vi.fn() });
-    await userEvent.type(screen.getByTestId('engine-name'), 'build');
-    await userEvent.type(screen.getByTestId('engine-url'), 'ssh://me@127.0.0.1:2222');
+    await userEvent.type(screen.getByTestId('engine-edit-name'), 'build');
+    await userEvent.type(screen.getByTestId('engine-edit-url'), 'ssh://me@127.0.0.1:2222');
     await userEvent.type(screen.getByTestId('engine-file-identity'), '/keys/id_ed25519');
     await userEvent.click(screen.getByTestId('engine-edit-save'));
     await vi.waitFor(() =>
@@ -61,8 +61,8 @@ describe('EngineEditDialog', () => {
     });
     const onclose = vi.fn();
     render(EngineEditDialog, { open: true, onclose });
-    await userEvent.type(screen.getByTestId('engine-name'), 'default');
-    await userEvent.type(screen.getByTestId('engine-url'), 'unix:///tmp/d.sock');
+    await userEvent.type(screen.getByTestId('engine-edit-name'), 'default');
+    await userEvent.type(screen.getByTestId('engine-edit-url'), 'unix:///tmp/d.sock');
     await userEvent.click(screen.getByTestId('engine-edit-save'));
     const error = await screen.findByTestId('engine-edit-error');
     expect(error).toHaveTextContent('"default" is already the name of an engine Slipway found');
@@ -78,11 +78,11 @@ describe('EngineEditDialog', () => {
     };
     const onsaved = vi.fn();
     const { unmount } = render(EngineEditDialog, { open: true, engine, onclose: vi.fn(), onsaved });
-    expect(screen.getByTestId('engine-name')).toHaveValue('lab');
+    expect(screen.getByTestId('engine-edit-name')).toHaveValue('lab');
     expect(screen.getByTestId('engine-file-ca')).toHaveValue('/c/ca.pem');
     expect(screen.getByTestId('engine-tls-skip-verify')).toBeChecked();
-    await userEvent.clear(screen.getByTestId('engine-name'));
-    await userEvent.type(screen.getByTestId('engine-name'), 'lab2');
+    await userEvent.clear(screen.getByTestId('engine-edit-name'));
+    await userEvent.type(screen.getByTestId('engine-edit-name'), 'lab2');
     await userEvent.click(screen.getByTestId('engine-edit-save'));
     await vi.waitFor(() =>
       expect(mockApi.engineEdit).toHaveBeenCalledWith('lab', { ...engine, name: 'lab2' }),
