@@ -130,4 +130,35 @@ mod tests {
         assert_eq!(push.result_line(), "sha256:d");
         assert_eq!(push.image(), None);
     }
+
+    #[test]
+    fn a_copy_names_the_images_as_the_destination_does_and_survives_the_history() {
+        use slipway_core::transfer::CopiedImage;
+        let copy = TaskOutput::Copy(CopyResult {
+            images: vec![
+                CopiedImage {
+                    id: "sha256:a".into(),
+                    tags: vec!["localhost/app:1".into()],
+                },
+                CopiedImage {
+                    id: "sha256:b".into(),
+                    tags: vec![],
+                },
+            ],
+            bytes: 2_140_000,
+            destination: "unix:///run/podman.sock".into(),
+        });
+        assert_eq!(
+            copy.result_line(),
+            "localhost/app:1, sha256:b → unix:///run/podman.sock · 2.14 MB"
+        );
+        assert_eq!(copy.image(), None, "the image is on another engine");
+        let again: TaskOutput =
+            serde_json::from_value(serde_json::to_value(&copy).unwrap()).unwrap();
+        assert_eq!(again, copy);
+        assert_eq!(
+            super::super::TaskKind::parse("copy"),
+            Some(super::super::TaskKind::Copy)
+        );
+    }
 }
