@@ -44,6 +44,7 @@ async fn an_image_is_copied_to_an_engine_added_by_hand_with_the_same_id() -> Tes
     let name = unique("second");
     let host = second.host.clone();
     let row = repo.clone();
+    let second_engine = second.engine(Duration::from_secs(30)).await;
     with_app(|c| async move {
         // Add the second engine by hand, through the dialog.
         click(&c, "settings-open").await?;
@@ -93,6 +94,26 @@ async fn an_image_is_copied_to_an_engine_added_by_hand_with_the_same_id() -> Tes
         .await?;
         assert!(done, "the copy task finished");
         screenshot(&c, "copy-done").await?;
+
+        // The disk view's engine picker shows the second engine's own figures.
+        let second_df = second_engine.df().await?;
+        click(&c, "nav-disk").await?;
+        let picker = by_testid(&c, "disk-engine").await?;
+        picker
+            .select_by_value(&name)
+            .await?;
+        let shown = eventually(PATIENCE, || async {
+            let v = c
+                .execute(
+                    "return document.querySelector('[data-testid=disk-images-size]')?.dataset.bytes ?? ''",
+                    vec![],
+                )
+                .await?;
+            Ok(v.as_str() == Some(second_df.images.size.to_string().as_str()))
+        })
+        .await?;
+        assert!(shown, "the second engine's image bytes ({})", second_df.images.size);
+        screenshot(&c, "copy-disk-second-engine").await?;
         Ok(())
     })
     .await?;
