@@ -136,3 +136,38 @@ fn a_docker_context_name_bad_url_or_missing_tls_file_is_refused_with_a_clear_err
     );
     assert!(!r.join("slipway/engines.json").exists(), "nothing saved");
 }
+
+#[test]
+fn a_damaged_engines_file_is_kept_aside_reported_and_its_whole_entries_still_listed() {
+    let root = tempfile::tempdir().unwrap();
+    let r = root.path();
+    std::fs::create_dir_all(r.join("slipway")).unwrap();
+    let broken = format!(
+        r#"{{"engines":[{{"name":"sw-kept","host":"{}"}},{{"name":"sw-cut","ho"#,
+        docker_host()
+    );
+    std::fs::write(r.join("slipway/engines.json"), &broken).unwrap();
+    let out = cli(r, &["engines", "ls", "--json"]);
+    ok(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("engines.json.broken-"), "{stderr}");
+    let rows = json_of(&out);
+    let kept = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "sw-kept")
+        .unwrap_or_else(|| panic!("{rows:#}"));
+    assert_eq!(kept["reachable"], true);
+    let aside: Vec<_> = std::fs::read_dir(r.join("slipway"))
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("engines.json.broken-")
+        })
+        .collect();
+    assert_eq!(aside.len(), 1);
+    assert_eq!(std::fs::read_to_string(aside[0].path()).unwrap(), broken);
+}
