@@ -3,6 +3,7 @@
 
 mod builds;
 pub mod commands;
+mod engines;
 mod files;
 mod history;
 mod live;
@@ -24,6 +25,11 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::engine::engine_retry,
             commands::engine::engine_choose,
             commands::engine::engine_candidates,
+            commands::engines_manual::engines_known,
+            commands::engines_manual::engine_add,
+            commands::engines_manual::engine_edit,
+            commands::engines_manual::engine_remove,
+            commands::copy::images_copy,
             commands::settings::settings_get,
             commands::settings::settings_set_stall_timeout,
             commands::images::images_list,

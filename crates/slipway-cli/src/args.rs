@@ -63,6 +63,39 @@ pub enum EnginesCmd {
     /// List them with their kind, version and whether they answer (each within 3 s, all at once)
     #[command(alias = "list")]
     Ls,
+    /// Add an engine by hand (kept in Slipway's config folder, shared with the app)
+    Add(EngineAddArgs),
+    /// Forget an engine added by hand
+    #[command(alias = "remove")]
+    Rm {
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EngineAddArgs {
+    /// A name no other engine has (not a Docker context's or a Podman connection's)
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// unix:///path, tcp://host:port or ssh://user@host[:port]
+    #[arg(value_name = "URL")]
+    pub url: String,
+    /// The CA certificate that signed the engine's
+    #[arg(long, value_name = "FILE")]
+    pub tls_ca: Option<String>,
+    /// The client certificate
+    #[arg(long, value_name = "FILE")]
+    pub tls_cert: Option<String>,
+    /// The client certificate's key
+    #[arg(long, value_name = "FILE")]
+    pub tls_key: Option<String>,
+    /// Do not check the engine's certificate
+    #[arg(long)]
+    pub tls_skip_verify: bool,
+    /// The ssh identity file for an ssh:// URL (else the agent and ssh's configuration)
+    #[arg(long, value_name = "FILE")]
+    pub identity: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -29,6 +29,8 @@ struct Row {
 pub async fn run(cmd: EnginesCmd, json: bool) -> Result<()> {
     match cmd {
         EnginesCmd::Ls => ls(json).await,
+        EnginesCmd::Add(a) => crate::engines_manual::add(a, json),
+        EnginesCmd::Rm { name } => crate::engines_manual::rm(&name, json),
     }
 }
 
@@ -91,6 +93,7 @@ fn kind_name(k: EngineKind) -> &'static str {
 
 fn source_name(s: EngineSource) -> &'static str {
     match s {
+        EngineSource::Manual => "manual",
         EngineSource::DockerContext => "docker context",
         EngineSource::PodmanConnection => "podman connection",
         EngineSource::Socket => "socket",

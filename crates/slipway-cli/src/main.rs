@@ -5,6 +5,7 @@ mod args;
 mod checks;
 mod copy;
 mod engines;
+mod engines_manual;
 mod outcome;
 mod output;
 mod pins;

@@ -4,8 +4,10 @@
 pub mod build;
 pub mod builds;
 pub mod cleanup;
+pub mod copy;
 pub mod disk;
 pub mod engine;
+pub mod engines_manual;
 pub mod files;
 pub mod images;
 pub mod names;

@@ -34,6 +34,7 @@ pub enum TaskKind {
     Load,
     Import,
     Prune,
+    Copy,
 }
 
 impl TaskKind {
@@ -46,6 +47,7 @@ impl TaskKind {
             Self::Load => "load",
             Self::Import => "import",
             Self::Prune => "prune",
+            Self::Copy => "copy",
         }
     }
 
@@ -58,6 +60,7 @@ impl TaskKind {
             Self::Load,
             Self::Import,
             Self::Prune,
+            Self::Copy,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use slipway_core::build::BuildResult;
 use slipway_core::cleanup::PruneOutcome;
-use slipway_core::transfer::{LoadResult, PullResult, PushResult};
+use slipway_core::transfer::{CopyResult, LoadResult, PullResult, PushResult};
 
 /// Where a save went and how big it is.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
@@ -25,6 +25,8 @@ pub enum TaskOutput {
     Load(LoadResult),
     Import(PullResult),
     Prune(PruneOutcome),
+    /// The images as the destination names them (Podman: `localhost/x:1`).
+    Copy(CopyResult),
 }
 
 impl TaskOutput {
@@ -39,6 +41,19 @@ impl TaskOutput {
             Self::Import(r) => id_and_tags(&r.id, &r.tag),
             Self::Save(r) => format!("{} · {}", r.path, size(r.bytes as f64)),
             Self::Load(r) => r.loaded.join(", "),
+            Self::Copy(r) => format!(
+                "{} → {} · {}",
+                r.images
+                    .iter()
+                    .map(|i| match i.tags.is_empty() {
+                        true => i.id.clone(),
+                        false => i.tags.join(", "),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                r.destination,
+                size(r.bytes as f64)
+            ),
             Self::Prune(r) => format!(
                 "{}−{}",
                 if r.measured { "" } else { "≈ " },
@@ -114,5 +129,36 @@ mod tests {
         });
         assert_eq!(push.result_line(), "sha256:d");
         assert_eq!(push.image(), None);
+    }
+
+    #[test]
+    fn a_copy_names_the_images_as_the_destination_does_and_survives_the_history() {
+        use slipway_core::transfer::CopiedImage;
+        let copy = TaskOutput::Copy(CopyResult {
+            images: vec![
+                CopiedImage {
+                    id: "sha256:a".into(),
+                    tags: vec!["localhost/app:1".into()],
+                },
+                CopiedImage {
+                    id: "sha256:b".into(),
+                    tags: vec![],
+                },
+            ],
+            bytes: 2_140_000,
+            destination: "unix:///run/podman.sock".into(),
+        });
+        assert_eq!(
+            copy.result_line(),
+            "localhost/app:1, sha256:b → unix:///run/podman.sock · 2.14 MB"
+        );
+        assert_eq!(copy.image(), None, "the image is on another engine");
+        let again: TaskOutput =
+            serde_json::from_value(serde_json::to_value(&copy).unwrap()).unwrap();
+        assert_eq!(again, copy);
+        assert_eq!(
+            super::super::TaskKind::parse("copy"),
+            Some(super::super::TaskKind::Copy)
+        );
     }
 }

@@ -38,6 +38,10 @@ import type {
   TaskView_Serialize as TaskView,
   TimedProgress,
   UsageSnapshot,
+  CopyResult,
+  KnownEngine_Serialize as KnownEngine,
+  ManualEngine_Deserialize as ManualEngine,
+  TlsFiles_Deserialize as TlsFiles,
   EngineStatus,
   Error_Serialize as BackendError,
   HistoryEntry,
@@ -71,6 +75,7 @@ export type { TaskOutput, TaskProgressed, TaskSummary, TaskView, TimedProgress }
 export type { BuildCachePlan, BuildCachePruneResult, KeepReason, KeptItem, PlanItem };
 export type { PruneOptions, PruneOutcome, PrunePlan, SkippedItem };
 export type { DamagedPins, FilesState, KeptAside, PinsState };
+export type { CopyResult, KnownEngine, ManualEngine, TlsFiles };
 
 /**
  * A command failed: the backend's HTTP-like status code and its sentence, translated for the
@@ -166,7 +171,19 @@ export const api = {
     acceptContainers: string[],
   ): Promise<RemovalReport> =>
     unwrap(() => commands.imagesRemove(references, force, acceptContainers)),
-  usageSnapshot: (): Promise<UsageSnapshot> => unwrap(() => commands.usageSnapshot()),
+  /** Disk figures of the connected engine, or of the engine `engine` names. */
+  usageSnapshot: (engine: string | null = null): Promise<UsageSnapshot> =>
+    unwrap(() => commands.usageSnapshot(engine)),
+  /** Every engine the user has (added by hand first), each asked whether it answers. */
+  enginesKnown: (): Promise<KnownEngine[]> => unwrap(() => commands.enginesKnown()),
+  engineAdd: (engine: ManualEngine): Promise<ManualEngine> =>
+    unwrap(() => commands.engineAdd(engine)),
+  engineEdit: (name: string, engine: ManualEngine): Promise<ManualEngine> =>
+    unwrap(() => commands.engineEdit(name, engine)),
+  engineRemove: (name: string): Promise<null> => unwrap(() => commands.engineRemove(name)),
+  /** Copy images from the connected engine to the engine `destination` names (a task). */
+  imagesCopy: (title: string, references: string[], destination: string): Promise<TaskSummary> =>
+    unwrap(() => commands.imagesCopy(title, references, destination)),
   // Long operations start a task in the backend's task manager and return it at once;
   // progress and the end arrive as task events (`onTask*`). `title` is the drawer's line.
   /** Where a save would write (`~` expanded) and whether a file is already there. */

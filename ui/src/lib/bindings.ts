@@ -13,6 +13,25 @@ export const commands = {
 	engineChoose: (host: string | null) => typedError<EngineStatus_Serialize, Error_Serialize>(__TAURI_INVOKE("engine_choose", { host })),
 	/**  The well-known engine addresses on this platform, for the engine picker. */
 	engineCandidates: () => __TAURI_INVOKE<string[]>("engine_candidates"),
+	/**
+	 *  Every engine discovery finds (engines added by hand first), each asked who it is, all
+	 *  at once within the probe bound; the connected engine is marked.
+	 */
+	enginesKnown: () => typedError<KnownEngine_Serialize[], Error_Serialize>(__TAURI_INVOKE("engines_known")),
+	/**
+	 *  Remember an engine added by hand (checked: a free name, a URL Slipway speaks, TLS and
+	 *  identity files that are there).
+	 */
+	engineAdd: (engine: ManualEngine_Deserialize) => typedError<ManualEngine_Serialize, Error_Serialize>(__TAURI_INVOKE("engine_add", { engine })),
+	/**  Replace the engine added by hand named `name` (it may be renamed). */
+	engineEdit: (name: string, engine: ManualEngine_Deserialize) => typedError<ManualEngine_Serialize, Error_Serialize>(__TAURI_INVOKE("engine_edit", { name, engine })),
+	/**  Forget the engine added by hand named `name`. */
+	engineRemove: (name: string) => typedError<null, Error_Serialize>(__TAURI_INVOKE("engine_remove", { name })),
+	/**
+	 *  Copy `references` from the connected engine to the engine `destination` names (a name
+	 *  from `engines_known`, or an address).
+	 */
+	imagesCopy: (title: string, references: string[], destination: string) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("images_copy", { title, references, destination })),
 	settingsGet: () => typedError<AppSettings, Error_Serialize>(__TAURI_INVOKE("settings_get")),
 	/**
 	 *  Keep the stall timeout (1–3600 s) and use it from now on: for the connected engine at
@@ -102,9 +121,10 @@ export const commands = {
 	taskNoticed: (task: string) => __TAURI_INVOKE<void>("task_noticed", { task }),
 	/**
 	 *  System totals and per-image unique/shared bytes (from their layers) in one engine
-	 *  request: Docker allows one df at a time.
+	 *  request: Docker allows one df at a time. `engine`: another engine's figures (a name from
+	 *  `engines_known` or an address); `None`: the connected engine's.
 	 */
-	usageSnapshot: () => typedError<UsageSnapshot, Error_Serialize>(__TAURI_INVOKE("usage_snapshot")),
+	usageSnapshot: (engine: string | null) => typedError<UsageSnapshot, Error_Serialize>(__TAURI_INVOKE("usage_snapshot", { engine })),
 	pinsGet: () => typedError<PinsState_Serialize, Error_Serialize>(__TAURI_INVOKE("pins_get")),
 	/**
 	 *  Replace the pins; each is checked first, so a typo is an error, not a silent no-op.
@@ -322,6 +342,22 @@ export type ContextSummary = {
 	ignored: number | null,
 };
 
+/**  One copied image, as the destination has it. */
+export type CopiedImage = {
+	id: string,
+	/**  As the destination names them (Podman qualifies: `localhost/x:1`, `docker.io/library/x:1`). */
+	tags: string[],
+};
+
+/**  `copy` — `{"images":[{"id","tags"}],"bytes":N,"destination":".."}`. */
+export type CopyResult = {
+	images: CopiedImage[],
+	/**  The bytes of the tar that went from one engine to the other. */
+	bytes: number | null,
+	/**  The destination engine's address. */
+	destination: string,
+};
+
 /**  A damaged file that held pins, and what was saved from it. */
 export type DamagedPins = {
 	/**  The file that did not parse (the pins file, or the app's old settings file). */
@@ -374,6 +410,15 @@ export type EngineInfo = {
 };
 
 export type EngineKind = "docker" | "podman";
+
+/**  Where an engine entry came from. */
+export type EngineSource = 
+/**  Added by hand (the app's dialog, `slipway-cli engines add`). */
+"manual" | "docker_context" | "podman_connection" | 
+/**  A well-known socket that exists (Docker, Docker Desktop, Colima, Rancher, OrbStack, Podman). */
+"socket" | 
+/**  The docker CLI's `default` context when `DOCKER_HOST` sets it. */
+"docker_host";
 
 /**  What the header and the "no engine" screen show. */
 export type EngineStatus = EngineStatus_Serialize | EngineStatus_Deserialize;
@@ -430,6 +475,16 @@ export type ErrorKind_Deserialize =
 ({ type: "unknown_engine"; name: string }) & { argument?: never; asked?: never; bytes?: never; cause?: never; container?: never; context?: never; count?: never; deleted?: never; destination?: never; file?: never; filter?: never; first?: never; hint?: never; host?: never; hours?: never; image?: never; images?: never; input?: never; issue?: never; item?: never; kept_at?: never; key?: never; known?: never; label?: never; limit?: never; line?: never; looked_at?: never; max?: never; millis?: never; min?: never; operation?: never; other?: never; path?: never; pattern?: never; peer?: never; problem?: never; program?: never; purpose?: never; recovered?: never; refusal?: never; registry?: never; repository?: never; resource?: never; seconds?: never; status?: never; tag?: never; target?: never; tried?: never; untagged?: never; value?: never; variable?: never; why?: never } | 
 /**  `engines ls` gave the engine this long to answer. */
 ({ type: "engine_probe_timeout"; host: string; seconds: number }) & { argument?: never; asked?: never; bytes?: never; cause?: never; container?: never; context?: never; count?: never; deleted?: never; destination?: never; file?: never; filter?: never; first?: never; hint?: never; hours?: never; image?: never; images?: never; input?: never; issue?: never; item?: never; kept_at?: never; key?: never; known?: never; label?: never; limit?: never; line?: never; looked_at?: never; max?: never; millis?: never; min?: never; name?: never; operation?: never; other?: never; path?: never; pattern?: never; peer?: never; problem?: never; program?: never; purpose?: never; recovered?: never; refusal?: never; registry?: never; repository?: never; resource?: never; status?: never; tag?: never; target?: never; tried?: never; untagged?: never; value?: never; variable?: never; why?: never } | 
+/**  An engine added by hand needs a name. */
+({ type: "engine_name_empty" }) & { argument?: never; asked?: never; bytes?: never; cause?: never; container?: never; context?: never; count?: never; deleted?: never; destination?: never; file?: never; filter?: never; first?: never; hint?: never; host?: never; hours?: never; image?: never; images?: never; input?: never; issue?: never; item?: never; kept_at?: never; key?: never; known?: never; label?: never; limit?: never; line?: never; looked_at?: never; max?: never; millis?: never; min?: never; name?: never; operation?: never; other?: never; path?: never; pattern?: never; peer?: never; problem?: never; program?: never; purpose?: never; recovered?: never; refusal?: never; registry?: never; repository?: never; resource?: never; seconds?: never; status?: never; tag?: never; target?: never; tried?: never; untagged?: never; value?: never; variable?: never; why?: never } | 
+/**  Another engine added by hand has this name. */
+({ type: "engine_name_taken"; name: string }) & { argument?: never; asked?: never; bytes?: never; cause?: never; container?: never; context?: never; count?: never; deleted?: never; destination?: never; file?: never; filter?: never; first?: never; hint?: never; host?: never; hours?: never; image?: never; images?: never; input?: never; issue?: never; item?: never; kept_at?: never; key?: never; known?: never; label?: never; limit?: never; line?: never; looked_at?: never; max?: never; millis?: never; min?: never; operation?: never; other?: never; path?: never; pattern?: never; peer?: never; problem?: never; program?: never; purpose?: never; recovered?: never; refusal?: never; registry?: never; repository?: never; resource?: never; seconds?: never; status?: never; tag?: never; target?: never; tried?: never; untagged?: never; value?: never; variable?: never; why?: never } | 
+/**  A Docker context, a Podman connection or a well-known socket has this name already. */
+({ type: "engine_name_in_use"; name: string; host: string }) & { argument?: never; asked?: never; bytes?: never; cause?: never; container?: never; context?: never; count?: never; deleted?: never; destination?: never; file?: never; filter?: never; first?: never; hint?: never; hours?: never; image?: never; images?: never; input?: never; issue?: never; item?: never; kept_at?: never; key?: never; known?: never; label?: never; limit?: never; line?: never; looked_at?: never; max?: never; millis?: never; min?: never; operation?: never; other?: never; path?: never; pattern?: never; peer?: never; problem?: never; program?: never; purpose?: never; recovered?: never; refusal?: never; registry?: never; repository?: never; resource?: never; seconds?: never; status?: never; tag?: never; target?: never; tried?: never; untagged?: never; value?: never; variable?: never; why?: never } | 
+/**  Remove or edit: no engine of this name was added by hand. */
+({ type: "no_manual_engine"; name: string }) & { argument?: never; asked?: never; bytes?: never; cause?: never; container?: never; context?: never; count?: never; deleted?: never; destination?: never; file?: never; filter?: never; first?: never; hint?: never; host?: never; hours?: never; image?: never; images?: never; input?: never; issue?: never; item?: never; kept_at?: never; key?: never; known?: never; label?: never; limit?: never; line?: never; looked_at?: never; max?: never; millis?: never; min?: never; operation?: never; other?: never; path?: never; pattern?: never; peer?: never; problem?: never; program?: never; purpose?: never; recovered?: never; refusal?: never; registry?: never; repository?: never; resource?: never; seconds?: never; status?: never; tag?: never; target?: never; tried?: never; untagged?: never; value?: never; variable?: never; why?: never } | 
+/**  The file of engines added by hand did not parse: kept aside, `count` entries kept. */
+({ type: "manual_engines_damaged"; path: string; kept_at: string; count: number }) & { argument?: never; asked?: never; bytes?: never; cause?: never; container?: never; context?: never; deleted?: never; destination?: never; file?: never; filter?: never; first?: never; hint?: never; host?: never; hours?: never; image?: never; images?: never; input?: never; issue?: never; item?: never; key?: never; known?: never; label?: never; limit?: never; line?: never; looked_at?: never; max?: never; millis?: never; min?: never; name?: never; operation?: never; other?: never; pattern?: never; peer?: never; problem?: never; program?: never; purpose?: never; recovered?: never; refusal?: never; registry?: never; repository?: never; resource?: never; seconds?: never; status?: never; tag?: never; target?: never; tried?: never; untagged?: never; value?: never; variable?: never; why?: never } | 
 /**  The app has no engine right now. */
 ({ type: "not_connected" }) & { argument?: never; asked?: never; bytes?: never; cause?: never; container?: never; context?: never; count?: never; deleted?: never; destination?: never; file?: never; filter?: never; first?: never; hint?: never; host?: never; hours?: never; image?: never; images?: never; input?: never; issue?: never; item?: never; kept_at?: never; key?: never; known?: never; label?: never; limit?: never; line?: never; looked_at?: never; max?: never; millis?: never; min?: never; name?: never; operation?: never; other?: never; path?: never; pattern?: never; peer?: never; problem?: never; program?: never; purpose?: never; recovered?: never; refusal?: never; registry?: never; repository?: never; resource?: never; seconds?: never; status?: never; tag?: never; target?: never; tried?: never; untagged?: never; value?: never; variable?: never; why?: never } | 
 /**  The app lost the engine it had and tries again. */
@@ -514,6 +569,16 @@ export type ErrorKind_Serialize =
 ({ type: "unknown_engine"; name: string }) & { argument?: never; asked?: never; bytes?: never; cause?: never; container?: never; context?: never; count?: never; deleted?: never; destination?: never; file?: never; filter?: never; first?: never; hint?: never; host?: never; hours?: never; image?: never; images?: never; input?: never; issue?: never; item?: never; kept_at?: never; key?: never; known?: never; label?: never; limit?: never; line?: never; looked_at?: never; max?: never; millis?: never; min?: never; operation?: never; other?: never; path?: never; pattern?: never; peer?: never; problem?: never; program?: never; purpose?: never; recovered?: never; refusal?: never; registry?: never; repository?: never; resource?: never; seconds?: never; status?: never; tag?: never; target?: never; tried?: never; untagged?: never; value?: never; variable?: never; why?: never } | 
 /**  `engines ls` gave the engine this long to answer. */
 ({ type: "engine_probe_timeout"; host: string; seconds: number }) & { argument?: never; asked?: never; bytes?: never; cause?: never; container?: never; context?: never; count?: never; deleted?: never; destination?: never; file?: never; filter?: never; first?: never; hint?: never; hours?: never; image?: never; images?: never; input?: never; issue?: never; item?: never; kept_at?: never; key?: never; known?: never; label?: never; limit?: never; line?: never; looked_at?: never; max?: never; millis?: never; min?: never; name?: never; operation?: never; other?: never; path?: never; pattern?: never; peer?: never; problem?: never; program?: never; purpose?: never; recovered?: never; refusal?: never; registry?: never; repository?: never; resource?: never; status?: never; tag?: never; target?: never; tried?: never; untagged?: never; value?: never; variable?: never; why?: never } | 
+/**  An engine added by hand needs a name. */
+({ type: "engine_name_empty" }) & { argument?: never; asked?: never; bytes?: never; cause?: never; container?: never; context?: never; count?: never; deleted?: never; destination?: never; file?: never; filter?: never; first?: never; hint?: never; host?: never; hours?: never; image?: never; images?: never; input?: never; issue?: never; item?: never; kept_at?: never; key?: never; known?: never; label?: never; limit?: never; line?: never; looked_at?: never; max?: never; millis?: never; min?: never; name?: never; operation?: never; other?: never; path?: never; pattern?: never; peer?: never; problem?: never; program?: never; purpose?: never; recovered?: never; refusal?: never; registry?: never; repository?: never; resource?: never; seconds?: never; status?: never; tag?: never; target?: never; tried?: never; untagged?: never; value?: never; variable?: never; why?: never } | 
+/**  Another engine added by hand has this name. */
+({ type: "engine_name_taken"; name: string }) & { argument?: never; asked?: never; bytes?: never; cause?: never; container?: never; context?: never; count?: never; deleted?: never; destination?: never; file?: never; filter?: never; first?: never; hint?: never; host?: never; hours?: never; image?: never; images?: never; input?: never; issue?: never; item?: never; kept_at?: never; key?: never; known?: never; label?: never; limit?: never; line?: never; looked_at?: never; max?: never; millis?: never; min?: never; operation?: never; other?: never; path?: never; pattern?: never; peer?: never; problem?: never; program?: never; purpose?: never; recovered?: never; refusal?: never; registry?: never; repository?: never; resource?: never; seconds?: never; status?: never; tag?: never; target?: never; tried?: never; untagged?: never; value?: never; variable?: never; why?: never } | 
+/**  A Docker context, a Podman connection or a well-known socket has this name already. */
+({ type: "engine_name_in_use"; name: string; host: string }) & { argument?: never; asked?: never; bytes?: never; cause?: never; container?: never; context?: never; count?: never; deleted?: never; destination?: never; file?: never; filter?: never; first?: never; hint?: never; hours?: never; image?: never; images?: never; input?: never; issue?: never; item?: never; kept_at?: never; key?: never; known?: never; label?: never; limit?: never; line?: never; looked_at?: never; max?: never; millis?: never; min?: never; operation?: never; other?: never; path?: never; pattern?: never; peer?: never; problem?: never; program?: never; purpose?: never; recovered?: never; refusal?: never; registry?: never; repository?: never; resource?: never; seconds?: never; status?: never; tag?: never; target?: never; tried?: never; untagged?: never; value?: never; variable?: never; why?: never } | 
+/**  Remove or edit: no engine of this name was added by hand. */
+({ type: "no_manual_engine"; name: string }) & { argument?: never; asked?: never; bytes?: never; cause?: never; container?: never; context?: never; count?: never; deleted?: never; destination?: never; file?: never; filter?: never; first?: never; hint?: never; host?: never; hours?: never; image?: never; images?: never; input?: never; issue?: never; item?: never; kept_at?: never; key?: never; known?: never; label?: never; limit?: never; line?: never; looked_at?: never; max?: never; millis?: never; min?: never; operation?: never; other?: never; path?: never; pattern?: never; peer?: never; problem?: never; program?: never; purpose?: never; recovered?: never; refusal?: never; registry?: never; repository?: never; resource?: never; seconds?: never; status?: never; tag?: never; target?: never; tried?: never; untagged?: never; value?: never; variable?: never; why?: never } | 
+/**  The file of engines added by hand did not parse: kept aside, `count` entries kept. */
+({ type: "manual_engines_damaged"; path: string; kept_at: string; count: number }) & { argument?: never; asked?: never; bytes?: never; cause?: never; container?: never; context?: never; deleted?: never; destination?: never; file?: never; filter?: never; first?: never; hint?: never; host?: never; hours?: never; image?: never; images?: never; input?: never; issue?: never; item?: never; key?: never; known?: never; label?: never; limit?: never; line?: never; looked_at?: never; max?: never; millis?: never; min?: never; name?: never; operation?: never; other?: never; pattern?: never; peer?: never; problem?: never; program?: never; purpose?: never; recovered?: never; refusal?: never; registry?: never; repository?: never; resource?: never; seconds?: never; status?: never; tag?: never; target?: never; tried?: never; untagged?: never; value?: never; variable?: never; why?: never } | 
 /**  The app has no engine right now. */
 ({ type: "not_connected" }) & { argument?: never; asked?: never; bytes?: never; cause?: never; container?: never; context?: never; count?: never; deleted?: never; destination?: never; file?: never; filter?: never; first?: never; hint?: never; host?: never; hours?: never; image?: never; images?: never; input?: never; issue?: never; item?: never; kept_at?: never; key?: never; known?: never; label?: never; limit?: never; line?: never; looked_at?: never; max?: never; millis?: never; min?: never; name?: never; operation?: never; other?: never; path?: never; pattern?: never; peer?: never; problem?: never; program?: never; purpose?: never; recovered?: never; refusal?: never; registry?: never; repository?: never; resource?: never; seconds?: never; status?: never; tag?: never; target?: never; tried?: never; untagged?: never; value?: never; variable?: never; why?: never } | 
 /**  The app lost the engine it had and tries again. */
@@ -843,6 +908,43 @@ export type KeptItem = {
 	reason: KeepReason,
 };
 
+/**  One engine the user has, as the window lists it. */
+export type KnownEngine = KnownEngine_Serialize | KnownEngine_Deserialize;
+
+/**  One engine the user has, as the window lists it. */
+export type KnownEngine_Deserialize = {
+	name: string,
+	host: string,
+	source: EngineSource,
+	/**  The engine the window is connected to now. */
+	connected: boolean,
+	reachable: boolean,
+	kind?: EngineKind | null,
+	version?: string | null,
+	/**  Why it does not answer. */
+	error?: Error_Deserialize | null,
+	/**  An engine added by hand: its TLS files and identity (for editing it). */
+	tls?: TlsFiles_Deserialize | null,
+	identity?: string | null,
+};
+
+/**  One engine the user has, as the window lists it. */
+export type KnownEngine_Serialize = {
+	name: string,
+	host: string,
+	source: EngineSource,
+	/**  The engine the window is connected to now. */
+	connected: boolean,
+	reachable: boolean,
+	kind: EngineKind | null,
+	version: string | null,
+	/**  Why it does not answer. */
+	error: Error_Serialize | null,
+	/**  An engine added by hand: its TLS files and identity (for editing it). */
+	tls: TlsFiles_Serialize | null,
+	identity: string | null,
+};
+
 export type LayerProgress = LayerProgress_Serialize | LayerProgress_Deserialize;
 
 export type LayerProgress_Deserialize = {
@@ -873,6 +975,27 @@ export type LoginForm = {
 	 *  has a credential store).
 	 */
 	remember: boolean,
+};
+
+/**  One engine added by hand. */
+export type ManualEngine = ManualEngine_Serialize | ManualEngine_Deserialize;
+
+/**  One engine added by hand. */
+export type ManualEngine_Deserialize = {
+	name: string,
+	/**  `unix:///…`, `tcp://…`, `ssh://…` (`npipe://…` on Windows). */
+	host: string,
+	tls?: TlsFiles_Deserialize | null,
+	identity?: string | null,
+};
+
+/**  One engine added by hand. */
+export type ManualEngine_Serialize = {
+	name: string,
+	/**  `unix:///…`, `tcp://…`, `ssh://…` (`npipe://…` on Windows). */
+	host: string,
+	tls?: TlsFiles_Serialize,
+	identity?: string,
 };
 
 /**  What Slipway was doing when it failed ("Pulling x:1"), for error sentences. */
@@ -1324,16 +1447,20 @@ export type TaskFinished_Deserialize = TaskSummary_Deserialize;
 /**  A task ended: done (the core call returned its result), failed or cancelled. */
 export type TaskFinished_Serialize = TaskSummary_Serialize;
 
-export type TaskKind = "pull" | "push" | "build" | "save" | "load" | "import" | "prune";
+export type TaskKind = "pull" | "push" | "build" | "save" | "load" | "import" | "prune" | "copy";
 
 /**  The result of the core call that ended a task with success, as the core returned it. */
 export type TaskOutput = TaskOutput_Serialize | TaskOutput_Deserialize;
 
 /**  The result of the core call that ended a task with success, as the core returned it. */
-export type TaskOutput_Deserialize = { kind: "pull"; value: PullResult_Deserialize } | { kind: "push"; value: PushResult_Deserialize } | { kind: "build"; value: BuildResult } | { kind: "save"; value: SaveResult } | { kind: "load"; value: LoadResult } | { kind: "import"; value: PullResult_Deserialize } | { kind: "prune"; value: PruneOutcome_Deserialize };
+export type TaskOutput_Deserialize = { kind: "pull"; value: PullResult_Deserialize } | { kind: "push"; value: PushResult_Deserialize } | { kind: "build"; value: BuildResult } | { kind: "save"; value: SaveResult } | { kind: "load"; value: LoadResult } | { kind: "import"; value: PullResult_Deserialize } | { kind: "prune"; value: PruneOutcome_Deserialize } | 
+/**  The images as the destination names them (Podman: `localhost/x:1`). */
+{ kind: "copy"; value: CopyResult };
 
 /**  The result of the core call that ended a task with success, as the core returned it. */
-export type TaskOutput_Serialize = { kind: "pull"; value: PullResult_Serialize } | { kind: "push"; value: PushResult_Serialize } | { kind: "build"; value: BuildResult } | { kind: "save"; value: SaveResult } | { kind: "load"; value: LoadResult } | { kind: "import"; value: PullResult_Serialize } | { kind: "prune"; value: PruneOutcome_Serialize };
+export type TaskOutput_Serialize = { kind: "pull"; value: PullResult_Serialize } | { kind: "push"; value: PushResult_Serialize } | { kind: "build"; value: BuildResult } | { kind: "save"; value: SaveResult } | { kind: "load"; value: LoadResult } | { kind: "import"; value: PullResult_Serialize } | { kind: "prune"; value: PruneOutcome_Serialize } | 
+/**  The images as the destination names them (Podman: `localhost/x:1`). */
+{ kind: "copy"; value: CopyResult };
 
 /**  A running task made progress. Byte counters are thinned to a few per second. */
 export type TaskProgressed = TaskProgressed_Serialize | TaskProgressed_Deserialize;
@@ -1452,6 +1579,25 @@ export type TimedProgress_Deserialize = {
 export type TimedProgress_Serialize = {
 	at: number | null,
 	progress: Progress_Serialize,
+};
+
+/**  TLS material named by a Docker context (paths only; nothing is read here). */
+export type TlsFiles = TlsFiles_Serialize | TlsFiles_Deserialize;
+
+/**  TLS material named by a Docker context (paths only; nothing is read here). */
+export type TlsFiles_Deserialize = {
+	ca?: string | null,
+	cert?: string | null,
+	key?: string | null,
+	skip_verify: boolean,
+};
+
+/**  TLS material named by a Docker context (paths only; nothing is read here). */
+export type TlsFiles_Serialize = {
+	ca: string | null,
+	cert: string | null,
+	key: string | null,
+	skip_verify: boolean,
 };
 
 /**  One row of `df`: how many, how many in use, bytes, bytes a prune could free. */

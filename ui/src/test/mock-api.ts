@@ -55,6 +55,11 @@ export const mockApi = {
   imagesRemove: vi.fn(),
   imageContainers: vi.fn(),
   usageSnapshot: vi.fn(),
+  enginesKnown: vi.fn(),
+  engineAdd: vi.fn(),
+  engineEdit: vi.fn(),
+  engineRemove: vi.fn(),
+  imagesCopy: vi.fn(),
   imagesSaveCheck: vi.fn(),
   imagesSave: vi.fn(),
   taskCancel: vi.fn(),
@@ -138,6 +143,20 @@ export function resetMockApi(): void {
   );
   mockApi.imageContainers.mockResolvedValue([]);
   mockApi.usageSnapshot.mockResolvedValue({ disk: diskUsage(), images: [] });
+  mockApi.enginesKnown.mockResolvedValue([]);
+  mockApi.engineAdd.mockImplementation(async (engine: unknown) => engine);
+  mockApi.engineEdit.mockImplementation(async (_name: string, engine: unknown) => engine);
+  mockApi.engineRemove.mockResolvedValue(null);
+  mockApi.imagesCopy.mockImplementation(
+    taskCommand('copy', async (_report, _title: string, refs: string[], destination: string) => ({
+      kind: 'copy',
+      value: {
+        images: refs.map((r) => ({ id: `sha256:${r}`, tags: [`localhost/${r}`] })),
+        bytes: 2048,
+        destination,
+      },
+    })),
+  );
   mockApi.imagesSaveCheck.mockImplementation(async (path: string) => ({ path, exists: false }));
   mockApi.imagesSave.mockImplementation(
     taskCommand('save', async (_report, _title: string, refs: string[], path: string) => ({
@@ -291,6 +310,8 @@ function resultLine(o: TaskOutput): string {
       return o.value.loaded.join(', ');
     case 'prune':
       return `−${o.value.space_reclaimed} B`;
+    case 'copy':
+      return `${o.value.images.map((i) => i.tags.join(', ') || i.id).join(', ')} → ${o.value.destination}`;
   }
 }
 

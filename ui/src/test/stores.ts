@@ -42,6 +42,8 @@ export function resetStores(): void {
   view.pruneOpen = false;
   view.buildCachePruneOpen = false;
   view.settingsOpen = false;
+  view.copyRefs = null;
+  view.engineEdit = null;
   settings.reset();
   details.show(null);
   toasts.clear();

@@ -51,6 +51,21 @@ impl ErrorKind {
             EngineProbeTimeout { host, seconds } => {
                 format!("The engine at {host} did not answer within {seconds} s.")
             }
+            EngineNameEmpty => "An engine needs a name.".into(),
+            EngineNameTaken { name } => {
+                format!("An engine named \"{name}\" was already added by hand; choose another name.")
+            }
+            EngineNameInUse { name, host } => format!(
+                "\"{name}\" is already the name of an engine Slipway found (a Docker context, Podman connection or socket at {host}); choose another name."
+            ),
+            NoManualEngine { name } => format!("No engine named \"{name}\" was added by hand."),
+            ManualEnginesDamaged {
+                path,
+                kept_at,
+                count,
+            } => format!(
+                "The file of engines added by hand, {path}, was damaged{p}; it is kept as {kept_at}, and {count} engine(s) could be kept from it."
+            ),
             NotConnected => "No container engine is connected.".into(),
             LostEngine { host } => format!("Lost the connection to {host}; reconnecting…"),
             EngineUnreachable { host } => {

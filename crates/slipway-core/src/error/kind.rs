@@ -46,6 +46,27 @@ pub enum ErrorKind {
         host: String,
         seconds: u32,
     },
+    /// An engine added by hand needs a name.
+    EngineNameEmpty,
+    /// Another engine added by hand has this name.
+    EngineNameTaken {
+        name: String,
+    },
+    /// A Docker context, a Podman connection or a well-known socket has this name already.
+    EngineNameInUse {
+        name: String,
+        host: String,
+    },
+    /// Remove or edit: no engine of this name was added by hand.
+    NoManualEngine {
+        name: String,
+    },
+    /// The file of engines added by hand did not parse: kept aside, `count` entries kept.
+    ManualEnginesDamaged {
+        path: String,
+        kept_at: String,
+        count: u32,
+    },
     /// The app has no engine right now.
     NotConnected,
     /// The app lost the engine it had and tries again.

@@ -89,7 +89,10 @@ impl ErrorKind {
             | RegistryHasNoImage { .. }
             | NotInRegistry { .. }
             | NoSearchApi
+            | NoManualEngine { .. }
             | UnknownEngine { .. } => 404,
+            EngineNameTaken { .. } | EngineNameInUse { .. } => 409,
+            ManualEnginesDamaged { .. } => 500,
             Unexpected
             | CannotWrite { .. }
             | CredentialLookupFailed { .. }
@@ -98,6 +101,7 @@ impl ErrorKind {
             | PruneIncomplete { .. } => 500,
             EngineAddressNotUnderstood { .. }
             | EngineSettingsInvalid { .. }
+            | EngineNameEmpty
             | NoCertPath
             | NothingToSave
             | NothingLoaded { .. }

@@ -5,6 +5,8 @@ import { locale } from 'svelte-i18n';
 import AppSettingsDialog from './AppSettingsDialog.svelte';
 import { settings } from '$lib/stores/settings.svelte';
 import { appSettings, mockApi } from '$test/mock-api';
+import { knownEngine } from '$test/engines';
+import { view } from '$lib/stores/view.svelte';
 
 async function field(): Promise<HTMLInputElement> {
   const input = (await screen.findByTestId('settings-stall-timeout')) as HTMLInputElement;
@@ -72,8 +74,25 @@ describe('AppSettingsDialog', () => {
     locale.set('zh-CN');
     render(AppSettingsDialog, { onclose: vi.fn() });
     await field();
-    expect(screen.getByRole('heading')).toHaveTextContent('设置');
+    expect(screen.getByRole('heading', { level: 2 })).toHaveTextContent('设置');
     expect(screen.getByTestId('settings-dialog')).toHaveTextContent('停滞超时');
+  });
+
+  it('lists the engines added by hand and opens the engine dialog to add or edit one', async () => {
+    mockApi.enginesKnown.mockResolvedValue([
+      knownEngine({ name: 'lab', source: 'manual', host: 'tcp://127.0.0.1:2376' }),
+      knownEngine({ name: 'ctx', source: 'docker_context' }),
+    ]);
+    const onclose = vi.fn();
+    render(AppSettingsDialog, { onclose });
+    const rows = await screen.findAllByTestId('settings-engine');
+    expect(rows.map((r) => r.dataset.name)).toEqual(['lab']);
+    await userEvent.click(screen.getByTestId('settings-engine-edit'));
+    expect(view.engineEdit?.engine).toMatchObject({ name: 'lab', host: 'tcp://127.0.0.1:2376' });
+    expect(onclose).toHaveBeenCalled();
+    await userEvent.click(screen.getByTestId('settings-add-engine'));
+    expect(view.engineEdit).toEqual({ engine: null });
+    view.engineEdit = null;
   });
 
   it('closes on request', async () => {

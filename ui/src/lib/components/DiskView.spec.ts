@@ -7,6 +7,7 @@ import { view } from '$lib/stores/view.svelte';
 import { deferred, emitImagesChanged, mockApi } from '$test/mock-api';
 import type { ImageSummary } from '$lib/api';
 import { diskUsage, hexId, image } from '$test/fixtures';
+import { knownEngine } from '$test/engines';
 
 const A = hexId('a1');
 const B = hexId('b2');
@@ -16,6 +17,41 @@ const list = [
 ];
 
 describe('DiskView', () => {
+  it("shows another engine's totals when picked, and the connected engine's again", async () => {
+    mockApi.imagesList.mockResolvedValue(list);
+    mockApi.enginesKnown.mockResolvedValue([
+      knownEngine({ name: 'here', connected: true }),
+      knownEngine({ name: 'podman', kind: 'podman' }),
+      knownEngine({ name: 'dead', reachable: false }),
+    ]);
+    mockApi.usageSnapshot.mockImplementation(async (engine: string | null) => ({
+      disk: diskUsage(engine === 'podman' ? 9_000_000 : 4_500_000),
+      images: [],
+    }));
+    render(DiskView);
+    const picker = (await screen.findByTestId('disk-engine')) as HTMLSelectElement;
+    const options = [...picker.options].map((o) => [o.value, o.textContent?.trim(), o.disabled]);
+    expect(options).toEqual([
+      ['', 'here (connected)', false],
+      ['podman', 'podman', false],
+      ['dead', 'dead', true],
+    ]);
+    await waitFor(() =>
+      expect(screen.getByTestId('disk-images-size')).toHaveAttribute('data-bytes', '4500000'),
+    );
+    await userEvent.selectOptions(picker, 'podman');
+    expect(mockApi.usageSnapshot).toHaveBeenLastCalledWith('podman');
+    await waitFor(() =>
+      expect(screen.getByTestId('disk-images-size')).toHaveAttribute('data-bytes', '9000000'),
+    );
+    expect(screen.getAllByTestId('disk-other-engine').length).toBeGreaterThan(0);
+    await userEvent.selectOptions(picker, '');
+    await waitFor(() =>
+      expect(screen.getByTestId('disk-images-size')).toHaveAttribute('data-bytes', '4500000'),
+    );
+    expect(screen.queryByTestId('disk-other-engine')).toBeNull();
+  });
+
   it('refreshes the store when it opens and charts what comes back', async () => {
     mockApi.imagesList.mockResolvedValue(list);
     mockApi.usageSnapshot.mockResolvedValue({ disk: diskUsage(4_500_000), images: [] });

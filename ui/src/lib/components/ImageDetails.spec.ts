@@ -5,6 +5,7 @@ import ImageDetails from './ImageDetails.svelte';
 import { mockApi } from '$test/mock-api';
 import { hexId, historyEntry, image } from '$test/fixtures';
 import { given } from '$test/render';
+import { view } from '$lib/stores/view.svelte';
 
 const A = hexId('a1');
 
@@ -27,6 +28,18 @@ describe('ImageDetails', () => {
 
     await userEvent.click(screen.getByTestId('tab-tags'));
     expect(screen.getAllByTestId('tag-item')).toHaveLength(2);
+  });
+
+  it('opens Copy to engine… for the name it shows, or the ID of an untagged image', async () => {
+    const U = hexId('u9');
+    given([image({ id: A, tags: ['demo/app:1', 'demo/app:2'] }), image({ id: U, tags: [] })]);
+    const { unmount } = render(ImageDetails, { id: A, name: 'demo/app:2', onclose: vi.fn() });
+    await userEvent.click(screen.getByTestId('details-copy'));
+    expect(view.copyRefs).toEqual(['demo/app:2']);
+    unmount();
+    render(ImageDetails, { id: U, onclose: vi.fn() });
+    await userEvent.click(screen.getByTestId('details-copy'));
+    expect(view.copyRefs).toEqual([U]);
   });
 
   it('moves between tabs with the arrow keys', async () => {

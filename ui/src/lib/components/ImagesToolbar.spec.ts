@@ -53,4 +53,19 @@ describe('ImagesToolbar', () => {
     expect(screen.getByTestId('selected-count')).toHaveTextContent('1 selected');
     expect(view.removeRows?.map((r) => r.name)).toEqual(['demo/app:1']);
   });
+
+  it('enables Copy to engine… only with a selection, and opens it for the selected names', async () => {
+    given([
+      image({ id: hexId('a1'), tags: ['demo/app:1', 'demo/app:latest'] }),
+      image({ id: hexId('b2'), tags: [] }),
+    ]);
+    render(ImagesToolbar);
+    expect(screen.getByTestId('copy-selected')).toBeDisabled();
+    selection.set(images.rows.map((r) => r.key));
+    await userEvent.click(await screen.findByTestId('copy-selected'));
+    expect(view.copyRefs).toHaveLength(3);
+    expect(view.copyRefs).toEqual(
+      expect.arrayContaining(['demo/app:1', 'demo/app:latest', hexId('b2')]),
+    );
+  });
 });

@@ -62,6 +62,7 @@ const NOTICES: Record<TaskKind, Record<'done' | 'failed' | 'cancelled', string>>
   load: { done: 'load.done', failed: 'load.failed', cancelled: 'load.cancelled' },
   import: { done: 'load.imported', failed: 'load.importFailed', cancelled: 'load.cancelled' },
   prune: { done: 'prune.done', failed: 'prune.failed', cancelled: 'prune.cancelled' },
+  copy: { done: 'copy.done', failed: 'copy.failed', cancelled: 'copy.cancelled' },
 };
 
 function fromSummary(s: TaskSummary, progress: ProgressState = emptyProgress()): Task {

@@ -10,6 +10,8 @@ import {
   type View,
 } from '$lib/grid/rows';
 import type { BuildForm } from '$lib/build/form';
+import type { ManualEngine } from '$lib/api';
+import { planSave } from '$lib/grid/save';
 import { images } from './images.svelte';
 import { selection as defaultSelection, type SelectionStore } from './selection.svelte';
 
@@ -58,6 +60,10 @@ export class ViewStore {
   buildCachePruneOpen = $state(false);
   /** The settings dialog is open. */
   settingsOpen = $state(false);
+  /** Names or IDs the Copy to engine… dialog is open for, or null. */
+  copyRefs = $state.raw<string[] | null>(null);
+  /** The engine dialog: open to add (null) or edit an engine added by hand. */
+  engineEdit = $state.raw<{ engine: ManualEngine | null } | null>(null);
   /** A dialog owns the keyboard: the grid's and the app's shortcuts stand aside. */
   modalOpen = $derived(
     this.removeRows !== null ||
@@ -150,6 +156,14 @@ export class ViewStore {
 
   closeSave(): void {
     this.saveRows = null;
+  }
+
+  /** Copy the selected (or focused) rows to another engine. */
+  openCopy(): boolean {
+    const rows = this.#actionRows();
+    if (rows.length === 0) return false;
+    this.copyRefs = planSave(rows).references;
+    return true;
   }
 
   /** Push the one selected (or focused) row; false when that is not exactly one. */

@@ -6,6 +6,7 @@
 //! The environment is passed in (`DiscoveryEnv`), so tests never depend on the process's.
 
 mod docker;
+pub mod manual;
 mod podman;
 mod probe;
 #[cfg(test)]
@@ -22,6 +23,8 @@ pub use probe::{PROBE_TIMEOUT, Probe, probe, probe_all};
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum EngineSource {
+    /// Added by hand (the app's dialog, `slipway-cli engines add`).
+    Manual,
     DockerContext,
     PodmanConnection,
     /// A well-known socket that exists (Docker, Docker Desktop, Colima, Rancher, OrbStack, Podman).
@@ -134,6 +137,9 @@ pub struct DiscoveryEnv {
     pub podman_connections_conf: Option<PathBuf>,
     /// System-wide sockets to look for (`/var/run/docker.sock`, `/run/podman/podman.sock`).
     pub system_sockets: Vec<String>,
+    /// Slipway's own config folder (the pins file's), where `engines.json` keeps the engines
+    /// added by hand; `None`: none are read.
+    pub slipway_config_dir: Option<PathBuf>,
 }
 
 /// The system-wide sockets of this platform.
@@ -173,6 +179,9 @@ impl DiscoveryEnv {
                     .collect(),
                 Err(_) => system_sockets(),
             },
+            slipway_config_dir: manual::default_path()
+                .ok()
+                .and_then(|p| p.parent().map(Path::to_path_buf)),
         }
     }
 
@@ -194,14 +203,27 @@ pub fn engines() -> Discovery {
     discover(&DiscoveryEnv::from_process())
 }
 
-/// Every engine the environment names: Docker contexts first, then Podman connections,
-/// then well-known sockets that exist (each address once, under its first name).
+/// Every engine the environment names: engines added by hand first, then Docker contexts,
+/// then Podman connections, then well-known sockets that exist (each address once, under
+/// its first name).
 pub fn discover(env: &DiscoveryEnv) -> Discovery {
     let mut found = Discovery::default();
-    docker::contexts(env, &mut found);
-    podman::connections(env, &mut found);
-    sockets(env, &mut found);
+    manual::engines(env, &mut found);
+    found_others(env, &mut found);
     found
+}
+
+/// The engines Slipway finds itself (all but those added by hand).
+fn discover_found(env: &DiscoveryEnv) -> Discovery {
+    let mut found = Discovery::default();
+    found_others(env, &mut found);
+    found
+}
+
+fn found_others(env: &DiscoveryEnv, found: &mut Discovery) {
+    docker::contexts(env, found);
+    podman::connections(env, found);
+    sockets(env, found);
 }
 
 /// The well-known sockets that exist, named after what usually serves them.

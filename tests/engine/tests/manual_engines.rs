@@ -1,0 +1,173 @@
+//! Engines added by hand (`slipway-cli engines add/rm`): kept in Slipway's config folder (a
+//! temporary one here), listed by `engines ls` first with source `manual`, reachable by name,
+//! and a name a Docker context already has is refused. The system's sockets are kept out.
+
+use sha2::{Digest, Sha256};
+use slipway_engine_tests::*;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn cli(root: &Path, args: &[&str]) -> Output {
+    for d in ["home", "run", "slipway"] {
+        std::fs::create_dir_all(root.join(d)).unwrap();
+    }
+    Command::new(slipway_cli())
+        .env("HOME", root.join("home"))
+        .env("DOCKER_CONFIG", root.join("docker"))
+        .env("XDG_CONFIG_HOME", root.join("config"))
+        .env("XDG_RUNTIME_DIR", root.join("run"))
+        .env("SLIPWAY_CONFIG_DIR", root.join("slipway"))
+        .env("SLIPWAY_SYSTEM_SOCKETS", "")
+        .env_remove("DOCKER_HOST")
+        .env_remove("DOCKER_CONTEXT")
+        .env_remove("PODMAN_CONNECTIONS_CONF")
+        .args(args)
+        .output()
+        .expect("slipway-cli runs (cargo build -p slipway-cli)")
+}
+
+fn json_of(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn an_engine_added_by_hand_is_listed_reachable_and_used_by_name_then_removed() {
+    let root = tempfile::tempdir().unwrap();
+    let r = root.path();
+    ok(&cli(r, &["engines", "add", "sw-hand", &docker_host()]));
+    let saved = std::fs::read_to_string(r.join("slipway/engines.json")).unwrap();
+    assert!(saved.contains(&docker_host()), "{saved}");
+
+    let out = cli(r, &["engines", "ls", "--json"]);
+    ok(&out);
+    let rows = json_of(&out);
+    let first = &rows[0];
+    assert_eq!(first["name"], "sw-hand", "{rows:#}");
+    assert_eq!(first["source"], "manual");
+    assert_eq!(first["reachable"], true, "{first}");
+    assert_eq!(first["kind"], "docker");
+
+    // By name, like a context: the harness dockerd's images.
+    let out = cli(r, &["--context", "sw-hand", "images", "ls", "--json"]);
+    ok(&out);
+    let listed = json_of(&out).as_array().unwrap().len();
+    let theirs = docker_cli(&["images", "-q", "--no-trunc"]).lines().count();
+    assert!(theirs > 0);
+    assert_eq!(listed, theirs);
+
+    let out = cli(r, &["--json", "engines", "rm", "sw-hand"]);
+    ok(&out);
+    assert_eq!(json_of(&out)["result"], "success");
+    let out = cli(r, &["engines", "ls", "--json"]);
+    assert!(
+        !json_of(&out)
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["name"] == "sw-hand")
+    );
+    let out = cli(r, &["--json", "engines", "rm", "sw-hand"]);
+    assert!(!out.status.success());
+    assert_eq!(json_of(&out)["error"]["code"], 404);
+}
+
+#[test]
+fn a_docker_context_name_bad_url_or_missing_tls_file_is_refused_with_a_clear_error() {
+    let root = tempfile::tempdir().unwrap();
+    let r = root.path();
+    let dir = format!("{:x}", Sha256::digest(b"sw-ctx"));
+    let meta = serde_json::json!({
+        "Name": "sw-ctx", "Metadata": {},
+        "Endpoints": {"docker": {"Host": docker_host(), "SkipTLSVerify": false}},
+    });
+    let meta_path = r.join("docker/contexts/meta").join(dir).join("meta.json");
+    std::fs::create_dir_all(meta_path.parent().unwrap()).unwrap();
+    std::fs::write(meta_path, meta.to_string()).unwrap();
+
+    let out = cli(
+        r,
+        &["--json", "engines", "add", "sw-ctx", "tcp://127.0.0.1:2375"],
+    );
+    assert!(!out.status.success());
+    let e = json_of(&out);
+    assert_eq!(e["error"]["code"], 409, "{e}");
+    assert_eq!(e["error"]["kind"]["type"], "engine_name_in_use");
+    assert!(e["error"]["message"].as_str().unwrap().contains("sw-ctx"));
+
+    let out = cli(
+        r,
+        &["--json", "engines", "add", "x", "http://127.0.0.1:2375"],
+    );
+    assert_eq!(json_of(&out)["error"]["code"], 400);
+    let missing = r.join("no-ca.pem");
+    let out = cli(
+        r,
+        &[
+            "--json",
+            "engines",
+            "add",
+            "x",
+            "tcp://127.0.0.1:2376",
+            "--tls-ca",
+            missing.to_str().unwrap(),
+        ],
+    );
+    let e = json_of(&out);
+    assert_eq!(e["error"]["code"], 400, "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no-ca.pem")
+    );
+    assert!(!r.join("slipway/engines.json").exists(), "nothing saved");
+}
+
+#[test]
+fn a_damaged_engines_file_is_kept_aside_reported_and_its_whole_entries_still_listed() {
+    let root = tempfile::tempdir().unwrap();
+    let r = root.path();
+    std::fs::create_dir_all(r.join("slipway")).unwrap();
+    let broken = format!(
+        r#"{{"engines":[{{"name":"sw-kept","host":"{}"}},{{"name":"sw-cut","ho"#,
+        docker_host()
+    );
+    std::fs::write(r.join("slipway/engines.json"), &broken).unwrap();
+    let out = cli(r, &["engines", "ls", "--json"]);
+    ok(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("engines.json.broken-"), "{stderr}");
+    let rows = json_of(&out);
+    let kept = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "sw-kept")
+        .unwrap_or_else(|| panic!("{rows:#}"));
+    assert_eq!(kept["reachable"], true);
+    let aside: Vec<_> = std::fs::read_dir(r.join("slipway"))
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("engines.json.broken-")
+        })
+        .collect();
+    assert_eq!(aside.len(), 1);
+    assert_eq!(std::fs::read_to_string(aside[0].path()).unwrap(), broken);
+}
