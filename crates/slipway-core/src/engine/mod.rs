@@ -193,16 +193,17 @@ impl Engine {
 
     #[tracing::instrument(level = "debug")]
     async fn connect_host(host: &str, spec: &EngineSpec) -> Result<Self> {
-        if host.starts_with("ssh://") {
-            // ssh's own complaint (refused key, host key, no docker there) as a typed error.
-            ssh::preflight(host, spec.identity.as_deref(), Duration::from_secs(10)).await?;
-        }
-        let docker = client_for(host, spec)?.with_timeout(Duration::from_secs(10));
+        let limit = Duration::from_secs(10);
+        let docker = client_for(host, spec)?.with_timeout(limit);
         let docker = docker
             .with_request_modifier(fix_registry_auth_header)
             .negotiate_version()
             .await
-            .map_err(|e| unreachable(host, e.into()))?;
+            .map_err(|e| match host.starts_with("ssh://") {
+                // ssh's own complaint (refused key, host key, no docker there), typed.
+                true => ssh::bollard_failure(host, &e, limit),
+                false => unreachable(host, e.into()),
+            })?;
         let version = docker
             .version()
             .await

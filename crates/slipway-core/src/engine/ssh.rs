@@ -1,17 +1,14 @@
 //! `ssh://user@host[:port]` engines: the remote runs `docker system dial-stdio`, which turns
-//! the ssh session into a connection to the remote engine's socket. The key comes from the
-//! agent (`SSH_AUTH_SOCK`) or the connection's identity file, as with the docker CLI.
+//! an ssh session into a connection to the remote engine's socket (as the docker CLI does).
+//! The key comes from the agent (`SSH_AUTH_SOCK`) or the connection's identity file.
 //!
-//! Two ways over ssh: bollard's `ssh` feature (the `openssh` crate: the system `ssh` with a
-//! ControlMaster) for typed calls, and the system `ssh` spawned here for raw requests, its
-//! stdin/stdout being the connection. Before either is used, `preflight` asks the remote
-//! engine for `/_ping` through our own ssh so that a refused key, an unknown host key or a
-//! remote without `docker` is one typed error carrying ssh's own words, within a bound.
+//! Every connection is the system `ssh` spawned here, its stdin/stdout being the connection
+//! and its stderr the reason when it fails (a refused key, an unknown host key, no `docker`
+//! on the remote): typed errors naming the engine. bollard gets these connections through a
+//! custom transport that keeps idle ones for the next request; raw requests dial their own.
 
 use crate::error::{Error, ErrorKind, Result, whole_seconds};
 use bollard::{API_DEFAULT_VERSION, Docker};
-use bytes::Bytes;
-use http_body_util::Empty;
 use std::pin::Pin;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
@@ -80,21 +77,170 @@ fn identity_path(identity: &str) -> String {
     }
 }
 
-/// bollard's client for an ssh engine, with the connection's identity file when it has one.
+/// How bollard's request body is called (bollard names only the request type).
+trait HasBody {
+    type Body;
+}
+impl<B> HasBody for http::Request<B> {
+    type Body = B;
+}
+type BollardBody = <bollard::BollardRequest as HasBody>::Body;
+type Sender = hyper::client::conn::http1::SendRequest<BollardBody>;
+type BollardResult<T> = std::result::Result<T, bollard::errors::Error>;
+
+/// bollard's client for an ssh engine, over our own ssh connections (see `Pool`).
+///
+/// Not bollard's `connect_with_ssh`: bollard 0.21 hands the openssh crate the address
+/// without its `ssh://`, so a port (`ssh://me@host:2222`) ends up in the host name ("Could
+/// not resolve hostname host:2222"); it also cannot say why ssh failed.
 pub(crate) fn bollard_client(address: &str, secs: u64, identity: Option<&str>) -> Result<Docker> {
     parse(address)?;
-    Docker::connect_with_ssh(
-        address,
-        secs,
-        API_DEFAULT_VERSION,
-        identity.map(identity_path),
-    )
-    .map_err(|e| {
-        Error::of(ErrorKind::EngineAddressUnusable {
-            host: address.to_owned(),
+    let pool = Arc::new(Pool {
+        address: address.into(),
+        identity: identity.map(Into::into),
+        idle: Mutex::default(),
+    });
+    let transport = move |request: bollard::BollardRequest| {
+        let pool = pool.clone();
+        async move { pool.send(request).await }
+    };
+    Docker::connect_with_custom_transport(transport, Some(address), secs, API_DEFAULT_VERSION)
+        .map_err(|e| {
+            Error::of(ErrorKind::EngineAddressUnusable {
+                host: address.to_owned(),
+            })
+            .with_detail(e)
         })
-        .with_detail(e)
-    })
+}
+
+/// The ssh connections of one engine: an idle one is reused (one ssh login per request
+/// costs about half a second), a busy or closed one is not.
+struct Pool {
+    address: Box<str>,
+    identity: Option<Box<str>>,
+    idle: Mutex<Vec<Sender>>,
+}
+
+/// At most this many idle connections (ssh processes) are kept per engine.
+const IDLE_KEPT: usize = 4;
+
+impl Pool {
+    fn take_idle(&self) -> Option<Sender> {
+        let mut idle = self.idle.lock().ok()?;
+        idle.retain(|s| !s.is_closed());
+        let at = idle.iter().position(|s| s.is_ready())?;
+        Some(idle.swap_remove(at))
+    }
+
+    fn give_back(&self, sender: Sender) {
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < IDLE_KEPT
+        {
+            idle.push(sender);
+        }
+    }
+
+    async fn connect(&self) -> BollardResult<(Sender, Stderr)> {
+        let conn = dial(&self.address, self.identity.as_deref())
+            .map_err(|e| io_error(std::io::ErrorKind::Other, e.message))?;
+        let stderr = conn.stderr.clone();
+        let (sender, connection) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(conn))
+                .await
+                .map_err(|e| bollard::errors::Error::HyperResponseError { err: e })?;
+        // The connection (and so ssh) lives until its sender is dropped and its last
+        // response body is read or dropped.
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "ssh engine connection ended with an error");
+            }
+        });
+        Ok((sender, stderr))
+    }
+
+    async fn send(
+        &self,
+        request: bollard::BollardRequest,
+    ) -> BollardResult<hyper::Response<hyper::body::Incoming>> {
+        let mut request = origin_form(request)?;
+        if let Some(mut sender) = self.take_idle() {
+            match sender.try_send_request(request).await {
+                Ok(response) => {
+                    self.give_back(sender);
+                    return Ok(response);
+                }
+                // The idle connection had ended: the request was not sent, try a new one.
+                Err(mut e) => match e.take_message() {
+                    Some(unsent) => request = unsent,
+                    None => {
+                        return Err(bollard::errors::Error::HyperResponseError {
+                            err: e.into_error(),
+                        });
+                    }
+                },
+            }
+        }
+        let (mut sender, stderr) = self.connect().await?;
+        match sender.send_request(request).await {
+            Ok(response) => {
+                self.give_back(sender);
+                Ok(response)
+            }
+            Err(e) => {
+                // ssh gave up before an answer: its own words (once it exits) say why.
+                let said = stderr.text(EXIT_GRACE).await;
+                if said.is_empty() {
+                    Err(bollard::errors::Error::HyperResponseError { err: e })
+                } else {
+                    Err(io_error(std::io::ErrorKind::ConnectionAborted, said))
+                }
+            }
+        }
+    }
+}
+
+fn io_error(kind: std::io::ErrorKind, text: String) -> bollard::errors::Error {
+    bollard::errors::Error::IOError {
+        err: std::io::Error::new(kind, text),
+    }
+}
+
+/// bollard writes the whole address into the URI; the remote engine wants only the path.
+fn origin_form(request: bollard::BollardRequest) -> BollardResult<bollard::BollardRequest> {
+    let (mut parts, body) = request.into_parts();
+    let path = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "/".into());
+    parts.uri = path
+        .parse()
+        .map_err(|e: http::uri::InvalidUri| io_error(std::io::ErrorKind::InvalidInput, e.to_string()))?;
+    parts
+        .headers
+        .insert(http::header::HOST, http::HeaderValue::from_static("engine"));
+    Ok(http::Request::from_parts(parts, body))
+}
+
+/// A bollard call to an ssh engine that failed, as the typed ssh error (ssh's words are
+/// in the error or its causes); `limit` is the bound a timeout had.
+pub(crate) fn bollard_failure(address: &str, e: &bollard::errors::Error, limit: Duration) -> Error {
+    if matches!(e, bollard::errors::Error::RequestTimeoutError) {
+        return Error::of(ErrorKind::SshTimeout {
+            host: address.to_owned(),
+            seconds: whole_seconds(limit),
+        });
+    }
+    let mut words = vec![e.to_string()];
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        let said = c.to_string();
+        if !words.iter().any(|w| w.contains(&said)) {
+            words.push(said);
+        }
+        cause = c.source();
+    }
+    explain(address, &words.join(": "))
 }
 
 /// The `ssh` command line that opens `docker system dial-stdio` on the remote.
@@ -134,7 +280,8 @@ fn command(target: &SshTarget, identity: Option<&str>) -> Command {
 /// dial-stdio` there. Dropping it kills the local ssh.
 pub(crate) struct SshConnection {
     pipes: Pipes,
-    child: Child,
+    /// Held for `kill_on_drop`: dropping the connection ends ssh.
+    _child: Child,
     stderr: Stderr,
 }
 
@@ -181,7 +328,7 @@ impl Stderr {
     }
 }
 
-/// Start ssh to the engine at `address` (not yet known to be reachable: see `preflight`).
+/// Start ssh to the engine at `address` (whether it logs in shows in the first answer).
 pub(crate) fn dial(address: &str, identity: Option<&str>) -> Result<SshConnection> {
     let target = parse(address)?;
     let mut child = command(&target, identity).spawn().map_err(|e| {
@@ -197,70 +344,13 @@ pub(crate) fn dial(address: &str, identity: Option<&str>) -> Result<SshConnectio
     };
     Ok(SshConnection {
         pipes: Pipes { stdout, stdin },
-        child,
+        _child: child,
         stderr: Stderr::start(err),
     })
 }
 
-/// Ask the remote engine for `/_ping` through ssh within `limit`: Ok when it answers; else
-/// the typed ssh error naming the engine, with ssh's (or the remote shell's) words.
-#[tracing::instrument(level = "debug", skip(identity))]
-pub(crate) async fn preflight(address: &str, identity: Option<&str>, limit: Duration) -> Result<()> {
-    let SshConnection {
-        pipes,
-        mut child,
-        stderr,
-    } = dial(address, identity)?;
-    let said = stderr.clone();
-    let attempt = async move {
-        let Err(e) = ping(pipes).await else {
-            return Ok(());
-        };
-        // ssh may still be writing why it gave up: give it a moment to exit.
-        let code = tokio::time::timeout(EXIT_GRACE, child.wait())
-            .await
-            .ok()
-            .and_then(|s| s.ok())
-            .and_then(|s| s.code());
-        let text = stderr.text(EXIT_GRACE).await;
-        Err(explain(address, code, &text, Some(e)))
-    };
-    match tokio::time::timeout(limit, attempt).await {
-        Ok(result) => result,
-        Err(_) => Err(Error::of(ErrorKind::SshTimeout {
-            host: address.to_owned(),
-            seconds: whole_seconds(limit),
-        })
-        .with_detail(said.now())),
-    }
-}
-
-/// One `GET /_ping` over the ssh pipes.
-async fn ping(io: Pipes) -> std::result::Result<(), String> {
-    let (mut sender, connection) =
-        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(io))
-            .await
-            .map_err(|e| e.to_string())?;
-    let driver = tokio::spawn(connection);
-    let request = http::Request::get("/_ping")
-        .header(http::header::HOST, "engine")
-        .body(Empty::<Bytes>::new())
-        .map_err(|e| e.to_string())?;
-    let response = sender.send_request(request).await;
-    driver.abort();
-    match response.map_err(|e| e.to_string())?.status().as_u16() {
-        200 => Ok(()),
-        other => Err(format!("the remote engine answered {other} to /_ping")),
-    }
-}
-
-/// Which of ssh's failures this is, from its exit code and its complaint.
-pub(crate) fn explain(
-    address: &str,
-    exit: Option<i32>,
-    stderr: &str,
-    fallback: Option<String>,
-) -> Error {
+/// Which of ssh's failures this is, from its complaint.
+pub(crate) fn explain(address: &str, stderr: &str) -> Error {
     let host = address.to_owned();
     let said = |needle: &str| stderr.contains(needle);
     let kind = if said("Permission denied") || said("Too many authentication failures") {
@@ -279,17 +369,12 @@ pub(crate) fn explain(
         || said("Connection reset")
     {
         ErrorKind::SshUnreachable { host }
-    } else if exit == Some(127) || said("command not found") || said("docker: not found") {
+    } else if said("command not found") || said("docker: not found") {
         ErrorKind::SshNoDocker { host }
     } else {
         ErrorKind::SshFailed { host }
     };
-    let detail = if stderr.is_empty() {
-        fallback.unwrap_or_default()
-    } else {
-        stderr.to_owned()
-    };
-    Error::of(kind).with_detail(detail)
+    Error::of(kind).with_detail(stderr.trim())
 }
 
 /// ssh's stdout and stdin as one duplex connection.
@@ -400,18 +485,18 @@ mod tests {
     fn ssh_complaints_become_typed_errors_naming_the_engine() {
         let host = "ssh://root@127.0.0.1:2222";
         let cases = [
-            ("root@127.0.0.1: Permission denied (publickey).", Some(255), "ssh_auth_refused"),
-            ("Host key verification failed.", Some(255), "ssh_host_key_rejected"),
+            ("root@127.0.0.1: Permission denied (publickey).", "ssh_auth_refused"),
+            ("Host key verification failed.", "ssh_host_key_rejected"),
             (
                 "ssh: connect to host 127.0.0.1 port 2222: Connection refused",
-                Some(255),
                 "ssh_unreachable",
             ),
-            ("bash: line 1: docker: command not found", Some(127), "ssh_no_docker"),
-            ("something else", Some(1), "ssh_failed"),
+            ("bash: line 1: docker: command not found", "ssh_no_docker"),
+            ("sh: 1: docker: not found", "ssh_no_docker"),
+            ("something else", "ssh_failed"),
         ];
-        for (stderr, code, kind) in cases {
-            let e = explain(host, code, stderr, None);
+        for (stderr, kind) in cases {
+            let e = explain(host, stderr);
             let json = serde_json::to_value(&e).unwrap();
             assert_eq!(json["kind"]["type"], kind, "{stderr}");
             assert!(e.message.contains(host), "{}", e.message);
@@ -427,9 +512,13 @@ mod tests {
         };
         let host = format!("ssh://nobody@127.0.0.1:{port}");
         let t0 = std::time::Instant::now();
-        let e = preflight(&host, None, Duration::from_secs(10))
+        let e = crate::Engine::connect(crate::EngineSpec::host(&host))
             .await
             .unwrap_err();
+        let e = match e.kind() {
+            Some(ErrorKind::NoEngine { tried }) => tried[0].error.clone(),
+            _ => panic!("{e:?}"),
+        };
         assert!(t0.elapsed() < Duration::from_secs(10), "{:?}", t0.elapsed());
         let json = serde_json::to_value(&e).unwrap();
         assert_eq!(json["kind"]["type"], "ssh_unreachable", "{e:?}");
