@@ -329,6 +329,7 @@ impl Stderr {
 }
 
 /// Start ssh to the engine at `address` (whether it logs in shows in the first answer).
+#[tracing::instrument(level = "debug")]
 pub(crate) fn dial(address: &str, identity: Option<&str>) -> Result<SshConnection> {
     let target = parse(address)?;
     let mut child = command(&target, identity).spawn().map_err(|e| {
