@@ -77,12 +77,24 @@ stop_named() {
   log "stopping $1 (pid $pid)"
   # shellcheck disable=SC2086
   kill -TERM "$pid" $kids 2>/dev/null || true
+  local alive p
   for ((i = 0; i < 50; i++)); do
-    pid_alive "$pid" || break
+    alive=0
+    for p in $pid $kids; do pid_alive "$p" && alive=1; done
+    [ "$alive" = 1 ] || break
     sleep 0.1
   done
   # shellcheck disable=SC2086
   kill -KILL "$pid" $kids 2>/dev/null || true
+}
+
+# any live sshd on the machine (zombies do not count)
+sshd_running() {
+  local d
+  for d in /proc/[0-9]*; do
+    [ "$(cat "$d/comm" 2>/dev/null)" = sshd ] && pid_alive "${d#/proc/}" && return 0
+  done
+  return 1
 }
 
 known_hosts_file() {
@@ -242,7 +254,7 @@ cmd_down() {
       rm -f "$S/made-ssh-dir"
     fi
     # /run/sshd only if we made it and no sshd uses it any more.
-    if [ -e "$S/made-run-sshd" ] && ! pgrep -x sshd >/dev/null 2>&1; then
+    if [ -e "$S/made-run-sshd" ] && ! sshd_running; then
       rmdir /run/sshd 2>/dev/null || true
     fi
     rm -f "$S/made-run-sshd"

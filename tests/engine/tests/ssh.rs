@@ -174,7 +174,11 @@ fn build_push_and_pull_over_ssh_land_in_the_engine_behind_it() {
         ],
     ));
     let id = built["id"].as_str().expect("an id").to_owned();
-    assert_eq!(id_by_docker_cli(&tag), id, "the build is in the private dockerd");
+    assert_eq!(
+        id_by_docker_cli(&tag),
+        id,
+        "the build is in the private dockerd"
+    );
 
     // Push through the open harness registry, drop the image, pull it back: all over ssh.
     let remote = format!("{}/ssh/{marker}:1", registry());
@@ -185,7 +189,11 @@ fn build_push_and_pull_over_ssh_land_in_the_engine_behind_it() {
     ));
     assert!(pushed.get("response").is_some(), "{pushed}");
     docker_cli(&["rmi", &tag, &remote]);
-    assert!(!docker_cli_raw(&["image", "inspect", &remote]).status.success());
+    assert!(
+        !docker_cli_raw(&["image", "inspect", &remote])
+            .status
+            .success()
+    );
     let pulled = ok_json(&cli(
         home.path(),
         &["--host", &host, "--json", "images", "pull", &remote],
@@ -195,8 +203,7 @@ fn build_push_and_pull_over_ssh_land_in_the_engine_behind_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_copy_from_a_local_dockerd_to_the_ssh_engine_named_by_a_podman_connection_keeps_the_id()
-{
+async fn a_copy_from_a_local_dockerd_to_the_ssh_engine_named_by_a_podman_connection_keeps_the_id() {
     // The source: a second dockerd of this run, on a unix socket (a really other engine).
     let local = tokio::task::spawn_blocking(|| PrivateDockerd::start(""))
         .await
@@ -234,8 +241,16 @@ async fn a_copy_from_a_local_dockerd_to_the_ssh_engine_named_by_a_podman_connect
     .await
     .unwrap();
     let copied = ok_json(&out);
-    assert_eq!(copied["images"][0]["id"].as_str(), Some(id.as_str()), "{copied}");
-    assert_eq!(id_by_docker_cli(&tag), id, "the docker CLI sees the same ID");
+    assert_eq!(
+        copied["images"][0]["id"].as_str(),
+        Some(id.as_str()),
+        "{copied}"
+    );
+    assert_eq!(
+        id_by_docker_cli(&tag),
+        id,
+        "the docker CLI sees the same ID"
+    );
     docker_cli(&["rmi", &tag]);
 }
 
@@ -307,7 +322,10 @@ fn an_ssh_port_nobody_listens_on_fails_within_the_connect_bound() {
     let e = attempt_error(&out);
     assert_eq!(e["kind"]["type"], "ssh_unreachable", "{e}");
     assert!(e["message"].as_str().unwrap().contains(&host), "{e}");
-    assert!(e["detail"].as_str().unwrap().contains("Connection refused"), "{e}");
+    assert!(
+        e["detail"].as_str().unwrap().contains("Connection refused"),
+        "{e}"
+    );
 }
 
 #[test]

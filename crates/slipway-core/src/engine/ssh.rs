@@ -213,9 +213,9 @@ fn origin_form(request: bollard::BollardRequest) -> BollardResult<bollard::Bolla
         .path_and_query()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "/".into());
-    parts.uri = path
-        .parse()
-        .map_err(|e: http::uri::InvalidUri| io_error(std::io::ErrorKind::InvalidInput, e.to_string()))?;
+    parts.uri = path.parse().map_err(|e: http::uri::InvalidUri| {
+        io_error(std::io::ErrorKind::InvalidInput, e.to_string())
+    })?;
     parts
         .headers
         .insert(http::header::HOST, http::HeaderValue::from_static("engine"));
@@ -407,10 +407,7 @@ impl AsyncWrite for Pipes {
         Pin::new(&mut self.stdin).poll_flush(cx)
     }
 
-    fn poll_shutdown(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<std::io::Result<()>> {
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.stdin).poll_shutdown(cx)
     }
 }
@@ -438,10 +435,7 @@ impl AsyncWrite for SshConnection {
         Pin::new(&mut self.pipes).poll_flush(cx)
     }
 
-    fn poll_shutdown(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<std::io::Result<()>> {
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.pipes).poll_shutdown(cx)
     }
 }
@@ -462,7 +456,10 @@ mod tests {
             }
         );
         let t = parse("ssh://build.example/").unwrap();
-        assert_eq!((t.user, t.host.as_str(), t.port), (None, "build.example", None));
+        assert_eq!(
+            (t.user, t.host.as_str(), t.port),
+            (None, "build.example", None)
+        );
         let t = parse("ssh://me@[::1]:22").unwrap();
         assert_eq!((t.host.as_str(), t.port), ("::1", Some(22)));
     }
@@ -486,7 +483,10 @@ mod tests {
     fn ssh_complaints_become_typed_errors_naming_the_engine() {
         let host = "ssh://root@127.0.0.1:2222";
         let cases = [
-            ("root@127.0.0.1: Permission denied (publickey).", "ssh_auth_refused"),
+            (
+                "root@127.0.0.1: Permission denied (publickey).",
+                "ssh_auth_refused",
+            ),
             ("Host key verification failed.", "ssh_host_key_rejected"),
             (
                 "ssh: connect to host 127.0.0.1 port 2222: Connection refused",
