@@ -3,7 +3,8 @@
 //! checked with the docker CLI on that same dockerd. The key comes from the run's ssh-agent
 //! (`--host`) or from a Podman connection's identity file with no agent at all (by name).
 //! A copy from a second, local dockerd (unix socket) to the ssh engine keeps the ID; a
-//! refused key and a port nobody listens on are clear errors naming the engine, quickly;
+//! refused key, a port nobody listens on and one that never speaks are clear errors naming
+//! the engine, quickly;
 //! no ssh process outlives the CLI.
 
 use slipway_engine_tests::faults::PrivateDockerd;
@@ -326,6 +327,25 @@ fn an_ssh_port_nobody_listens_on_fails_within_the_connect_bound() {
         e["detail"].as_str().unwrap().contains("Connection refused"),
         "{e}"
     );
+}
+
+#[test]
+fn an_ssh_port_that_never_speaks_fails_within_the_connect_bound() {
+    // Accepts the TCP connection, then says nothing (a wedged sshd, a wrong service).
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let host = format!("ssh://root@{}", silent.local_addr().unwrap());
+    let home = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let out = cli(home.path(), &["--host", &host, "--json", "images", "ls"]);
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(12), "took {took:?}");
+    let e = attempt_error(&out);
+    assert!(
+        e["kind"]["type"] == "ssh_unreachable" || e["kind"]["type"] == "ssh_timeout",
+        "{e}"
+    );
+    assert!(e["message"].as_str().unwrap().contains(&host), "{e}");
+    drop(silent);
 }
 
 #[test]

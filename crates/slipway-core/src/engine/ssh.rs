@@ -338,6 +338,7 @@ pub(crate) fn dial(address: &str, identity: Option<&str>) -> Result<SshConnectio
         })
         .with_detail(format!("cannot run ssh: {e}"))
     })?;
+    tracing::debug!(pid = ?child.id(), "ssh started");
     let (Some(stdin), Some(stdout), Some(err)) =
         (child.stdin.take(), child.stdout.take(), child.stderr.take())
     else {
