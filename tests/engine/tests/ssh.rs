@@ -282,6 +282,50 @@ fn a_podman_connection_with_an_identity_file_is_the_ssh_engine_by_name() {
     assert!(ids.contains(&id_by_docker_cli(&base_image())), "{listed}");
 }
 
+#[test]
+fn a_docker_context_over_ssh_uses_the_agent_and_is_current_by_name() {
+    use sha2::{Digest, Sha256};
+    let docker_config = tempfile::tempdir().unwrap();
+    let name = "sw-ssh-context";
+    let meta = docker_config
+        .path()
+        .join("contexts/meta")
+        .join(format!("{:x}", Sha256::digest(name.as_bytes())));
+    std::fs::create_dir_all(&meta).unwrap();
+    let doc = serde_json::json!({
+        "Name": name,
+        "Metadata": {},
+        "Endpoints": {"docker": {"Host": ssh_host(), "SkipTLSVerify": false}},
+    });
+    std::fs::write(meta.join("meta.json"), doc.to_string()).unwrap();
+    std::fs::write(
+        docker_config.path().join("config.json"),
+        format!(r#"{{"currentContext":"{name}"}}"#),
+    )
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    // No --host, no --context: the current context, as the docker CLI picks it.
+    let out = slipway_cli_in(home.path())
+        .env("DOCKER_CONFIG", docker_config.path())
+        .env("HOME", home.path())
+        .env("SLIPWAY_SYSTEM_SOCKETS", "")
+        .env_remove("DOCKER_CONTEXT")
+        .args(["--json", "images", "ls"])
+        .output()
+        .unwrap();
+    let ids: BTreeSet<String> = ok_json(&out)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect();
+    let by_cli: BTreeSet<String> = docker_cli(&["images", "-q", "--no-trunc"])
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(ids, by_cli);
+}
+
 /// The error object of a failed run, the engine's own attempt inside "no engine answered".
 fn attempt_error(out: &Output) -> serde_json::Value {
     assert!(!out.status.success());
