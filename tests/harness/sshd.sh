@@ -107,7 +107,7 @@ known_hosts_file() {
 # --------------------------------------------------------------------------
 
 cmd_up() {
-  local sock=$1 port kh khdir key_blob i
+  local sock=$1 port port2 kh khdir i
   [ -x "$SSHD" ] || die "$SSHD is missing (apt-get install openssh-server)"
   command -v ssh-agent >/dev/null || die "ssh-agent is missing (openssh-client)"
   case $(realpath -m -- "$sock") in
@@ -121,11 +121,21 @@ cmd_up() {
   ssh-keygen -q -t ed25519 -N '' -C slipway-harness-client -f "$S/client_key"
   # A key the server does not know (the "refused key" tests).
   ssh-keygen -q -t ed25519 -N '' -C slipway-harness-refused -f "$S/refused_key"
-  cp "$S/client_key.pub" "$S/authorized_keys"
+  # A key whose login runs a shell without docker on its PATH (a remote with no docker CLI).
+  ssh-keygen -q -t ed25519 -N '' -C slipway-harness-nodocker -f "$S/nodocker_key"
+  # What the second port claims as its host key in known_hosts: not the real one.
+  ssh-keygen -q -t ed25519 -N '' -C slipway-harness-wrong-host -f "$S/wrong_host_key"
+  {
+    cat "$S/client_key.pub"
+    printf 'command="PATH=/nonexistent docker system dial-stdio",no-pty %s\n' "$(cat "$S/nodocker_key.pub")"
+  } >"$S/authorized_keys"
 
   port=$(free_port)
+  port2=$(free_port)
+  while [ "$port2" = "$port" ]; do port2=$(free_port); done
   cat >"$S/sshd_config" <<EOF
 Port $port
+Port $port2
 ListenAddress 127.0.0.1
 HostKey $S/host_key
 PidFile $S/sshd.pid
@@ -149,9 +159,13 @@ EOF
 
   kh=$(known_hosts_file)
   khdir=$(dirname "$kh")
-  key_blob=$(awk '{print $2}' "$S/host_key.pub")
-  echo "$key_blob" >"$S/host_key.blob"
-  printf '[127.0.0.1]:%s %s\n' "$port" "$(awk '{print $1" "$2}' "$S/host_key.pub")" >"$S/known_hosts"
+  # Every line holding one of these keys is this run's (down removes them).
+  awk '{print $2}' "$S/host_key.pub" "$S/wrong_host_key.pub" >"$S/host_key.blob"
+  {
+    printf '[127.0.0.1]:%s %s\n' "$port" "$(awk '{print $1" "$2}' "$S/host_key.pub")"
+    # The same sshd on its second port, "known" with another key: host key verification fails.
+    printf '[127.0.0.1]:%s %s\n' "$port2" "$(awk '{print $1" "$2}' "$S/wrong_host_key.pub")"
+  } >"$S/known_hosts"
   (
     flock 9
     # sshd's privilege separation folder (made by the openssh-server service when it runs).
@@ -211,6 +225,8 @@ EOF
     printf 'export SLIPWAY_TEST_SSH_PORT=%s\n' "$port"
     printf 'export SLIPWAY_TEST_SSH_KEY=%s\n' "$(shquote "$S/client_key")"
     printf 'export SLIPWAY_TEST_SSH_REFUSED_KEY=%s\n' "$(shquote "$S/refused_key")"
+    printf 'export SLIPWAY_TEST_SSH_NODOCKER_KEY=%s\n' "$(shquote "$S/nodocker_key")"
+    printf 'export SLIPWAY_TEST_SSH_WRONG_HOST_KEY_HOST=%s\n' "$(shquote "ssh://$(id -un)@127.0.0.1:$port2")"
     printf 'export SLIPWAY_TEST_SSH_DOCKER_HOST=%s\n' "$(shquote "$want")"
     printf 'export SSH_AUTH_SOCK=%s\n' "$(shquote "$S/agent.sock")"
     # bollard's ssh (openssh crate) keeps its ControlMaster sockets here, not in ~/.local/state.
@@ -235,10 +251,10 @@ cmd_down() {
     local kh blob tmp
     if [ -r "$S/known-hosts-edited" ] && [ -s "$S/host_key.blob" ]; then
       kh=$(cat "$S/known-hosts-edited")
-      blob=$(cat "$S/host_key.blob")
-      if [ -f "$kh" ] && grep -qF -- "$blob" "$kh"; then
+      blob=$S/host_key.blob
+      if [ -f "$kh" ] && grep -qF -f "$blob" -- "$kh"; then
         tmp=$(mktemp)
-        grep -vF -- "$blob" "$kh" >"$tmp" || true
+        grep -vF -f "$blob" -- "$kh" >"$tmp" || true
         # Same file (inode, mode, owner): only its content changes.
         cat "$tmp" >"$kh"
         rm -f "$tmp"

@@ -3,8 +3,8 @@
 //! checked with the docker CLI on that same dockerd. The key comes from the run's ssh-agent
 //! (`--host`) or from a Podman connection's identity file with no agent at all (by name).
 //! A copy from a second, local dockerd (unix socket) to the ssh engine keeps the ID; a
-//! refused key, a port nobody listens on and one that never speaks are clear errors naming
-//! the engine, quickly;
+//! refused key, a changed host key, a remote without docker, a port nobody listens on and
+//! one that never speaks are clear errors naming the engine, quickly;
 //! no ssh process outlives the CLI.
 
 use slipway_engine_tests::faults::PrivateDockerd;
@@ -349,6 +349,40 @@ fn a_refused_key_is_a_clear_error_naming_the_engine_within_seconds() {
     let message = e["message"].as_str().unwrap();
     assert!(message.contains(&ssh_host()), "{message}");
     assert!(message.contains("Permission denied"), "{message}");
+}
+
+#[test]
+fn a_remote_without_docker_is_a_clear_error_with_the_shells_words() {
+    // This key's login runs `docker system dial-stdio` with no docker on the PATH.
+    let home = podman_connection(&env("SLIPWAY_TEST_SSH_NODOCKER_KEY"));
+    let started = Instant::now();
+    let out = cli_by_name(
+        home.path(),
+        &["--context", "sw-ssh", "--json", "images", "ls"],
+    );
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+    let e = attempt_error(&out);
+    assert_eq!(e["kind"]["type"], "ssh_no_docker", "{e}");
+    assert!(e["message"].as_str().unwrap().contains(&ssh_host()), "{e}");
+    assert!(
+        e["detail"].as_str().unwrap().contains("docker"),
+        "the remote shell's words: {e}"
+    );
+}
+
+#[test]
+fn a_host_key_that_is_not_the_known_one_is_refused() {
+    // The same sshd on a second port, listed in known_hosts with another key.
+    let host = env("SLIPWAY_TEST_SSH_WRONG_HOST_KEY_HOST");
+    let home = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let out = cli(home.path(), &["--host", &host, "--json", "images", "ls"]);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let e = attempt_error(&out);
+    assert_eq!(e["kind"]["type"], "ssh_host_key_rejected", "{e}");
+    assert_eq!(e["code"], 403, "{e}");
+    assert!(e["message"].as_str().unwrap().contains(&host), "{e}");
 }
 
 #[test]
