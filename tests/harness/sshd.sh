@@ -193,11 +193,20 @@ EOF
   echo $! >"$STATE/pids/ssh-agent.pid"
   log "started sshd on 127.0.0.1:$port (pid $(cat "$STATE/pids/sshd.pid")), ssh-agent (pid $(cat "$STATE/pids/ssh-agent.pid"))"
 
-  for ((i = 0; i < 50; i++)); do
-    [ -S "$S/agent.sock" ] && break
+  # The socket file appears before the agent listens on it: retry until the key is in.
+  local added=0
+  for ((i = 0; i < 100; i++)); do
+    if SSH_AUTH_SOCK=$S/agent.sock ssh-add -q "$S/client_key" 2>>"$S/agent.log"; then
+      added=1
+      break
+    fi
+    pid_alive "$(cat "$STATE/pids/ssh-agent.pid")" || break
     sleep 0.1
   done
-  SSH_AUTH_SOCK=$S/agent.sock ssh-add -q "$S/client_key" 2>/dev/null || die "ssh-add failed"
+  [ "$added" = 1 ] || {
+    tail -n 20 "$S/agent.log" >&2 || true
+    die "ssh-add could not give the client key to the run's ssh-agent"
+  }
 
   # Ready = a real login that reaches the private dockerd (our own known_hosts copy: this
   # check never writes the user's).

@@ -376,7 +376,19 @@ pub(crate) fn explain(address: &str, stderr: &str) -> Error {
     } else {
         ErrorKind::SshFailed { host }
     };
-    Error::of(kind).with_detail(stderr.trim())
+    Error::of(kind).with_detail(last_words(stderr))
+}
+
+/// ssh's complaint without its banners: its last few lines (where it says why), one line.
+fn last_words(stderr: &str) -> String {
+    const KEPT: usize = 3;
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('@'))
+        .filter(|l| !l.starts_with("Warning: Permanently added"))
+        .collect();
+    lines[lines.len().saturating_sub(KEPT)..].join(" ")
 }
 
 /// ssh's stdout and stdin as one duplex connection.
@@ -504,6 +516,29 @@ mod tests {
             assert!(e.message.contains(host), "{}", e.message);
             assert_eq!(e.detail.as_deref(), Some(stderr));
         }
+    }
+
+    #[test]
+    fn a_changed_host_key_keeps_ssh_s_last_words_not_its_banner() {
+        let stderr = "@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n\
+            @    WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!     @\n\
+            @@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@\n\
+            IT IS POSSIBLE THAT SOMEONE IS DOING SOMETHING NASTY!\n\
+            Offending ED25519 key in /root/.ssh/known_hosts:2\n\
+            \x20 remove with:\n\
+            \x20 ssh-keygen -f \"/root/.ssh/known_hosts\" -R \"[127.0.0.1]:2222\"\n\
+            Host key for [127.0.0.1]:2222 has changed and you have requested strict checking.\n\
+            Host key verification failed.\n";
+        let e = explain("ssh://root@127.0.0.1:2222", stderr);
+        assert_eq!(e.code, 403);
+        assert_eq!(
+            e.detail.as_deref(),
+            Some(
+                "ssh-keygen -f \"/root/.ssh/known_hosts\" -R \"[127.0.0.1]:2222\" \
+                 Host key for [127.0.0.1]:2222 has changed and you have requested strict checking. \
+                 Host key verification failed."
+            )
+        );
     }
 
     #[tokio::test]
