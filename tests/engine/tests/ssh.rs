@@ -439,13 +439,40 @@ fn no_ssh_process_outlives_the_cli() {
         home.path(),
         &["--host", &ssh_host(), "--json", "images", "ls"],
     ));
-    let deadline = Instant::now() + Duration::from_secs(5);
+    no_ssh_left_within(Duration::from_secs(5));
+}
+
+/// Waits until no ssh of this run's sshd port is left, at most `limit`.
+fn no_ssh_left_within(limit: Duration) {
+    let deadline = Instant::now() + limit;
     loop {
         let left = ssh_processes();
         if left.is_empty() {
-            break;
+            return;
         }
         assert!(Instant::now() < deadline, "still running: {left:?}");
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_engine_ends_its_ssh_connections_in_a_long_lived_process() {
+    // As in the app: the process stays, the engine (and its idle connections) goes.
+    let engine = slipway_core::Engine::connect(slipway_core::EngineSpec::host(ssh_host()))
+        .await
+        .expect("the ssh engine answers");
+    engine
+        .list(&slipway_core::images::ListOptions::default())
+        .await
+        .unwrap();
+    // A raw request too (inspect goes the raw way where it can).
+    engine.get(&base_image()).await.unwrap();
+    assert!(
+        !ssh_processes().is_empty(),
+        "idle connections are kept while in use"
+    );
+    drop(engine);
+    tokio::task::spawn_blocking(|| no_ssh_left_within(Duration::from_secs(5)))
+        .await
+        .unwrap();
 }
