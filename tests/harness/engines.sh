@@ -36,7 +36,7 @@ readonly HARNESS_DIR
 readonly BASE_IMAGE="slipway-test/busybox:latest"
 readonly AUTH_USER="slipway"
 readonly MARKER=".slipway-harness"
-readonly APT_PACKAGES="docker.io docker-registry podman runc busybox-static apache2-utils uidmap curl python3 iproute2 procps"
+readonly APT_PACKAGES="docker.io docker-registry podman runc busybox-static apache2-utils uidmap curl python3 iproute2 procps openssh-server"
 
 log() { printf '[engines %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() {
@@ -129,6 +129,7 @@ missing_tools() {
     command -v "$t" >/dev/null 2>&1 || missing+=("$t")
   done
   [ -x /usr/bin/docker ] || missing+=(docker)
+  [ -x /usr/sbin/sshd ] || missing+=(sshd)
   if [ "${SLIPWAY_HARNESS_NO_PODMAN:-}" != 1 ]; then
     for t in podman conmon; do
       command -v "$t" >/dev/null 2>&1 || missing+=("$t")
@@ -653,6 +654,7 @@ write_env() {
     printf 'export SLIPWAY_TEST_AUTH_PASSWORD=%s\n' "$(shquote "$AUTH_PASSWORD")"
     printf 'export SLIPWAY_TEST_BASE_IMAGE=%s\n' "$(shquote "$BASE_IMAGE")"
     printf 'export SLIPWAY_TEST_BUSYBOX=%s\n' "$(shquote "$BUSYBOX")"
+    [ ! -r "$STATE/ssh/env" ] || cat "$STATE/ssh/env"
     if [ "${SLIPWAY_HARNESS_NO_PODMAN:-}" != 1 ]; then
       printf 'export SLIPWAY_TEST_PODMAN_HOST=%s\n' "$(shquote "unix://$PODMAN_SOCK")"
       printf 'export SLIPWAY_TEST_PODMAN_CAN_RUN=%s\n' "$(shquote "$PODMAN_CAN_RUN")"
@@ -675,6 +677,7 @@ cmd_up() {
   seed_docker_image
   up_registries
   push_seed_images
+  bash "$HARNESS_DIR/sshd.sh" up "$STATE" "$DOCKER_SOCK" # ssh:// engine -> this dockerd
   if [ "${SLIPWAY_HARNESS_NO_PODMAN:-}" != 1 ]; then
     up_podman
     seed_podman_image
@@ -719,7 +722,7 @@ cmd_docker_up() {
 # down
 
 # Process names that belong to the engines (comm is truncated to 15 chars).
-readonly ENGINE_COMMS=" dockerd containerd containerd-shim containerd-shim-runc-v2 docker-registry podman conmon runc docker-proxy docker-init netavark aardvark-dns slirp4netns catatonit buildah python3 "
+readonly ENGINE_COMMS=" dockerd containerd containerd-shim containerd-shim-runc-v2 docker-registry podman conmon runc docker-proxy docker-init netavark aardvark-dns slirp4netns catatonit buildah python3 sshd ssh-agent ssh "
 
 # pids of engine processes whose command line mentions $STATE
 state_procs() {
@@ -850,7 +853,8 @@ cmd_down() {
     fi
   fi
 
-  # 2. stop daemons in order (TERM, then KILL after 10 s)
+  # 2. stop daemons in order (TERM, then KILL after 10 s); sshd first, with its known_hosts line
+  bash "$HARNESS_DIR/sshd.sh" down "$STATE" || log "WARNING: sshd.sh down failed"
   stop_named podman 10
   stop_named podman-netns-forward 5
   stop_named registry-open 10

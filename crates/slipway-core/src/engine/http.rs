@@ -5,7 +5,7 @@
 //!
 //! Every request has a connect timeout and waits for the response headers at most the stall
 //! timeout; its body stream fails after the stall timeout without bytes.
-//! Only plain unix sockets and tcp; elsewhere (TLS, ssh, pipes) callers get a 501 and use
+//! Plain unix sockets, tcp and ssh (`ssh.rs`); elsewhere (TLS, pipes) callers get a 501 and use
 //! bollard, whose streams get the same stall guard (see `stall.rs`).
 
 use crate::engine::Engine;
@@ -243,6 +243,12 @@ impl Engine {
                     .await
                     .map_err(refused)?,
             ));
+        }
+        if host.starts_with("ssh://") {
+            return Ok(Box::new(super::ssh::dial(
+                host,
+                self.transport.identity.as_deref(),
+            )?));
         }
         let tls = std::env::var("DOCKER_TLS_VERIFY").is_ok_and(|v| !v.is_empty() && v != "0");
         if let Some(addr) = host

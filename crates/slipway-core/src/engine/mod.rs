@@ -3,6 +3,7 @@
 pub mod discovery;
 pub(crate) mod http;
 pub(crate) mod raw;
+pub(crate) mod ssh;
 pub(crate) mod stall;
 
 use crate::credentials::fix_registry_auth_header;
@@ -192,12 +193,17 @@ impl Engine {
 
     #[tracing::instrument(level = "debug")]
     async fn connect_host(host: &str, spec: &EngineSpec) -> Result<Self> {
-        let docker = client_for(host, spec)?.with_timeout(Duration::from_secs(10));
+        let limit = Duration::from_secs(10);
+        let docker = client_for(host, spec)?.with_timeout(limit);
         let docker = docker
             .with_request_modifier(fix_registry_auth_header)
             .negotiate_version()
             .await
-            .map_err(|e| unreachable(host, e.into()))?;
+            .map_err(|e| match host.starts_with("ssh://") {
+                // ssh's own complaint (refused key, host key, no docker there), typed.
+                true => ssh::bollard_failure(host, &e, limit),
+                false => unreachable(host, e.into()),
+            })?;
         let version = docker
             .version()
             .await
@@ -305,7 +311,7 @@ fn unreachable(host: &str, e: Error) -> Error {
 }
 
 fn client_for(host: &str, spec: &EngineSpec) -> Result<Docker> {
-    let _ = spec; // TLS files and the ssh identity: see the transport parts
+    let _ = spec; // TLS files: see the TLS part
     let secs = DEFAULT_STALL_TIMEOUT.as_secs();
     let bad = |e: bollard::errors::Error| {
         Error::of(ErrorKind::EngineAddressUnusable {
@@ -341,7 +347,7 @@ fn client_for(host: &str, spec: &EngineSpec) -> Result<Docker> {
         return Docker::connect_with_http(host, secs, API_DEFAULT_VERSION).map_err(bad);
     }
     if host.starts_with("ssh://") {
-        return Docker::connect_with_ssh(host, secs, API_DEFAULT_VERSION, None).map_err(bad);
+        return ssh::bollard_client(host, secs, spec.identity.as_deref());
     }
     #[cfg(windows)]
     if let Some(pipe) = host.strip_prefix("npipe://") {

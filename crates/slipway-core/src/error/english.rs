@@ -71,6 +71,20 @@ impl ErrorKind {
             EngineUnreachable { host } => {
                 format!("The engine at {host} cannot be reached{p}; it may have stopped.")
             }
+            SshAuthRefused { host } => format!(
+                "The ssh server of {host} refused the key (from the ssh agent or the connection's identity file){c}"
+            ),
+            SshHostKeyRejected { host } => format!(
+                "The host key of {host} is not the one ssh knows for it; check ~/.ssh/known_hosts{c}"
+            ),
+            SshUnreachable { host } => format!("Cannot reach {host} over ssh{c}"),
+            SshNoDocker { host } => format!(
+                "Logged in to {host}, but `docker system dial-stdio` does not run there (is the docker CLI installed and on the PATH?){c}"
+            ),
+            SshFailed { host } => format!("ssh to {host} failed{c}"),
+            SshTimeout { host, seconds } => format!(
+                "ssh to {host} neither connected nor gave up within {seconds} s{c}"
+            ),
             ConnectTimeout {
                 operation,
                 host,

@@ -76,6 +76,32 @@ pub enum ErrorKind {
     EngineUnreachable {
         host: String,
     },
+    // ssh:// engines; the detail is ssh's own complaint.
+    /// The remote refused every key offered (agent or identity file).
+    SshAuthRefused {
+        host: String,
+    },
+    /// The remote's host key is not the one known for it (or unknown, and not accepted).
+    SshHostKeyRejected {
+        host: String,
+    },
+    /// ssh could not reach the remote (refused, no route, no such host).
+    SshUnreachable {
+        host: String,
+    },
+    /// Logged in, but the remote has no `docker` to run `docker system dial-stdio`.
+    SshNoDocker {
+        host: String,
+    },
+    /// ssh failed some other way.
+    SshFailed {
+        host: String,
+    },
+    /// ssh neither connected nor gave up within the bound.
+    SshTimeout {
+        host: String,
+        seconds: u32,
+    },
     ConnectTimeout {
         operation: Operation,
         host: String,

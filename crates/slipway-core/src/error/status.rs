@@ -14,11 +14,13 @@ impl ErrorKind {
             | NotConnected
             | LostEngine { .. }
             | EngineUnreachable { .. }
+            | SshUnreachable { .. }
             | ConnectionBroke { .. }
             | EngineStopped { .. }
             | EngineConnectionFailed => 503,
             ConnectTimeout { .. }
             | EngineProbeTimeout { .. }
+            | SshTimeout { .. }
             | HeadersTimeout { .. }
             | EngineSlow { .. }
             | EngineTimeout
@@ -26,7 +28,11 @@ impl ErrorKind {
             | RegistrySlow { .. }
             | CredentialHelperTimeout { .. }
             | CredentialHelperStuck { .. } => 504,
+            SshAuthRefused { .. } => 401,
+            SshHostKeyRejected { .. } => 403,
             EngineNotHttp { .. }
+            | SshNoDocker { .. }
+            | SshFailed { .. }
             | EngineUnreadable { .. }
             | UnreadableAnswer
             | TarCutShort(_)

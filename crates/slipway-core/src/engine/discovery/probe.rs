@@ -21,7 +21,7 @@ pub struct Probe {
     pub error: Option<Error>,
 }
 
-/// Connect to one engine (as `--host` would) within `limit`.
+/// Connect to one engine (with its own TLS files or ssh identity) within `limit`.
 #[tracing::instrument(level = "debug", skip(engine), fields(name = %engine.name, host = %engine.host))]
 pub async fn probe(engine: &DiscoveredEngine, limit: Duration) -> Probe {
     let connect = Engine::connect(EngineSpec::of(engine));
