@@ -25,7 +25,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, OnceLock};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, SystemTime};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
@@ -213,19 +213,32 @@ fn address(host: &str) -> Result<(String, ServerName<'static>)> {
 }
 
 /// A TLS connection to an engine whose read and write errors name the engine.
+///
+/// A refusal that arrives before the request was written (the engine judged our certificate
+/// right after a TLS 1.3 handshake) is held until it has been: hyper then reports it as the
+/// request's own failure, not as a connection that "was not ready".
 pub(crate) struct TlsConnection {
     inner: tokio_rustls::client::TlsStream<TcpStream>,
     host: String,
     sent_certificate: bool,
+    wrote: bool,
+    held: Option<std::io::Error>,
+    reader: Option<Waker>,
 }
 
 impl TlsConnection {
-    /// A TLS alert (the engine refusing our certificate after a TLS 1.3 handshake) becomes
-    /// the typed error, carried in the I/O error hyper passes on.
+    /// A TLS alert becomes the typed error, carried in the I/O error hyper passes on.
     fn typed(&self, e: std::io::Error) -> std::io::Error {
         match rustls_cause(&e) {
             Some(tls) => std::io::Error::other(classify(tls, &self.host, self.sent_certificate)),
             None => e,
+        }
+    }
+
+    fn wrote_something(&mut self) {
+        self.wrote = true;
+        if let Some(reader) = self.reader.take() {
+            reader.wake();
         }
     }
 }
@@ -236,10 +249,22 @@ impl AsyncRead for TlsConnection {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<std::io::Result<()>> {
-        match Pin::new(&mut self.inner).poll_read(cx, buf) {
-            Poll::Ready(Err(e)) => Poll::Ready(Err(self.typed(e))),
-            other => other,
+        if self.held.is_none() {
+            match Pin::new(&mut self.inner).poll_read(cx, buf) {
+                Poll::Ready(Err(e)) => {
+                    let e = self.typed(e);
+                    self.held = Some(e);
+                }
+                other => return other,
+            }
         }
+        if self.wrote
+            && let Some(e) = self.held.take()
+        {
+            return Poll::Ready(Err(e));
+        }
+        self.reader = Some(cx.waker().clone());
+        Poll::Pending
     }
 }
 
@@ -249,13 +274,25 @@ impl AsyncWrite for TlsConnection {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<std::io::Result<usize>> {
+        if self.held.is_some() {
+            // The connection is lost; the held error is what the reader will say.
+            self.wrote_something();
+            return Poll::Ready(Ok(buf.len()));
+        }
         match Pin::new(&mut self.inner).poll_write(cx, buf) {
             Poll::Ready(Err(e)) => Poll::Ready(Err(self.typed(e))),
-            other => other,
+            Poll::Ready(Ok(n)) => {
+                self.wrote_something();
+                Poll::Ready(Ok(n))
+            }
+            Poll::Pending => Poll::Pending,
         }
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        if self.held.is_some() {
+            return Poll::Ready(Ok(()));
+        }
         match Pin::new(&mut self.inner).poll_flush(cx) {
             Poll::Ready(Err(e)) => Poll::Ready(Err(self.typed(e))),
             other => other,
@@ -284,6 +321,9 @@ pub(crate) async fn connect(host: &str, settings: &TlsSettings) -> Result<TlsCon
         inner,
         host: host.to_owned(),
         sent_certificate,
+        wrote: false,
+        held: None,
+        reader: None,
     })
 }
 
@@ -527,3 +567,5 @@ impl ServerCertVerifier for AnyServer {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod handshake_tests;
