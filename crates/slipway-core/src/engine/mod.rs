@@ -297,6 +297,7 @@ impl Engine {
 }
 
 fn unreachable(host: &str, e: Error) -> Error {
+    let e = tls::plain_to_tls(host, e);
     if (e.code >= 500 || e.code == 0) && !tls::is_tls_failure(&e) {
         Error::of(ErrorKind::EngineDidNotAnswer {
             host: host.to_owned(),

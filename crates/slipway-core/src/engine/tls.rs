@@ -105,9 +105,24 @@ pub(crate) fn is_tls_failure(e: &Error) -> bool {
                 | EngineRefusedCertificate { .. }
                 | EngineCertificateUntrusted { .. }
                 | TlsHandshakeFailed { .. }
+                | EngineWantsTls { .. }
                 | NoCertPath
         )
     )
+}
+
+/// A plain HTTP request reached a TLS engine (Go answers 400 "Client sent an HTTP request
+/// to an HTTPS server."): say how to reach it.
+pub(crate) fn plain_to_tls(host: &str, e: Error) -> Error {
+    if e.code == 400 && e.message.contains("HTTP request to an HTTPS server") {
+        let detail = e.message.clone();
+        Error::of(ErrorKind::EngineWantsTls {
+            host: host.to_owned(),
+        })
+        .with_detail(detail)
+    } else {
+        e
+    }
 }
 
 /// A Slipway error that travelled inside an `io::Error` (through hyper or bollard).
@@ -458,7 +473,13 @@ fn build_config(host: &str, settings: &TlsSettings) -> Result<ClientConfig> {
     match (&settings.cert, &settings.key) {
         (Some(cert), Some(key)) => builder
             .with_client_auth_cert(read_certificates(host, cert)?, read_key(host, key)?)
-            .map_err(|e| invalid(host, key, format!("does not go with {}: {e}", cert.display()))),
+            .map_err(|e| {
+                invalid(
+                    host,
+                    key,
+                    format!("does not go with {}: {e}", cert.display()),
+                )
+            }),
         (None, None) => Ok(builder.with_no_client_auth()),
         (Some(cert), None) => Err(unreadable(
             host,
@@ -566,6 +587,6 @@ impl ServerCertVerifier for AnyServer {
 }
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod handshake_tests;
+#[cfg(test)]
+mod tests;

@@ -57,6 +57,9 @@ impl ErrorKind {
             EngineCertificateUntrusted { host } => format!(
                 "The certificate of the engine at {host} is not trusted{p}. Check the CA file (ca.pem), or skip verification on purpose."
             ),
+            EngineWantsTls { host } => format!(
+                "The engine at {host} speaks TLS{p}: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH, or use a Docker context with its TLS files."
+            ),
             TlsHandshakeFailed { host } => {
                 format!("The TLS handshake with the engine at {host} failed{p}; is it a TLS engine?")
             }

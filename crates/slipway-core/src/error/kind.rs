@@ -54,6 +54,10 @@ pub enum ErrorKind {
     EngineCertificateUntrusted {
         host: String,
     },
+    /// The engine speaks TLS and Slipway asked in plain HTTP.
+    EngineWantsTls {
+        host: String,
+    },
     /// The TLS handshake failed otherwise (not a TLS server, nothing in common).
     TlsHandshakeFailed {
         host: String,

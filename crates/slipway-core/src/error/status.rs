@@ -80,7 +80,7 @@ impl ErrorKind {
             | NotAPin { .. }
             | BadKeepStorage { .. } => 400,
             RawUnsupported { .. } => 501,
-            TlsFileUnreadable { .. } | TlsFileInvalid { .. } => 400,
+            TlsFileUnreadable { .. } | TlsFileInvalid { .. } | EngineWantsTls { .. } => 400,
             EngineWantsCertificate { .. } => 401,
             EngineRefusedCertificate { .. } => 403,
             EngineCertificateUntrusted { .. } | TlsHandshakeFailed { .. } => 502,

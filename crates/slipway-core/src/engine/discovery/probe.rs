@@ -24,7 +24,7 @@ pub struct Probe {
 /// Connect to one engine (as `--host` would) within `limit`.
 #[tracing::instrument(level = "debug", skip(engine), fields(name = %engine.name, host = %engine.host))]
 pub async fn probe(engine: &DiscoveredEngine, limit: Duration) -> Probe {
-    let connect = Engine::connect(EngineSpec::host(engine.host.clone()));
+    let connect = Engine::connect(EngineSpec::of(engine));
     let result = match tokio::time::timeout(limit, connect).await {
         Ok(r) => r.map_err(unwrap_single_attempt),
         Err(_) => Err(Error::of(ErrorKind::EngineProbeTimeout {

@@ -4,16 +4,20 @@
 //! with openssl for these tests (EC P-256; the engine's names IP:127.0.0.1).
 
 use super::*;
-use crate::engine::{EngineInfo, EngineKind, EngineSpec, Transport};
 use crate::Engine;
+use crate::engine::{EngineInfo, EngineKind, EngineSpec, Transport};
 use std::time::Instant;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn testdata(name: &str) -> String {
-    format!("{}/src/engine/tls/testdata/{name}", env!("CARGO_MANIFEST_DIR"))
+    format!(
+        "{}/src/engine/tls/testdata/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
 }
 
-const VERSION: &str = r#"{"Version":"20.10-tls-test","ApiVersion":"1.41","Os":"linux","Arch":"amd64"}"#;
+const VERSION: &str =
+    r#"{"Version":"20.10-tls-test","ApiVersion":"1.41","Os":"linux","Arch":"amd64"}"#;
 
 /// An engine on 127.0.0.1 that answers every request with `VERSION`, over TLS with
 /// client certificates required.
@@ -23,10 +27,12 @@ async fn tls_engine() -> String {
     for ca in read_certificates("test", Path::new(&testdata("ca.pem"))).unwrap() {
         roots.add(ca).unwrap();
     }
-    let clients =
-        rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-            .build()
-            .unwrap();
+    let clients = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        provider.clone(),
+    )
+    .build()
+    .unwrap();
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .unwrap()
@@ -132,7 +138,11 @@ async fn refused(tls: TlsFiles, code: u16, kind: fn(&ErrorKind) -> bool) {
         assert!(e.kind().is_some_and(kind), "{transport}: {e:?}");
         assert!(e.message.contains(&host), "{transport}: {}", e.message);
     }
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 /// TLS 1.3: the engine judges the certificate after the handshake, at our first read.

@@ -21,10 +21,18 @@ fn cert_dir(files: &[&str]) -> tempfile::TempDir {
 fn plain_tcp_without_the_environment_is_not_tls() {
     let s = settings_from("tcp://127.0.0.1:2375", None, env_of(&[])).unwrap();
     assert_eq!(s, None);
-    let s = settings_from("unix:///x.sock", None, env_of(&[("DOCKER_TLS_VERIFY", "1")]));
+    let s = settings_from(
+        "unix:///x.sock",
+        None,
+        env_of(&[("DOCKER_TLS_VERIFY", "1")]),
+    );
     assert_eq!(s.unwrap(), None, "TLS is for TCP addresses only");
     let s = settings_from("tcp://h:1", None, env_of(&[("DOCKER_TLS_VERIFY", "")]));
-    assert_eq!(s.unwrap(), None, "an empty DOCKER_TLS_VERIFY is unset, like docker");
+    assert_eq!(
+        s.unwrap(),
+        None,
+        "an empty DOCKER_TLS_VERIFY is unset, like docker"
+    );
 }
 
 #[test]
@@ -127,7 +135,11 @@ fn a_missing_tls_file_is_a_400_naming_the_file_and_the_engine() {
         "{e:?}"
     );
     assert!(e.message.contains("tcp://127.0.0.1:2376"), "{}", e.message);
-    assert!(e.message.contains(&ca.display().to_string()), "{}", e.message);
+    assert!(
+        e.message.contains(&ca.display().to_string()),
+        "{}",
+        e.message
+    );
 }
 
 #[test]
@@ -145,8 +157,11 @@ fn files_that_are_not_pem_are_named_and_a_key_is_never_quoted() {
     let secret = "TOP-SECRET-NOT-A-KEY";
     std::fs::write(&key, secret).unwrap();
     let cert = dir.path().join("cert.pem");
-    std::fs::write(&cert, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
-        .unwrap();
+    std::fs::write(
+        &cert,
+        "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
     let mut s = files(None, Some(&cert), Some(&key));
     s.verify = false;
     let e = build_config("tcp://h:1", &s).unwrap_err();
@@ -182,9 +197,7 @@ fn alerts_and_certificate_errors_get_the_users_words() {
     assert_eq!(e.code, 401, "Go's TLS 1.2 answer to no certificate");
     let e = classify(&alert(A::BadCertificate), host, true);
     assert_eq!(e.code, 403);
-    assert!(
-        matches!(e.kind(), Some(ErrorKind::EngineRefusedCertificate { host: h }) if h == host)
-    );
+    assert!(matches!(e.kind(), Some(ErrorKind::EngineRefusedCertificate { host: h }) if h == host));
     let e = classify(
         &rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
         host,
@@ -194,7 +207,10 @@ fn alerts_and_certificate_errors_get_the_users_words() {
     assert!(e.message.contains(host), "{}", e.message);
     assert!(is_tls_failure(&e));
     let e = classify(&rustls::Error::DecryptError, host, true);
-    assert!(matches!(e.kind(), Some(ErrorKind::TlsHandshakeFailed { .. })));
+    assert!(matches!(
+        e.kind(),
+        Some(ErrorKind::TlsHandshakeFailed { .. })
+    ));
 }
 
 #[test]
