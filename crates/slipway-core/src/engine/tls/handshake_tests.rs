@@ -218,3 +218,28 @@ async fn a_refusal_that_arrives_before_the_request_is_still_the_certificate_prob
         "{typed:?}"
     );
 }
+
+/// Something that accepts the connection and never answers the handshake: the raw request
+/// gives up within its connect bound (here the 1 s stall timeout), naming the engine.
+#[tokio::test]
+async fn an_engine_that_never_answers_the_handshake_is_given_up_within_the_bound() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let host = format!("tcp://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((tcp, _)) = listener.accept().await {
+            held.push(tcp);
+        }
+    });
+    let engine = raw_engine(&host, files("ca.pem", Some("client"), false))
+        .with_stall_timeout(Duration::from_secs(1));
+    let started = Instant::now();
+    let e = engine.raw_json("GET", "/version", None).await.unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(e.code, 504, "{e:?}");
+    assert!(e.message.contains(&host), "{}", e.message);
+}
