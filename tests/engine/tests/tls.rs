@@ -165,6 +165,19 @@ fn docker_tls_verify_and_cert_path_list_what_the_docker_cli_lists() {
         let out = cli_verify(client, &["images", "ls"]);
         assert_eq!(ids(&ok_json(&out)), theirs, "{client}");
     }
+    // DOCKER_TLS=1 alone: TLS without checking the engine (a CA that did not sign it is fine).
+    let root = tempfile::tempdir().unwrap();
+    let dir = certs("wrong-ca");
+    let out = cli(
+        root.path(),
+        &[("DOCKER_TLS", Path::new("1")), ("DOCKER_CERT_PATH", &dir)],
+        &["--host", &engine().host, "--json", "images", "ls"],
+    );
+    assert_eq!(
+        ids(&ok_json(&out)),
+        theirs,
+        "DOCKER_TLS without verification"
+    );
     let info = ok_json(&cli_verify("client", &["engine"]));
     assert_eq!(info["host"], engine().host);
     assert_eq!(info["kind"], "docker");
@@ -232,13 +245,17 @@ fn plain_http_to_the_tls_port_is_a_clear_error_naming_the_engine() {
 /// A Docker context's files, as `docker context create --docker host=…,ca=…,cert=…,key=…`
 /// stores them: meta.json and tls/<sha256(name)>/docker/{ca,cert,key}.pem.
 fn tls_context(docker_config: &Path, name: &str, client: &str) -> PathBuf {
+    tls_context_with(docker_config, name, client, false)
+}
+
+fn tls_context_with(docker_config: &Path, name: &str, client: &str, skip_verify: bool) -> PathBuf {
     let hash = format!("{:x}", Sha256::digest(name.as_bytes()));
     let meta = docker_config.join("contexts/meta").join(&hash);
     std::fs::create_dir_all(&meta).unwrap();
     let doc = serde_json::json!({
         "Name": name,
         "Metadata": {},
-        "Endpoints": {"docker": {"Host": engine().host, "SkipTLSVerify": false}},
+        "Endpoints": {"docker": {"Host": engine().host, "SkipTLSVerify": skip_verify}},
     });
     std::fs::write(meta.join("meta.json"), doc.to_string()).unwrap();
     let tls = docker_config
@@ -316,6 +333,16 @@ fn a_docker_context_with_tls_files_is_discovered_reachable_and_selected_by_name(
     );
     assert!(started.elapsed() < CLEAR_WITHIN);
     assert_eq!(json_of(&out)["error"]["code"], 403);
+
+    // SkipTLSVerify: an engine certificate from a CA we do not have is accepted on purpose.
+    let skip = tempfile::tempdir().unwrap();
+    tls_context_with(&skip.path().join("docker"), "sw-tls-skip", "wrong-ca", true);
+    let out = cli(
+        skip.path(),
+        &[],
+        &["--context", "sw-tls-skip", "--json", "images", "ls"],
+    );
+    assert!(!ids(&ok_json(&out)).is_empty());
 
     // By name, --context and DOCKER_CONTEXT: what the docker CLI lists by the same context.
     let theirs = docker_by_context(&config, "sw-tls", &["images", "-q", "--no-trunc"]);
