@@ -5,7 +5,7 @@ HARNESS := tests/harness/with-engines.sh
 # Engines and registries for the real-engine suites; WebKitGTK, Xvfb and its WebDriver for the
 # app and its real-window suite; fonts so English and Chinese text render; a D-Bus session bus
 # for the single-instance test.
-APT_PACKAGES := openssh-server docker.io docker-registry podman runc busybox-static apache2-utils uidmap curl python3 time \
+APT_PACKAGES := openssh-server docker.io docker-registry podman runc busybox-static apache2-utils uidmap curl python3 time openssl \
   build-essential pkg-config libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev \
   xvfb xauth webkit2gtk-driver fonts-dejavu-core fonts-wqy-microhei \
   libgtk-3-bin desktop-file-utils x11-utils dpkg dbus-daemon dbus-bin

@@ -838,6 +838,8 @@ cmd_down() {
     die "$STATE does not look like a harness state dir (no $MARKER); not touching it"
   fi
   find_docker_cli || DOCKER_CLI=""
+  # 0. engines that suites started inside this state dir (tls-engine.sh, the fault suite's)
+  for sub in "$STATE"/*/"$MARKER"; do if [ -e "$sub" ]; then bash "$HARNESS_DIR/engines.sh" down "${sub%/"$MARKER"}" || true; fi; done
 
   # 1. remove containers while the APIs are still up (stops their processes cleanly)
   if [ -n "$(recorded_pid podman)" ] && [ -S "$PODMAN_SOCK" ] && command -v podman >/dev/null; then

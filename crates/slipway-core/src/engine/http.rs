@@ -5,7 +5,7 @@
 //!
 //! Every request has a connect timeout and waits for the response headers at most the stall
 //! timeout; its body stream fails after the stall timeout without bytes.
-//! Plain unix sockets, tcp and ssh (`ssh.rs`); elsewhere (TLS, pipes) callers get a 501 and use
+//! Unix sockets, tcp, tcp with TLS (`tls.rs`) and ssh (`ssh.rs`); elsewhere (pipes) callers get a 501 and use
 //! bollard, whose streams get the same stall guard (see `stall.rs`).
 
 use crate::engine::Engine;
@@ -47,6 +47,10 @@ struct Failure {
 impl Failure {
     fn broken(&self, e: &hyper::Error) -> Error {
         let (operation, host) = (self.what.clone(), self.host.clone());
+        // A TLS engine refusing our certificate at the first read (TLS 1.3), in its own words.
+        if let Some(typed) = super::tls::carried(e) {
+            return typed.during(operation);
+        }
         // Bytes that are not HTTP at all: whatever listens there is no engine (or a broken one).
         let kind = if e.is_parse() || e.is_parse_status() {
             ErrorKind::EngineNotHttp { operation, host }
@@ -250,11 +254,12 @@ impl Engine {
                 self.transport.identity.as_deref(),
             )?));
         }
-        let tls = std::env::var("DOCKER_TLS_VERIFY").is_ok_and(|v| !v.is_empty() && v != "0");
+        if let Some(tls) = super::tls::settings_for(host, self.transport.tls.as_ref())? {
+            return Ok(Box::new(super::tls::connect(host, &tls).await?));
+        }
         if let Some(addr) = host
             .strip_prefix("tcp://")
             .or_else(|| host.strip_prefix("http://"))
-            && !tls
         {
             return Ok(Box::new(
                 tokio::net::TcpStream::connect(addr)

@@ -5,6 +5,7 @@ pub(crate) mod http;
 pub(crate) mod raw;
 pub(crate) mod ssh;
 pub(crate) mod stall;
+pub(crate) mod tls;
 
 use crate::credentials::fix_registry_auth_header;
 use crate::error::{Attempt, Error, ErrorKind, Result};
@@ -179,6 +180,8 @@ impl Engine {
         for host in &candidates {
             match Self::connect_host(host, &spec).await {
                 Ok(engine) => return Ok(engine),
+                // The engine is there and TLS said no: that is the answer, not "none answered".
+                Err(error) if tls::is_tls_failure(&error) => return Err(error),
                 Err(error) => {
                     tracing::debug!(%host, %error, "engine candidate did not answer");
                     tried.push(Attempt {
@@ -300,7 +303,8 @@ impl Engine {
 }
 
 fn unreachable(host: &str, e: Error) -> Error {
-    if e.code >= 500 || e.code == 0 {
+    let e = tls::plain_to_tls(host, e);
+    if (e.code >= 500 || e.code == 0) && !tls::is_tls_failure(&e) {
         Error::of(ErrorKind::EngineDidNotAnswer {
             host: host.to_owned(),
         })
@@ -311,7 +315,6 @@ fn unreachable(host: &str, e: Error) -> Error {
 }
 
 fn client_for(host: &str, spec: &EngineSpec) -> Result<Docker> {
-    let _ = spec; // TLS files: see the TLS part
     let secs = DEFAULT_STALL_TIMEOUT.as_secs();
     let bad = |e: bollard::errors::Error| {
         Error::of(ErrorKind::EngineAddressUnusable {
@@ -326,23 +329,8 @@ fn client_for(host: &str, spec: &EngineSpec) -> Result<Docker> {
         return Docker::connect_with_unix(path, secs, API_DEFAULT_VERSION).map_err(bad);
     }
     if host.starts_with("tcp://") || host.starts_with("http://") || host.starts_with("https://") {
-        let tls = std::env::var("DOCKER_TLS_VERIFY").is_ok_and(|v| !v.is_empty() && v != "0")
-            || host.starts_with("https://");
-        if tls {
-            let dir = std::env::var_os("DOCKER_CERT_PATH")
-                .map(PathBuf::from)
-                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".docker")))
-                .ok_or_else(|| Error::of(ErrorKind::NoCertPath))?;
-            let addr = host.replacen("tcp://", "https://", 1);
-            return Docker::connect_with_ssl(
-                &addr,
-                &dir.join("key.pem"),
-                &dir.join("cert.pem"),
-                &dir.join("ca.pem"),
-                secs,
-                API_DEFAULT_VERSION,
-            )
-            .map_err(bad);
+        if let Some(settings) = tls::settings_for(host, spec.tls.as_ref())? {
+            return tls::bollard_client(host, settings, secs);
         }
         return Docker::connect_with_http(host, secs, API_DEFAULT_VERSION).map_err(bad);
     }

@@ -1,8 +1,8 @@
 //! Raw requests to the engine, for the answers bollard's models (written for the newest API)
 //! lose: `/system/df` on API 1.41, inspect's `Parent`, the layer `id` of push progress,
 //! Podman's plain `error` lines and search fields, `/auth`, `keep-storage`. The transport is
-//! `http.rs` (HTTP/1.1, chunked, stall-guarded); callers get a 501 where it cannot go (TLS,
-//! ssh, pipes) and fall back to bollard.
+//! `http.rs` (HTTP/1.1, chunked, stall-guarded; TLS through `tls.rs`); callers get a 501
+//! where it cannot go (ssh, pipes) and fall back to bollard.
 
 use crate::engine::Engine;
 pub(crate) use crate::engine::http::JsonLines;

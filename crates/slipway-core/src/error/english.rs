@@ -42,6 +42,27 @@ impl ErrorKind {
                 "The engine address \"{host}\" is not understood. Use unix:///path, tcp://host:port or ssh://user@host."
             ),
             NoCertPath => "DOCKER_CERT_PATH is not set and there is no HOME.".into(),
+            TlsFileUnreadable { host, path } => {
+                format!("Cannot read the TLS file {path} for the engine at {host}{c}")
+            }
+            TlsFileInvalid { host, path } => {
+                format!("The TLS file {path} for the engine at {host} is not usable{c}")
+            }
+            EngineWantsCertificate { host } => format!(
+                "The engine at {host} wants a client certificate and Slipway has none to send{p}. Set DOCKER_CERT_PATH (cert.pem, key.pem) or give the engine its TLS files."
+            ),
+            EngineRefusedCertificate { host } => format!(
+                "The engine at {host} refused Slipway's client certificate{p}: it is not signed by a CA the engine trusts."
+            ),
+            EngineCertificateUntrusted { host } => format!(
+                "The certificate of the engine at {host} is not trusted{p}. Check the CA file (ca.pem), or skip verification on purpose."
+            ),
+            EngineWantsTls { host } => format!(
+                "The engine at {host} speaks TLS{p}: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH, or use a Docker context with its TLS files."
+            ),
+            TlsHandshakeFailed { host } => {
+                format!("The TLS handshake with the engine at {host} failed{p}; is it a TLS engine?")
+            }
             EngineSettingsInvalid { path } => {
                 format!("{path} is not a valid engine settings file{p}; skipped.")
             }

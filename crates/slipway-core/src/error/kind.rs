@@ -32,6 +32,36 @@ pub enum ErrorKind {
         host: String,
     },
     NoCertPath,
+    /// A TLS file (CA, client certificate or key) of the engine at `host` cannot be read.
+    TlsFileUnreadable {
+        host: String,
+        path: String,
+    },
+    /// A TLS file holds no PEM certificate or key Slipway can use (detail: why).
+    TlsFileInvalid {
+        host: String,
+        path: String,
+    },
+    /// The engine asked for a client certificate and Slipway had none to send.
+    EngineWantsCertificate {
+        host: String,
+    },
+    /// The engine refused the client certificate Slipway sent (not signed by a CA it trusts).
+    EngineRefusedCertificate {
+        host: String,
+    },
+    /// The engine's own certificate is not trusted (unknown CA, another name, expired).
+    EngineCertificateUntrusted {
+        host: String,
+    },
+    /// The engine speaks TLS and Slipway asked in plain HTTP.
+    EngineWantsTls {
+        host: String,
+    },
+    /// The TLS handshake failed otherwise (not a TLS server, nothing in common).
+    TlsHandshakeFailed {
+        host: String,
+    },
     /// An engine settings file (a Docker context, Podman's connections) that is there but
     /// not what its tool writes (detail: the parser's words); it is skipped.
     EngineSettingsInvalid {

@@ -293,6 +293,10 @@ impl From<bollard::errors::Error> for Error {
                 Self::of(ErrorKind::UnreadableAnswer).with_detail(message)
             }
             B::JsonSerdeError { err } => Self::of(ErrorKind::UnreadableAnswer).with_detail(err),
+            // A transport of ours (TLS) carries its own typed error through bollard.
+            B::IOError { err } if crate::engine::tls::carried(&err).is_some() => {
+                crate::engine::tls::carried(&err).unwrap_or_else(|| Error::unexpected(err))
+            }
             // bollard's I/O errors are the engine connection's (a body that broke off comes
             // as an `Other` error "error reading a body from connection"): the engine is
             // unavailable, whatever the kind.

@@ -86,6 +86,10 @@ impl ErrorKind {
             | NotAPin { .. }
             | BadKeepStorage { .. } => 400,
             RawUnsupported { .. } => 501,
+            TlsFileUnreadable { .. } | TlsFileInvalid { .. } | EngineWantsTls { .. } => 400,
+            EngineWantsCertificate { .. } => 401,
+            EngineRefusedCertificate { .. } => 403,
+            EngineCertificateUntrusted { .. } | TlsHandshakeFailed { .. } => 502,
             Cancelled { .. } => 499,
             FileExists { .. } => 409,
             OutsideContext { .. } => 403,
