@@ -3,6 +3,7 @@
 
 mod builds;
 pub mod commands;
+mod engines;
 mod files;
 mod history;
 mod live;
@@ -24,6 +25,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::engine::engine_retry,
             commands::engine::engine_choose,
             commands::engine::engine_candidates,
+            commands::engine::engines_list,
+            commands::engine::engine_select,
             commands::settings::settings_get,
             commands::settings::settings_set_stall_timeout,
             commands::images::images_list,
@@ -66,6 +69,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         .events(collect_events![
             live::ImagesChanged,
             live::EngineStatusChanged,
+            live::EnginesChanged,
             tasks::events::TaskStarted,
             tasks::events::TaskProgressed,
             tasks::events::TaskFinished

@@ -88,7 +88,7 @@ pub async fn prune_preview(
 ) -> Result<PrunePlan, Error> {
     // A preview deletes nothing: while damaged, the recovered pins show what they keep.
     options.protect.extend(pins_for_preview().await?.patterns);
-    engine(&state).await?.prune_plan(&options).await
+    engine(&state, None).await?.prune_plan(&options).await
 }
 
 /// Delete exactly `items` (the ticked rows of a preview) as a task, saving them to
@@ -135,7 +135,7 @@ pub async fn build_cache_preview(
     keep_storage: Option<f64>,
     all: bool,
 ) -> Result<BuildCachePlan, Error> {
-    engine(&state)
+    engine(&state, None)
         .await?
         .build_cache_plan(keep_storage.map(bytes), all)
         .await
@@ -149,7 +149,7 @@ pub async fn build_cache_prune(
     keep_storage: Option<f64>,
     all: bool,
 ) -> Result<BuildCachePruneResult, Error> {
-    engine(&state)
+    engine(&state, None)
         .await?
         .prune_build_cache(keep_storage.map(bytes), all, None)
         .await

@@ -7,6 +7,8 @@ pub const COMMANDS: &[&str] = &[
     "engine_retry",
     "engine_choose",
     "engine_candidates",
+    "engines_list",
+    "engine_select",
     "settings_get",
     "settings_set_stall_timeout",
     "images_list",

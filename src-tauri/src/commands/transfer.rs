@@ -2,7 +2,7 @@
 //! task in the task manager and returns it at once; progress and the end come as events.
 
 use super::paths::{save_target, user_path};
-use super::tasks::start;
+use super::tasks::{start, start_on};
 use crate::state::AppState;
 use crate::tasks::output::{SaveResult, TaskOutput};
 use crate::tasks::{TaskKind, TaskManager, TaskSummary};
@@ -37,7 +37,7 @@ pub async fn images_save_check(path: String) -> Result<SaveTarget, Error> {
     .map_err(Error::unexpected)?
 }
 
-/// Save `references` into one tar at `path`, streamed; the file appears only when complete.
+/// Save `references` of the engine `engine` (`None`: the current one) into one tar at `path`, streamed; the file appears only when complete.
 /// A file already at `path` is replaced only with `replace` (the user said so); otherwise it
 /// stays and the task fails (409) naming it.
 #[tauri::command]
@@ -46,6 +46,7 @@ pub async fn images_save_check(path: String) -> Result<SaveTarget, Error> {
 pub async fn images_save(
     state: State<'_, AppState>,
     tasks: State<'_, TaskManager>,
+    engine: Option<String>,
     title: String,
     references: Vec<String>,
     path: String,
@@ -55,9 +56,10 @@ pub async fn images_save(
         true => Overwrite::Replace,
         false => Overwrite::Refuse,
     };
-    Ok(start(
+    Ok(start_on(
         &state,
         &tasks,
+        engine.as_deref(),
         TaskKind::Save,
         title,
         move |engine, task| async move {
@@ -122,20 +124,22 @@ pub struct LoginForm {
     pub remember: bool,
 }
 
-/// Push `reference`, with the Docker config's credentials for its registry or `login`.
+/// Push `reference` from the engine `engine` (`None`: the current one), with the Docker config's credentials for its registry or `login`.
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state, tasks, login))]
 pub async fn image_push(
     state: State<'_, AppState>,
     tasks: State<'_, TaskManager>,
+    engine: Option<String>,
     title: String,
     reference: String,
     login: Option<LoginForm>,
 ) -> Result<TaskSummary, Error> {
-    Ok(start(
+    Ok(start_on(
         &state,
         &tasks,
+        engine.as_deref(),
         TaskKind::Push,
         title,
         |engine, task| async move {
