@@ -39,6 +39,10 @@ import type {
   TimedProgress,
   UsageSnapshot,
   EngineStatus,
+  EngineChoice,
+  EngineState,
+  EnginesList_Serialize as EnginesList,
+  EngineView_Serialize as EngineView,
   Error_Serialize as BackendError,
   HistoryEntry,
   ImageDetails,
@@ -60,6 +64,7 @@ import type {
 } from './bindings';
 
 export type { AppSettings, RecentBuild, RecentBuildForm, SaveTarget };
+export type { EngineChoice, EngineState, EnginesList, EngineView };
 export type { EngineStatus, HistoryEntry, ImageDetails, ImageSummary, ImagesChanged };
 export type { BackendError };
 export type { ImageOutcome, ImageRemoval, Refusal, RemovalPlan, RemovalReport };
@@ -144,29 +149,45 @@ export const api = {
       throw toApiError(e);
     }
   },
-  imagesList: (): Promise<ImageSummary[]> => unwrap(() => commands.imagesList()),
-  imageGet: (reference: string): Promise<ImageDetails> =>
-    unwrap(() => commands.imageGet(reference)),
-  imageContainers: (reference: string): Promise<ContainerRef[]> =>
-    unwrap(() => commands.imageContainers(reference)),
-  imageHistory: (reference: string): Promise<HistoryEntry[]> =>
-    unwrap(() => commands.imageHistory(reference)),
-  imageInspect: (reference: string): Promise<string> =>
-    unwrap(() => commands.imageInspect(reference)),
+  /** Every engine with its state, and the choice. */
+  enginesList: (): Promise<EnginesList> => unwrap(() => commands.enginesList()),
+  /** Look at one engine or at all of them (remembered). */
+  engineSelect: (choice: EngineChoice): Promise<EnginesList> =>
+    unwrap(() => commands.engineSelect(choice)),
+  // Commands on images take the engine's key last (null: the current engine).
+  imagesList: (engine: string | null = null): Promise<ImageSummary[]> =>
+    unwrap(() => commands.imagesList(engine)),
+  imageGet: (reference: string, engine: string | null = null): Promise<ImageDetails> =>
+    unwrap(() => commands.imageGet(engine, reference)),
+  imageContainers: (reference: string, engine: string | null = null): Promise<ContainerRef[]> =>
+    unwrap(() => commands.imageContainers(engine, reference)),
+  imageHistory: (reference: string, engine: string | null = null): Promise<HistoryEntry[]> =>
+    unwrap(() => commands.imageHistory(engine, reference)),
+  imageInspect: (reference: string, engine: string | null = null): Promise<string> =>
+    unwrap(() => commands.imageInspect(engine, reference)),
   /** Tag; when another image holds the name, a conflict comes back until `moveFrom` names it. */
-  imageTag: (source: string, target: string, moveFrom: string | null): Promise<TagOutcome> =>
-    unwrap(() => commands.imageTag(source, target, moveFrom)),
+  imageTag: (
+    source: string,
+    target: string,
+    moveFrom: string | null,
+    engine: string | null = null,
+  ): Promise<TagOutcome> => unwrap(() => commands.imageTag(engine, source, target, moveFrom)),
   /** What removing these names/IDs would do (the backend's rules and pins); nothing changes. */
-  imagesRemovePlan: (references: string[], force: boolean): Promise<RemovalPlan> =>
-    unwrap(() => commands.imagesRemovePlan(references, force)),
+  imagesRemovePlan: (
+    references: string[],
+    force: boolean,
+    engine: string | null = null,
+  ): Promise<RemovalPlan> => unwrap(() => commands.imagesRemovePlan(engine, references, force)),
   /** Remove as planned; `acceptContainers`: containers Podman's force may delete (shown first). */
   imagesRemove: (
     references: string[],
     force: boolean,
     acceptContainers: string[],
+    engine: string | null = null,
   ): Promise<RemovalReport> =>
-    unwrap(() => commands.imagesRemove(references, force, acceptContainers)),
-  usageSnapshot: (): Promise<UsageSnapshot> => unwrap(() => commands.usageSnapshot()),
+    unwrap(() => commands.imagesRemove(engine, references, force, acceptContainers)),
+  usageSnapshot: (engine: string | null = null): Promise<UsageSnapshot> =>
+    unwrap(() => commands.usageSnapshot(engine)),
   // Long operations start a task in the backend's task manager and return it at once;
   // progress and the end arrive as task events (`onTask*`). `title` is the drawer's line.
   /** Where a save would write (`~` expanded) and whether a file is already there. */
@@ -178,15 +199,21 @@ export const api = {
     references: string[],
     path: string,
     replace: boolean,
-  ): Promise<TaskSummary> => unwrap(() => commands.imagesSave(title, references, path, replace)),
+    engine: string | null = null,
+  ): Promise<TaskSummary> =>
+    unwrap(() => commands.imagesSave(engine, title, references, path, replace)),
   imagePull: (
     title: string,
     reference: string,
     platform: string | null,
     allTags: boolean,
   ): Promise<TaskSummary> => unwrap(() => commands.imagePull(title, reference, platform, allTags)),
-  imagePush: (title: string, reference: string, login: LoginForm | null): Promise<TaskSummary> =>
-    unwrap(() => commands.imagePush(title, reference, login)),
+  imagePush: (
+    title: string,
+    reference: string,
+    login: LoginForm | null,
+    engine: string | null = null,
+  ): Promise<TaskSummary> => unwrap(() => commands.imagePush(engine, title, reference, login)),
   imagesLoad: (title: string, path: string): Promise<TaskSummary> =>
     unwrap(() => commands.imagesLoad(title, path)),
   imageImport: (title: string, path: string, reference: string | null): Promise<TaskSummary> =>
@@ -256,6 +283,9 @@ export const api = {
     }),
   onEngineStatusChanged: async (cb: (status: EngineStatus) => void): Promise<Unlisten> =>
     events.engineStatusChanged.listen((e) => cb(e.payload)),
+  /** Any engine's state or the choice changed: the whole list. */
+  onEnginesChanged: async (cb: (list: EnginesList) => void): Promise<Unlisten> =>
+    events.enginesChanged.listen((e) => cb(e.payload)),
 
   // The app's settings (settings.json, kept by the backend) and recent builds (its data
   // folder: build args never stay in the window's storage).

@@ -126,7 +126,7 @@ describe('ImagesStore actions', () => {
   it('tags and refreshes', async () => {
     const store = new ImagesStore();
     await store.tag(hexId('a1'), 'demo/app:2');
-    expect(mockApi.imageTag).toHaveBeenCalledWith(hexId('a1'), 'demo/app:2', null);
+    expect(mockApi.imageTag).toHaveBeenCalledWith(hexId('a1'), 'demo/app:2', null, null);
     await vi.waitFor(() => expect(mockApi.imagesList).toHaveBeenCalled());
   });
 
@@ -136,7 +136,7 @@ describe('ImagesStore actions', () => {
     const store = new ImagesStore();
     await expect(store.tag(hexId('a1'), 'y:1')).resolves.toMatchObject({ holder });
     await store.tag(hexId('a1'), 'y:1', hexId('b2'));
-    expect(mockApi.imageTag).toHaveBeenLastCalledWith(hexId('a1'), 'y:1', hexId('b2'));
+    expect(mockApi.imageTag).toHaveBeenLastCalledWith(hexId('a1'), 'y:1', hexId('b2'), null);
     expect(mockApi.imagesList).not.toHaveBeenCalled();
   });
 
@@ -152,7 +152,7 @@ describe('ImagesStore actions', () => {
     expect(plan.images[0].requested).toEqual(['a:1']);
     const report = await store.remove(['a:1'], true, ['c1']);
     expect(report.complete).toBe(true);
-    expect(mockApi.imagesRemove).toHaveBeenCalledWith(['a:1'], true, ['c1']);
+    expect(mockApi.imagesRemove).toHaveBeenCalledWith(['a:1'], true, ['c1'], null);
     await vi.waitFor(() => expect(mockApi.imagesList).toHaveBeenCalled());
   });
 });
