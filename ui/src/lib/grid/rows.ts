@@ -51,14 +51,7 @@ export type Filter = 'all' | 'in-use' | 'unused' | 'dangling';
 export const FILTERS: readonly Filter[] = ['all', 'in-use', 'unused', 'dangling'];
 
 export type SortKey =
-  | 'repository'
-  | 'tag'
-  | 'id'
-  | 'created'
-  | 'size'
-  | 'unique'
-  | 'containers'
-  | 'engine';
+  'repository' | 'tag' | 'id' | 'created' | 'size' | 'unique' | 'containers' | 'engine';
 export const SORT_KEYS: readonly SortKey[] = [
   'repository',
   'tag',
