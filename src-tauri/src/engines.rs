@@ -139,7 +139,11 @@ impl EngineSet {
         self.slots
             .iter()
             .find(|s| s.view.key == key_or_host)
-            .or_else(|| self.slots.iter().find(|s| same_place(&s.view.host) == place))
+            .or_else(|| {
+                self.slots
+                    .iter()
+                    .find(|s| same_place(&s.view.host) == place)
+            })
             .map(|s| s.view.key.clone())
     }
 

@@ -95,7 +95,11 @@ fn automatic_means_the_engine_the_docker_cli_would_use() {
         .select(Some(EngineChoice::Engine("nope".into())))
         .unwrap_err();
     assert_eq!(e.code, 404);
-    assert_eq!(set.choice(), Some(&EngineChoice::All), "a refused choice changes nothing");
+    assert_eq!(
+        set.choice(),
+        Some(&EngineChoice::All),
+        "a refused choice changes nothing"
+    );
 }
 
 /// The old bug: the user switched to an engine that failed, then the previous engine's
@@ -120,7 +124,10 @@ async fn a_reconnecting_engine_never_takes_back_the_users_choice() {
     assert_eq!(set.choice(), Some(&EngineChoice::Engine(b.clone())));
     assert_eq!(set.list().current.as_deref(), Some(b.as_str()));
     let e = set.engine_by_key(None).unwrap_err();
-    assert_eq!(e.kind.as_deref(), Some(&ErrorKind::LostEngine { host: b.clone() }));
+    assert_eq!(
+        e.kind.as_deref(),
+        Some(&ErrorKind::LostEngine { host: b.clone() })
+    );
     let view = set.current_view().unwrap();
     assert_eq!(
         (view.key.as_str(), view.state),
@@ -143,7 +150,11 @@ async fn each_engine_keeps_its_own_state_and_all_engines_is_connected_while_any_
     let list = set.list();
     assert_eq!(list.engines[0].state, EngineState::Unreachable);
     assert_eq!(list.engines[1].state, EngineState::Connected);
-    assert_eq!(list.engines[0].version.as_deref(), Some("20.10.0"), "last seen");
+    assert_eq!(
+        list.engines[0].version.as_deref(),
+        Some("20.10.0"),
+        "last seen"
+    );
     assert!(set.engine_by_key(Some(&a)).is_err());
     assert_eq!(set.engine_by_key(Some(&b)).unwrap().info.host, b);
     // The automatic engine (a) is down: All engines still counts as connected, through b.

@@ -70,14 +70,12 @@ pub fn emit_engines(app: &AppHandle) {
 }
 
 fn emitter(app: AppHandle) -> impl Fn(Notice) + Send + Sync + Clone + 'static {
-    move |notice| {
-        match notice {
-            Notice::State => emit_engines(&app),
-            Notice::Images(changed) => {
-                tracing::debug!(?changed, "images changed");
-                if let Err(e) = changed.emit(&app) {
-                    tracing::warn!(error = %e, "could not emit image change");
-                }
+    move |notice| match notice {
+        Notice::State => emit_engines(&app),
+        Notice::Images(changed) => {
+            tracing::debug!(?changed, "images changed");
+            if let Err(e) = changed.emit(&app) {
+                tracing::warn!(error = %e, "could not emit image change");
             }
         }
     }

@@ -13,7 +13,10 @@ fn watcher(set: &Arc<Mutex<EngineSet>>, key: &str, stop: &CancellationToken) -> 
     }
 }
 
-fn recorder() -> (Arc<Mutex<Vec<Notice>>>, impl Fn(Notice) + Send + Sync + 'static) {
+fn recorder() -> (
+    Arc<Mutex<Vec<Notice>>>,
+    impl Fn(Notice) + Send + Sync + 'static,
+) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let out = Arc::clone(&seen);
     (seen, move |n| out.lock().unwrap().push(n))
@@ -32,7 +35,10 @@ async fn each_engine_is_watched_on_its_own_and_a_lost_one_reconnects_by_itself()
     let dir = tempfile::tempdir().unwrap();
     let live = version_only_engine(dir.path(), "live").await;
     let gone = format!("unix://{}/gone.sock", dir.path().display());
-    let set = Arc::new(Mutex::new(EngineSet::build(&[live.clone(), gone.clone()], &[])));
+    let set = Arc::new(Mutex::new(EngineSet::build(
+        &[live.clone(), gone.clone()],
+        &[],
+    )));
     set.lock().unwrap().select(Some(EngineChoice::All)).unwrap();
     let stop = CancellationToken::new();
     let (seen_live, out_live) = recorder();
@@ -42,19 +48,26 @@ async fn each_engine_is_watched_on_its_own_and_a_lost_one_reconnects_by_itself()
 
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     loop {
-        let resynced = seen_live.lock().unwrap().iter().any(|n| {
-            matches!(n, Notice::Images(c) if c.resync && c.engine == live && c.ids.is_empty())
-        });
+        let resynced = seen_live.lock().unwrap().iter().any(
+            |n| matches!(n, Notice::Images(c) if c.resync && c.engine == live && c.ids.is_empty()),
+        );
         if resynced && state_of(&set, &gone) == EngineState::Unreachable {
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "no reconnect within 5 s");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no reconnect within 5 s"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let list = set.lock().unwrap().list();
     let gone_view = list.engines.iter().find(|e| e.key == gone).unwrap();
     assert_eq!(gone_view.error.as_ref().unwrap().code, 503, "{gone_view:?}");
-    assert_eq!(list.choice, Some(EngineChoice::All), "watchers never change the choice");
+    assert_eq!(
+        list.choice,
+        Some(EngineChoice::All),
+        "watchers never change the choice"
+    );
     stop.cancel();
 }
 
@@ -62,7 +75,10 @@ async fn each_engine_is_watched_on_its_own_and_a_lost_one_reconnects_by_itself()
 async fn a_stopped_watcher_writes_nothing_more() {
     let dir = tempfile::tempdir().unwrap();
     let live = version_only_engine(dir.path(), "live").await;
-    let set = Arc::new(Mutex::new(EngineSet::build(std::slice::from_ref(&live), &[])));
+    let set = Arc::new(Mutex::new(EngineSet::build(
+        std::slice::from_ref(&live),
+        &[],
+    )));
     let stop = CancellationToken::new();
     let (seen, out) = recorder();
     stop.cancel();

@@ -92,7 +92,9 @@ impl AppState {
 
     /// The running watchers' token (a watcher added to the set stops with them).
     pub fn watchers_token(&self) -> slipway_core::CancellationToken {
-        lock(&self.watchers).get_or_insert_with(Default::default).clone()
+        lock(&self.watchers)
+            .get_or_insert_with(Default::default)
+            .clone()
     }
 
     /// Install a freshly built set (keeps the stall timeout); the choice comes with it.
@@ -197,8 +199,14 @@ mod tests {
             ["tcp://h:1"]
         );
         assert_eq!(
-            LaunchOptions::from_args(args(&["--host", "unix:///a", "-H", "unix:///b", "--host=tcp://c:1"]))
-                .host,
+            LaunchOptions::from_args(args(&[
+                "--host",
+                "unix:///a",
+                "-H",
+                "unix:///b",
+                "--host=tcp://c:1"
+            ]))
+            .host,
             ["unix:///a", "unix:///b", "tcp://c:1"]
         );
         assert!(LaunchOptions::from_args(args(&["--sandbox"])).sandbox);
@@ -234,7 +242,11 @@ mod tests {
         assert_eq!(s.info.unwrap().host, a);
         assert_eq!(s.source, "saved");
         // A choice the new set does not know falls back to automatic.
-        state.install(EngineSet::default(), Some(EngineChoice::Engine("gone".into())), "saved");
+        state.install(
+            EngineSet::default(),
+            Some(EngineChoice::Engine("gone".into())),
+            "saved",
+        );
         assert_eq!(state.engines_list().choice, None);
     }
 }

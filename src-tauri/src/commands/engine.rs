@@ -27,7 +27,11 @@ fn initial_choice(
     if saved.all_engines {
         return (Some(EngineChoice::All), "saved");
     }
-    if let Some(h) = saved.engine_host.as_deref().filter(|h| !h.trim().is_empty()) {
+    if let Some(h) = saved
+        .engine_host
+        .as_deref()
+        .filter(|h| !h.trim().is_empty())
+    {
         // An address remembered from before (or typed by the user) that discovery does not
         // list is opened as it is; a name that is gone falls back to automatic.
         let key = set.find(h).or_else(|| {

@@ -17,7 +17,10 @@ pub async fn images_list(
     state: State<'_, AppState>,
     engine: Option<String>,
 ) -> Result<Vec<ImageSummary>, Error> {
-    engine_of(&state, engine.as_deref()).await?.list(&ListOptions::default()).await
+    engine_of(&state, engine.as_deref())
+        .await?
+        .list(&ListOptions::default())
+        .await
 }
 
 #[tauri::command]
@@ -28,7 +31,10 @@ pub async fn image_get(
     engine: Option<String>,
     reference: String,
 ) -> Result<ImageDetails, Error> {
-    engine_of(&state, engine.as_deref()).await?.get(&reference).await
+    engine_of(&state, engine.as_deref())
+        .await?
+        .get(&reference)
+        .await
 }
 
 #[tauri::command]
@@ -39,7 +45,10 @@ pub async fn image_history(
     engine: Option<String>,
     reference: String,
 ) -> Result<Vec<HistoryEntry>, Error> {
-    engine_of(&state, engine.as_deref()).await?.history(&reference).await
+    engine_of(&state, engine.as_deref())
+        .await?
+        .history(&reference)
+        .await
 }
 
 /// Containers created from this image, running or not.
@@ -51,16 +60,25 @@ pub async fn image_containers(
     engine: Option<String>,
     reference: String,
 ) -> Result<Vec<ContainerRef>, Error> {
-    engine_of(&state, engine.as_deref()).await?.containers_using(&reference).await
+    engine_of(&state, engine.as_deref())
+        .await?
+        .containers_using(&reference)
+        .await
 }
 
 /// The engine's inspect document, pretty-printed for the raw JSON tab.
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state), err(level = "debug", Display))]
-pub async fn image_inspect(state: State<'_, AppState>,
-    engine: Option<String>, reference: String) -> Result<String, Error> {
-    let v = engine_of(&state, engine.as_deref()).await?.inspect(&reference).await?;
+pub async fn image_inspect(
+    state: State<'_, AppState>,
+    engine: Option<String>,
+    reference: String,
+) -> Result<String, Error> {
+    let v = engine_of(&state, engine.as_deref())
+        .await?
+        .inspect(&reference)
+        .await?;
     serde_json::to_string_pretty(&v).map_err(Error::unexpected)
 }
 
@@ -100,7 +118,10 @@ pub async fn images_remove_plan(
         noprune: false,
     };
     let pins = super::cleanup::pins_for_preview().await?;
-    engine_of(&state, engine.as_deref()).await?.plan_removal(&request, &pins).await
+    engine_of(&state, engine.as_deref())
+        .await?
+        .plan_removal(&request, &pins)
+        .await
 }
 
 /// Remove names/IDs as planned (the plan is made again first) and report what the engine

@@ -110,7 +110,10 @@ async fn all_engines_shows_both_and_a_lost_engine_leaves_the_other_live() -> Tes
             .await?;
             assert!(lost, "the lost engine's rows go, with a notice");
             let shown = rows(&c).await?;
-            assert!(has(&shown, &first, &on_first), "the first engine's rows stay");
+            assert!(
+                has(&shown, &first, &on_first),
+                "the first engine's rows stay"
+            );
             by_testid(&c, "engine-switcher").await?.click().await?;
             let (state, reason) = engine_state(&c, &second_host).await?;
             assert_eq!(state, "unreachable");
