@@ -154,3 +154,63 @@ pub async fn engine_choose(app: AppHandle, host: Option<String>) -> Result<Engin
 pub fn engine_candidates() -> Vec<String> {
     slipway_core::engine::default_sockets()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use slipway_core::engine::discovery::{DiscoveredEngine, EngineSource};
+
+    fn set() -> EngineSet {
+        let lab = DiscoveredEngine {
+            name: "lab".into(),
+            host: "tcp://127.0.0.1:2376".into(),
+            source: EngineSource::DockerContext,
+            tls: None,
+            identity: None,
+            current: false,
+            podman_default: false,
+        };
+        EngineSet::build(&[], &[lab])
+    }
+
+    fn saved(host: Option<&str>, all: bool) -> Settings {
+        Settings {
+            engine_host: host.map(str::to_owned),
+            all_engines: all,
+            ..Settings::default()
+        }
+    }
+
+    #[test]
+    fn the_first_host_flag_wins_then_the_remembered_choice_then_automatic() {
+        let mut s = set();
+        let flags = ["unix:///a.sock".to_owned()];
+        let mut with_flag = EngineSet::build(&flags, &[]);
+        assert_eq!(
+            initial_choice(&flags, &saved(Some("lab"), true), &mut with_flag),
+            (Some(EngineChoice::Engine("unix:///a.sock".into())), "flag")
+        );
+        assert_eq!(
+            initial_choice(&[], &saved(None, true), &mut s),
+            (Some(EngineChoice::All), "saved")
+        );
+        // Remembered by name or by address (older versions kept the address).
+        assert_eq!(
+            initial_choice(&[], &saved(Some("lab"), false), &mut s).0,
+            Some(EngineChoice::Engine("lab".into()))
+        );
+        assert_eq!(
+            initial_choice(&[], &saved(Some("tcp://127.0.0.1:2376"), false), &mut s).0,
+            Some(EngineChoice::Engine("lab".into()))
+        );
+        // An address discovery does not list is opened as it is …
+        assert_eq!(
+            initial_choice(&[], &saved(Some("unix:///typed.sock"), false), &mut s).0,
+            Some(EngineChoice::Engine("unix:///typed.sock".into()))
+        );
+        assert!(s.keys().contains(&"unix:///typed.sock".to_owned()));
+        // … a name that is gone means automatic.
+        assert_eq!(initial_choice(&[], &saved(Some("gone"), false), &mut s).0, None);
+        assert_eq!(initial_choice(&[], &saved(None, false), &mut s).0, None);
+    }
+}
