@@ -210,7 +210,10 @@ mod tests {
         );
         assert!(s.keys().contains(&"unix:///typed.sock".to_owned()));
         // … a name that is gone means automatic.
-        assert_eq!(initial_choice(&[], &saved(Some("gone"), false), &mut s).0, None);
+        assert_eq!(
+            initial_choice(&[], &saved(Some("gone"), false), &mut s).0,
+            None
+        );
         assert_eq!(initial_choice(&[], &saved(None, false), &mut s).0, None);
     }
 }

@@ -9,23 +9,9 @@ use slipway_core::{Engine, EngineKind, Error};
 use std::future::Future;
 use tauri::State;
 
-/// Start `operation` as a task on the current engine; returns at once. Everything that can
-/// go wrong, no engine included, ends the task as failed, where the drawer shows it.
-pub(crate) async fn start<F, Fut>(
-    state: &AppState,
-    tasks: &TaskManager,
-    kind: TaskKind,
-    title: String,
-    operation: F,
-) -> TaskSummary
-where
-    F: FnOnce(Engine, TaskContext) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<TaskOutput, Error>> + Send + 'static,
-{
-    start_on(state, tasks, None, kind, title, operation).await
-}
-
-/// `start` on the engine with key `engine` (`None`: the current one).
+/// Start `operation` as a task on the engine with key `engine` (`None`: the current one);
+/// returns at once. Everything that can go wrong, no engine included, ends the task as
+/// failed, where the drawer shows it.
 pub(crate) async fn start_on<F, Fut>(
     state: &AppState,
     tasks: &TaskManager,

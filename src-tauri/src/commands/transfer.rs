@@ -2,7 +2,7 @@
 //! task in the task manager and returns it at once; progress and the end come as events.
 
 use super::paths::{save_target, user_path};
-use super::tasks::{start, start_on};
+use super::tasks::start_on;
 use crate::state::AppState;
 use crate::tasks::output::{SaveResult, TaskOutput};
 use crate::tasks::{TaskKind, TaskManager, TaskSummary};
@@ -89,6 +89,7 @@ pub async fn images_save(
 pub async fn image_pull(
     state: State<'_, AppState>,
     tasks: State<'_, TaskManager>,
+    engine: Option<String>,
     title: String,
     reference: String,
     platform: Option<String>,
@@ -99,9 +100,10 @@ pub async fn image_pull(
         all_tags,
         credentials: None,
     };
-    Ok(start(
+    Ok(start_on(
         &state,
         &tasks,
+        engine.as_deref(),
         TaskKind::Pull,
         title,
         |engine, task| async move {
@@ -175,12 +177,14 @@ pub async fn image_push(
 pub async fn images_load(
     state: State<'_, AppState>,
     tasks: State<'_, TaskManager>,
+    engine: Option<String>,
     title: String,
     path: String,
 ) -> Result<TaskSummary, Error> {
-    Ok(start(
+    Ok(start_on(
         &state,
         &tasks,
+        engine.as_deref(),
         TaskKind::Load,
         title,
         |engine, task| async move {
@@ -201,6 +205,7 @@ pub async fn images_load(
 pub async fn image_import(
     state: State<'_, AppState>,
     tasks: State<'_, TaskManager>,
+    engine: Option<String>,
     title: String,
     path: String,
     reference: Option<String>,
@@ -209,9 +214,10 @@ pub async fn image_import(
         reference: reference.filter(|r| !r.trim().is_empty()),
         ..Default::default()
     };
-    Ok(start(
+    Ok(start_on(
         &state,
         &tasks,
+        engine.as_deref(),
         TaskKind::Import,
         title,
         |engine, task| async move {

@@ -207,23 +207,33 @@ export const api = {
     reference: string,
     platform: string | null,
     allTags: boolean,
-  ): Promise<TaskSummary> => unwrap(() => commands.imagePull(title, reference, platform, allTags)),
+    engine: string | null = null,
+  ): Promise<TaskSummary> =>
+    unwrap(() => commands.imagePull(engine, title, reference, platform, allTags)),
   imagePush: (
     title: string,
     reference: string,
     login: LoginForm | null,
     engine: string | null = null,
   ): Promise<TaskSummary> => unwrap(() => commands.imagePush(engine, title, reference, login)),
-  imagesLoad: (title: string, path: string): Promise<TaskSummary> =>
-    unwrap(() => commands.imagesLoad(title, path)),
-  imageImport: (title: string, path: string, reference: string | null): Promise<TaskSummary> =>
-    unwrap(() => commands.imageImport(title, path, reference)),
+  imagesLoad: (title: string, path: string, engine: string | null = null): Promise<TaskSummary> =>
+    unwrap(() => commands.imagesLoad(engine, title, path)),
+  imageImport: (
+    title: string,
+    path: string,
+    reference: string | null,
+    engine: string | null = null,
+  ): Promise<TaskSummary> => unwrap(() => commands.imageImport(engine, title, path, reference)),
   buildReadDockerfile: (context: string, dockerfile: string | null): Promise<string> =>
     unwrap(() => commands.buildReadDockerfile(context, dockerfile)),
   buildContextSummary: (context: string, dockerfile: string | null): Promise<ContextSummary> =>
     unwrap(() => commands.buildContextSummary(context, dockerfile)),
-  imageBuild: (title: string, context: string, options: BuildOptions): Promise<TaskSummary> =>
-    unwrap(() => commands.imageBuild(title, context, options)),
+  imageBuild: (
+    title: string,
+    context: string,
+    options: BuildOptions,
+    engine: string | null = null,
+  ): Promise<TaskSummary> => unwrap(() => commands.imageBuild(engine, title, context, options)),
   imagesSearch: (term: string, options: SearchOptions): Promise<SearchResult[]> =>
     unwrap(() => commands.imagesSearch(term, options)),
   registryTags: (repository: string, login: LoginForm | null): Promise<string[]> =>
@@ -242,14 +252,25 @@ export const api = {
       throw toApiError(e);
     }
   },
-  prunePreview: (options: PruneOptions): Promise<PrunePlan> =>
-    unwrap(() => commands.prunePreview(options)),
-  pruneConfirm: (title: string, items: PlanItem[], saveTo: string | null): Promise<TaskSummary> =>
-    unwrap(() => commands.pruneConfirm(title, items, saveTo)),
-  buildCachePreview: (keepStorage: number | null, all: boolean): Promise<BuildCachePlan> =>
-    unwrap(() => commands.buildCachePreview(keepStorage, all)),
-  buildCachePrune: (keepStorage: number | null, all: boolean): Promise<BuildCachePruneResult> =>
-    unwrap(() => commands.buildCachePrune(keepStorage, all)),
+  prunePreview: (options: PruneOptions, engine: string | null = null): Promise<PrunePlan> =>
+    unwrap(() => commands.prunePreview(engine, options)),
+  pruneConfirm: (
+    title: string,
+    items: PlanItem[],
+    saveTo: string | null,
+    engine: string | null = null,
+  ): Promise<TaskSummary> => unwrap(() => commands.pruneConfirm(engine, title, items, saveTo)),
+  buildCachePreview: (
+    keepStorage: number | null,
+    all: boolean,
+    engine: string | null = null,
+  ): Promise<BuildCachePlan> => unwrap(() => commands.buildCachePreview(engine, keepStorage, all)),
+  buildCachePrune: (
+    keepStorage: number | null,
+    all: boolean,
+    engine: string | null = null,
+  ): Promise<BuildCachePruneResult> =>
+    unwrap(() => commands.buildCachePrune(engine, keepStorage, all)),
   taskCancel: (task: string): Promise<boolean> => unwrap(() => commands.taskCancel(task)),
   /** Running tasks with their progress so far, then finished ones, newest first. */
   tasksList: (): Promise<TaskView[]> => unwrap(() => commands.tasksList()),

@@ -61,7 +61,7 @@ export const commands = {
 	 */
 	imagesSave: (engine: string | null, title: string, references: string[], path: string, replace: boolean) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("images_save", { engine, title, references, path, replace })),
 	/**  Pull `reference` (`name[:tag|@digest]`). */
-	imagePull: (title: string, reference: string, platform: string | null, allTags: boolean) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("image_pull", { title, reference, platform, allTags })),
+	imagePull: (engine: string | null, title: string, reference: string, platform: string | null, allTags: boolean) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("image_pull", { engine, title, reference, platform, allTags })),
 	/**  The engine's search (`docker search`), with its limit and official/stars filters. */
 	imagesSearch: (term: string, options: SearchOptions_Deserialize) => typedError<SearchResult[], Error_Serialize>(__TAURI_INVOKE("images_search", { term, options })),
 	/**
@@ -72,9 +72,9 @@ export const commands = {
 	/**  Push `reference` from the engine `engine` (`None`: the current one), with the Docker config's credentials for its registry or `login`. */
 	imagePush: (engine: string | null, title: string, reference: string, login: LoginForm | null) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("image_push", { engine, title, reference, login })),
 	/**  Load images from a tar made by `save` (or `docker save`). */
-	imagesLoad: (title: string, path: string) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("images_load", { title, path })),
+	imagesLoad: (engine: string | null, title: string, path: string) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("images_load", { engine, title, path })),
 	/**  Make an image from a root filesystem tarball, named `reference` if given. */
-	imageImport: (title: string, path: string, reference: string | null) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("image_import", { title, path, reference })),
+	imageImport: (engine: string | null, title: string, path: string, reference: string | null) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("image_import", { engine, title, path, reference })),
 	/**  Files and bytes the build would send after `.dockerignore` (no file contents read). */
 	buildContextSummary: (context: string, dockerfile: string | null) => typedError<ContextSummary, Error_Serialize>(__TAURI_INVOKE("build_context_summary", { context, dockerfile })),
 	/**
@@ -90,7 +90,7 @@ export const commands = {
 	 *  Build `context` with `options` as a task; `Step i/N` lines stream as its progress.
 	 *  The options carry build args (secrets, often): never logged.
 	 */
-	imageBuild: (title: string, context: string, options: BuildOptions_Deserialize) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("image_build", { title, context, options })),
+	imageBuild: (engine: string | null, title: string, context: string, options: BuildOptions_Deserialize) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("image_build", { engine, title, context, options })),
 	/**  Newest first. */
 	buildsRecent: () => typedError<RecentBuild_Serialize[], Error_Serialize>(__TAURI_INVOKE("builds_recent")),
 	/**  A build was started with `form`: it goes first (replacing the same build). */
@@ -131,14 +131,14 @@ export const commands = {
 	/**  The user read the notice about the file kept at `kept_at`; returns what is left to show. */
 	filesDismiss: (keptAt: string) => __TAURI_INVOKE<KeptAside[]>("files_dismiss", { keptAt }),
 	/**  What a prune with `options` would delete (pins added), deleting nothing. */
-	prunePreview: (options: PruneOptions_Deserialize) => typedError<PrunePlan, Error_Serialize>(__TAURI_INVOKE("prune_preview", { options })),
+	prunePreview: (engine: string | null, options: PruneOptions_Deserialize) => typedError<PrunePlan, Error_Serialize>(__TAURI_INVOKE("prune_preview", { engine, options })),
 	/**
 	 *  Delete exactly `items` (the ticked rows of a preview) as a task, saving them to
 	 *  `save_to` first if given.
 	 */
-	pruneConfirm: (title: string, items: PlanItem[], saveTo: string | null) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("prune_confirm", { title, items, saveTo })),
-	buildCachePreview: (keepStorage: number | null, all: boolean) => typedError<BuildCachePlan, Error_Serialize>(__TAURI_INVOKE("build_cache_preview", { keepStorage, all })),
-	buildCachePrune: (keepStorage: number | null, all: boolean) => typedError<BuildCachePruneResult, Error_Serialize>(__TAURI_INVOKE("build_cache_prune", { keepStorage, all })),
+	pruneConfirm: (engine: string | null, title: string, items: PlanItem[], saveTo: string | null) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("prune_confirm", { engine, title, items, saveTo })),
+	buildCachePreview: (engine: string | null, keepStorage: number | null, all: boolean) => typedError<BuildCachePlan, Error_Serialize>(__TAURI_INVOKE("build_cache_preview", { engine, keepStorage, all })),
+	buildCachePrune: (engine: string | null, keepStorage: number | null, all: boolean) => typedError<BuildCachePruneResult, Error_Serialize>(__TAURI_INVOKE("build_cache_prune", { engine, keepStorage, all })),
 };
 
 /** Events */
