@@ -25,6 +25,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::engine::engine_retry,
             commands::engine::engine_choose,
             commands::engine::engine_candidates,
+            commands::engine::engines_list,
+            commands::engine::engine_select,
             commands::engines_manual::engines_known,
             commands::engines_manual::engine_add,
             commands::engines_manual::engine_edit,
@@ -72,6 +74,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         .events(collect_events![
             live::ImagesChanged,
             live::EngineStatusChanged,
+            live::EnginesChanged,
             tasks::events::TaskStarted,
             tasks::events::TaskProgressed,
             tasks::events::TaskFinished

@@ -1,20 +1,28 @@
-//! Live updates without polling: follow the engine's image events and the container events
-//! that change the image list and disk usage (a cancelled build's leftovers arrive with no
-//! image event, only its containers'), coalesce bursts into one notice, and on a dropped
-//! stream reconnect with backoff and ask the UI to resync.
+//! Live updates without polling, one watcher per engine: each connects (concurrently, within
+//! a bound), follows its engine's image events and the container events that change the image
+//! list and disk usage (a cancelled build's leftovers arrive with no image event, only its
+//! containers'), coalesces bursts into one notice naming the engine, and when its stream drops
+//! marks that engine unreachable and reconnects with backoff on its own. A watcher writes its
+//! own engine's state only: it never changes which engine the user looks at.
 
+use crate::engines::{EngineSet, EnginesList, single_attempt};
 use crate::state::{AppState, EngineStatus};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
-use slipway_core::Engine;
+use slipway_core::error::ErrorKind;
+use slipway_core::{CancellationToken, Engine, Error};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tauri::{AppHandle, Manager};
 use tauri_specta::Event;
+use tokio::sync::{Notify, Semaphore};
 
-/// Images (or the containers made from them) changed in the engine; the UI refreshes its
-/// list and disk usage.
+/// Images (or the containers made from them) changed in an engine; the UI refreshes that
+/// engine's list and disk usage.
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
 pub struct ImagesChanged {
+    /// The engine's key (as in `EnginesList`).
+    pub engine: String,
     /// IDs or names the events named.
     pub ids: Vec<String>,
     /// What happened (`tag`, `untag`, `delete`, `pull`, `load` …; `container:destroy` …).
@@ -23,108 +31,215 @@ pub struct ImagesChanged {
     pub resync: bool,
 }
 
-/// The engine connection went up or down.
+/// The current engine went up or down (or another one became current).
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
 pub struct EngineStatusChanged(pub EngineStatus);
+
+/// Any engine's state or the choice changed: the whole list (simple and replay-safe).
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+pub struct EnginesChanged(pub EnginesList);
 
 /// How long to wait for more events before telling the UI: `docker rmi` of ten images is one
 /// refresh, not ten.
 const COALESCE: Duration = Duration::from_millis(150);
+const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// One connection attempt's bound: an engine that does not answer never holds the others.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connection attempts at once (a machine with many contexts does not open them all at once).
+const CONNECTING_AT_ONCE: usize = 8;
 
-pub fn emit_status(app: &AppHandle, status: &EngineStatus) {
-    if let Err(e) = EngineStatusChanged(status.clone()).emit(app) {
+/// What a watcher tells the window.
+#[derive(Debug, Clone)]
+pub enum Notice {
+    /// Its engine's state changed.
+    State,
+    Images(ImagesChanged),
+}
+
+/// Tell the window: the engine list and the current engine's status, both whole.
+pub fn emit_engines(app: &AppHandle) {
+    let state = app.state::<AppState>();
+    let _order = state.emitting.lock().unwrap_or_else(|e| e.into_inner());
+    if let Err(e) = EnginesChanged(state.engines_list()).emit(app) {
+        tracing::warn!(error = %e, "could not emit the engine list");
+    }
+    if let Err(e) = EngineStatusChanged(state.status_now()).emit(app) {
         tracing::warn!(error = %e, "could not emit engine status");
     }
 }
 
-fn emit_changed(app: &AppHandle, ids: Vec<String>, actions: Vec<String>, resync: bool) {
-    if let Err(e) = (ImagesChanged {
-        ids,
-        actions,
-        resync,
-    })
-    .emit(app)
-    {
-        tracing::warn!(error = %e, "could not emit image change");
+fn emitter(app: AppHandle) -> impl Fn(Notice) + Send + Sync + Clone + 'static {
+    move |notice| match notice {
+        Notice::State => emit_engines(&app),
+        Notice::Images(changed) => {
+            tracing::debug!(?changed, "images changed");
+            if let Err(e) = changed.emit(&app) {
+                tracing::warn!(error = %e, "could not emit image change");
+            }
+        }
     }
 }
 
-/// Watch `engine` until the app connects to another one (that replaces this watcher).
-pub fn watch(app: AppHandle, engine: Engine) {
-    let stop = app.state::<AppState>().replace_watcher();
-    tauri::async_runtime::spawn(async move {
-        let mut engine = engine;
-        let host = engine.info.host.clone();
-        let mut backoff = Duration::from_secs(1);
+/// Start one watcher per engine of the set; the watchers of a previous set stop.
+pub fn watch_all(app: &AppHandle) -> Arc<Notify> {
+    let state = app.state::<AppState>();
+    let stop = state.replace_watchers();
+    let keys = state.with_set(|s| s.keys());
+    let limit = Arc::new(Semaphore::new(CONNECTING_AT_ONCE));
+    let wake = Arc::new(Notify::new());
+    let notify = emitter(app.clone());
+    for key in keys {
+        let watcher = Watcher {
+            set: Arc::clone(&state.engines),
+            key,
+            stop: stop.clone(),
+            wake: Arc::clone(&wake),
+            limit: Arc::clone(&limit),
+            connect_timeout: CONNECT_TIMEOUT,
+        };
+        tauri::async_runtime::spawn(watcher.run(notify.clone()));
+    }
+    wake
+}
+
+/// Start a watcher for one engine added to the running set (the user typed its address).
+pub fn watch_one(app: &AppHandle, key: String) {
+    let state = app.state::<AppState>();
+    let stop = state.watchers_token();
+    let watcher = Watcher {
+        set: Arc::clone(&state.engines),
+        key,
+        stop,
+        wake: Arc::new(Notify::new()),
+        limit: Arc::new(Semaphore::new(1)),
+        connect_timeout: CONNECT_TIMEOUT,
+    };
+    tauri::async_runtime::spawn(watcher.run(emitter(app.clone())));
+}
+
+/// One engine's watcher.
+pub struct Watcher {
+    pub set: Arc<Mutex<EngineSet>>,
+    pub key: String,
+    pub stop: CancellationToken,
+    /// Retry now (the user asked) instead of waiting out the backoff.
+    pub wake: Arc<Notify>,
+    pub limit: Arc<Semaphore>,
+    pub connect_timeout: Duration,
+}
+
+impl Watcher {
+    fn with_set<T>(&self, f: impl FnOnce(&mut EngineSet) -> T) -> T {
+        f(&mut self.set.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Connect, follow, and after a loss reconnect with backoff, until stopped.
+    pub async fn run(self, notify: impl Fn(Notice) + Send + Sync + 'static) {
+        let mut backoff = FIRST_BACKOFF;
+        let mut was_connected = false;
         loop {
-            tokio::select! {
-                _ = stop.cancelled() => return,
-                _ = follow(&app, &engine) => {}
+            let Some(spec) = self.with_set(|s| s.spec_of(&self.key)) else {
+                return;
+            };
+            let attempt = tokio::select! {
+                _ = self.stop.cancelled() => return,
+                r = self.connect(spec) => r,
+            };
+            if self.stop.is_cancelled() {
+                return;
             }
-            // The stream ended: the engine went away or dropped us. Reconnect with backoff.
-            let state = app.state::<AppState>();
-            let source = state.status().await.source;
-            let lost = slipway_core::Error::of(slipway_core::error::ErrorKind::LostEngine {
-                host: host.clone(),
-            });
-            emit_status(&app, &state.set_disconnected(lost, &source).await);
-            loop {
-                tokio::select! {
-                    _ = stop.cancelled() => return,
-                    _ = tokio::time::sleep(backoff) => {}
+            match attempt {
+                Ok(engine) => {
+                    self.with_set(|s| s.set_connected(&self.key, engine.clone()));
+                    notify(Notice::State);
+                    if was_connected {
+                        // Whatever happened while the stream was down: the UI reloads.
+                        notify(Notice::Images(self.changed(Vec::new(), Vec::new(), true)));
+                    }
+                    was_connected = true;
+                    backoff = FIRST_BACKOFF;
+                    tokio::select! {
+                        _ = self.stop.cancelled() => return,
+                        _ = self.follow(&engine, &notify) => {}
+                    }
+                    let lost = Error::of(ErrorKind::LostEngine {
+                        host: engine.info.host.clone(),
+                    });
+                    self.with_set(|s| s.set_unreachable(&self.key, lost));
                 }
-                backoff = (backoff * 2).min(MAX_BACKOFF);
-                if let Ok(e) = Engine::connect(engine.spec()).await {
-                    if stop.is_cancelled() {
+                Err(reason) => self.with_set(|s| s.set_unreachable(&self.key, reason)),
+            }
+            notify(Notice::State);
+            tokio::select! {
+                _ = self.stop.cancelled() => return,
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(backoff) => {}
+            }
+            backoff = (backoff * 2).min(MAX_BACKOFF);
+        }
+    }
+
+    async fn connect(&self, spec: slipway_core::EngineSpec) -> Result<Engine, Error> {
+        let _permit = self.limit.acquire().await.map_err(Error::unexpected)?;
+        let host = spec.host.clone().unwrap_or_else(|| self.key.clone());
+        match tokio::time::timeout(self.connect_timeout, Engine::connect(spec)).await {
+            Ok(r) => r.map_err(single_attempt),
+            Err(_) => Err(Error::of(ErrorKind::EngineProbeTimeout {
+                host,
+                seconds: self.connect_timeout.as_secs().max(1) as u32,
+            })),
+        }
+    }
+
+    fn changed(&self, ids: Vec<String>, actions: Vec<String>, resync: bool) -> ImagesChanged {
+        ImagesChanged {
+            engine: self.key.clone(),
+            ids,
+            actions,
+            resync,
+        }
+    }
+
+    /// Forward events until the stream ends, coalescing bursts.
+    async fn follow(&self, engine: &Engine, notify: &impl Fn(Notice)) {
+        let mut events = Box::pin(engine.change_events());
+        while let Some(first) = events.next().await {
+            let Ok(first) = first else { return };
+            let mut batch = vec![first];
+            let deadline = tokio::time::Instant::now() + COALESCE;
+            loop {
+                match tokio::time::timeout_at(deadline, events.next()).await {
+                    Ok(Some(Ok(e))) => batch.push(e),
+                    Ok(Some(Err(_))) | Ok(None) => {
+                        notify(Notice::Images(self.batch(batch)));
                         return;
                     }
-                    engine = e;
-                    emit_status(&app, &state.set_connected(engine.clone(), &source).await);
-                    emit_changed(&app, Vec::new(), Vec::new(), true);
-                    backoff = Duration::from_secs(1);
-                    break;
+                    Err(_) => break,
                 }
             }
+            notify(Notice::Images(self.batch(batch)));
         }
-    });
-}
+    }
 
-/// Forward events until the stream ends, coalescing bursts.
-async fn follow(app: &AppHandle, engine: &Engine) {
-    let mut events = Box::pin(engine.change_events());
-    while let Some(first) = events.next().await {
-        let Ok(first) = first else { return };
-        let mut batch = vec![first];
-        let deadline = tokio::time::Instant::now() + COALESCE;
-        loop {
-            match tokio::time::timeout_at(deadline, events.next()).await {
-                Ok(Some(Ok(e))) => batch.push(e),
-                Ok(Some(Err(_))) | Ok(None) => {
-                    send_batch(app, batch);
-                    return;
-                }
-                Err(_) => break,
+    fn batch(&self, batch: Vec<slipway_core::events::ChangeEvent>) -> ImagesChanged {
+        let mut ids = Vec::new();
+        let mut actions = Vec::new();
+        for e in batch {
+            let action = if e.kind == "container" {
+                format!("container:{}", e.action)
+            } else {
+                ids.push(e.name.unwrap_or(e.id));
+                e.action
+            };
+            if !actions.contains(&action) {
+                actions.push(action);
             }
         }
-        send_batch(app, batch);
+        self.changed(ids, actions, false)
     }
 }
 
-fn send_batch(app: &AppHandle, batch: Vec<slipway_core::events::ChangeEvent>) {
-    let mut ids = Vec::new();
-    let mut actions = Vec::new();
-    for e in batch {
-        let action = if e.kind == "container" {
-            format!("container:{}", e.action)
-        } else {
-            ids.push(e.name.unwrap_or(e.id));
-            e.action
-        };
-        if !actions.contains(&action) {
-            actions.push(action);
-        }
-    }
-    tracing::debug!(?ids, ?actions, "images changed");
-    emit_changed(app, ids, actions, false);
-}
+#[cfg(test)]
+#[path = "live_tests.rs"]
+mod tests;

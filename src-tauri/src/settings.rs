@@ -20,8 +20,12 @@ pub const STALL_TIMEOUT_SECS: RangeInclusive<u32> = 1..=3600;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
+    /// The engine picked in the app: its key (a context/connection name) or its URL.
     /// `None`: find the engine automatically.
     pub engine_host: Option<String>,
+    /// The user looks at every engine in one grid (`engine_host` is then not used).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub all_engines: bool,
     /// No bytes from the engine for this many seconds and a request or stream is given up.
     #[serde(default = "default_stall_timeout_secs")]
     pub stall_timeout_secs: u32,
@@ -38,6 +42,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             engine_host: None,
+            all_engines: false,
             stall_timeout_secs: default_stall_timeout_secs(),
             pins: Vec::new(),
         }

@@ -15,6 +15,9 @@ export DISPLAY=$DISP
 # The app keeps its settings in a throw-away home, never in the user's.
 APP_HOME=$(mktemp -d /tmp/slipway-e2e-home.XXXXXX)
 export XDG_CONFIG_HOME=$APP_HOME/config XDG_DATA_HOME=$APP_HOME/data XDG_CACHE_HOME=$APP_HOME/cache
+# The app lists every engine it finds: never the system's sockets (the private engines are
+# given with --host; DOCKER_HOST and DOCKER_CONFIG are the harness's).
+export SLIPWAY_SYSTEM_SOCKETS=
 # No GPU settings: WebKit renders with Mesa in software under Xvfb by itself, and with
 # WEBKIT_DISABLE_DMABUF_RENDERER or WEBKIT_DISABLE_COMPOSITING_MODE set, screenshots hang.
 unset WEBKIT_DISABLE_DMABUF_RENDERER WEBKIT_DISABLE_COMPOSITING_MODE

@@ -131,7 +131,7 @@ describe('App', () => {
     expect(mockApi.imagesRemove).not.toHaveBeenCalled();
     mockApi.imagesList.mockResolvedValue([]);
     await userEvent.click(screen.getByTestId('confirm-remove'));
-    expect(mockApi.imagesRemove).toHaveBeenCalledWith(['demo/app:1'], false, []);
+    expect(mockApi.imagesRemove).toHaveBeenCalledWith(['demo/app:1'], false, [], null);
     expect(screen.queryByTestId('remove-dialog')).toBeNull();
     expect(await screen.findByText('No images')).toBeInTheDocument();
   });

@@ -2,7 +2,7 @@
 //! a task in the task manager.
 
 use super::paths::{existing_dir, user_path};
-use super::tasks::start;
+use super::tasks::start_on;
 use crate::state::AppState;
 use crate::tasks::output::TaskOutput;
 use crate::tasks::{TaskKind, TaskManager, TaskSummary};
@@ -143,13 +143,15 @@ pub async fn build_context_summary(
 pub async fn image_build(
     state: State<'_, AppState>,
     tasks: State<'_, TaskManager>,
+    engine: Option<String>,
     title: String,
     context: String,
     options: BuildOptions,
 ) -> Result<TaskSummary, Error> {
-    Ok(start(
+    Ok(start_on(
         &state,
         &tasks,
+        engine.as_deref(),
         TaskKind::Build,
         title,
         |engine, task| async move {

@@ -2,9 +2,9 @@
 //! Pins live in the pins file shared with the CLI; every prune and bulk delete honours them,
 //! and while a pins file is damaged none runs (423) until the user confirms how to go on.
 
-use super::engine;
+use super::engine as engine_of;
 use super::paths::save_target;
-use super::tasks::start;
+use super::tasks::start_on;
 use crate::state::AppState;
 use crate::tasks::output::TaskOutput;
 use crate::tasks::{TaskKind, TaskManager, TaskSummary};
@@ -84,11 +84,15 @@ pub async fn pins_resolve(app: AppHandle, keep_recovered: bool) -> Result<PinsSt
 #[tracing::instrument(skip(state), err(level = "debug", Display))]
 pub async fn prune_preview(
     state: State<'_, AppState>,
+    engine: Option<String>,
     mut options: PruneOptions,
 ) -> Result<PrunePlan, Error> {
     // A preview deletes nothing: while damaged, the recovered pins show what they keep.
     options.protect.extend(pins_for_preview().await?.patterns);
-    engine(&state).await?.prune_plan(&options).await
+    engine_of(&state, engine.as_deref())
+        .await?
+        .prune_plan(&options)
+        .await
 }
 
 /// Delete exactly `items` (the ticked rows of a preview) as a task, saving them to
@@ -99,15 +103,17 @@ pub async fn prune_preview(
 pub async fn prune_confirm(
     state: State<'_, AppState>,
     tasks: State<'_, TaskManager>,
+    engine: Option<String>,
     title: String,
     items: Vec<PlanItem>,
     save_to: Option<String>,
 ) -> Result<TaskSummary, Error> {
     // Refused while a pins file is damaged, before anything starts.
     let pins = pins_for_deleting().await?;
-    Ok(start(
+    Ok(start_on(
         &state,
         &tasks,
+        engine.as_deref(),
         TaskKind::Prune,
         title,
         |engine, task| async move {
@@ -132,10 +138,11 @@ pub async fn prune_confirm(
 #[tracing::instrument(skip(state), err(level = "debug", Display))]
 pub async fn build_cache_preview(
     state: State<'_, AppState>,
+    engine: Option<String>,
     keep_storage: Option<f64>,
     all: bool,
 ) -> Result<BuildCachePlan, Error> {
-    engine(&state)
+    engine_of(&state, engine.as_deref())
         .await?
         .build_cache_plan(keep_storage.map(bytes), all)
         .await
@@ -146,10 +153,11 @@ pub async fn build_cache_preview(
 #[tracing::instrument(skip(state), err(level = "debug", Display))]
 pub async fn build_cache_prune(
     state: State<'_, AppState>,
+    engine: Option<String>,
     keep_storage: Option<f64>,
     all: bool,
 ) -> Result<BuildCachePruneResult, Error> {
-    engine(&state)
+    engine_of(&state, engine.as_deref())
         .await?
         .prune_build_cache(keep_storage.map(bytes), all, None)
         .await

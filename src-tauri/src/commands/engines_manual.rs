@@ -2,19 +2,23 @@
 //! and every engine the user has with whether it answers — the copy dialog's destinations and
 //! the disk view's picker.
 
+use super::engine::connect_now;
+use crate::engines::EngineState;
 use crate::state::AppState;
 use serde::Serialize;
 use slipway_core::engine::discovery::manual::{ManualEngine, ManualEngines};
-use slipway_core::engine::discovery::{self, DiscoveryEnv, EngineSource, PROBE_TIMEOUT, TlsFiles};
+use slipway_core::engine::discovery::{DiscoveryEnv, TlsFiles};
 use slipway_core::{EngineKind, Error};
-use tauri::State;
+use tauri::{AppHandle, State};
 
 /// One engine the user has, as the window lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 pub struct KnownEngine {
+    /// The engine's key in the set (its name; the URL of a `--host` entry).
     pub name: String,
     pub host: String,
-    pub source: EngineSource,
+    /// As in the switcher: `manual`, `docker_context`, `podman_connection`, `socket`, `flag` …
+    pub source: String,
     /// The engine the window is connected to now.
     pub connected: bool,
     pub reachable: bool,
@@ -27,32 +31,28 @@ pub struct KnownEngine {
     pub identity: Option<String>,
 }
 
-/// Every engine discovery finds (engines added by hand first), each asked who it is, all
-/// at once within the probe bound; the connected engine is marked.
+/// Every engine of the app's engine set (engines added by hand first, as discovery lists
+/// them) with its state as its own watcher last saw it — no second probe, so the copy dialog
+/// and the disk picker say what the switcher says. `connected`: the current engine.
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state), err(level = "debug", Display))]
 pub async fn engines_known(state: State<'_, AppState>) -> Result<Vec<KnownEngine>, Error> {
-    let found = tauri::async_runtime::spawn_blocking(discovery::engines)
-        .await
-        .map_err(Error::unexpected)?;
-    let connected = state.engine().await.map(|e| e.info.host);
-    let probes = discovery::probe_all(&found.engines, PROBE_TIMEOUT).await;
-    Ok(found
-        .engines
+    let current = state.engines_list().current;
+    Ok(state
+        .with_set(|set| set.views_with_specs())
         .into_iter()
-        .zip(probes)
-        .map(|(e, p)| KnownEngine {
-            connected: connected.as_deref() == Some(e.host.as_str()),
-            name: e.name,
-            host: e.host,
-            source: e.source,
-            reachable: p.reachable,
-            kind: p.kind,
-            version: p.version,
-            error: p.error,
-            tls: e.tls,
-            identity: e.identity,
+        .map(|(v, spec)| KnownEngine {
+            connected: current.as_deref() == Some(v.key.as_str()),
+            reachable: v.state == EngineState::Connected,
+            source: v.source,
+            name: v.key,
+            host: v.host,
+            kind: v.kind,
+            version: v.version,
+            error: v.error,
+            tls: spec.tls,
+            identity: spec.identity,
         })
         .collect())
 }
@@ -70,23 +70,33 @@ async fn with_file<T: Send + 'static>(
 /// identity files that are there).
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(err(level = "debug", Display))]
-pub async fn engine_add(engine: ManualEngine) -> Result<ManualEngine, Error> {
-    with_file(move |f| f.add(engine, &DiscoveryEnv::from_process())).await
+#[tracing::instrument(skip(app), err(level = "debug", Display))]
+pub async fn engine_add(app: AppHandle, engine: ManualEngine) -> Result<ManualEngine, Error> {
+    let saved = with_file(move |f| f.add(engine, &DiscoveryEnv::from_process())).await?;
+    connect_now(&app).await;
+    Ok(saved)
 }
 
 /// Replace the engine added by hand named `name` (it may be renamed).
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(err(level = "debug", Display))]
-pub async fn engine_edit(name: String, engine: ManualEngine) -> Result<ManualEngine, Error> {
-    with_file(move |f| f.edit(&name, engine, &DiscoveryEnv::from_process())).await
+#[tracing::instrument(skip(app), err(level = "debug", Display))]
+pub async fn engine_edit(
+    app: AppHandle,
+    name: String,
+    engine: ManualEngine,
+) -> Result<ManualEngine, Error> {
+    let saved = with_file(move |f| f.edit(&name, engine, &DiscoveryEnv::from_process())).await?;
+    connect_now(&app).await;
+    Ok(saved)
 }
 
 /// Forget the engine added by hand named `name`.
 #[tauri::command]
 #[specta::specta]
-#[tracing::instrument(err(level = "debug", Display))]
-pub async fn engine_remove(name: String) -> Result<(), Error> {
-    with_file(move |f| f.remove(&name)).await
+#[tracing::instrument(skip(app), err(level = "debug", Display))]
+pub async fn engine_remove(app: AppHandle, name: String) -> Result<(), Error> {
+    with_file(move |f| f.remove(&name)).await?;
+    connect_now(&app).await;
+    Ok(())
 }

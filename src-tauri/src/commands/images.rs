@@ -1,7 +1,7 @@
 //! Image commands: list, details, containers, history, inspect, tag, remove (planned: a
 //! single name removed from the details view goes through the same plan).
 
-use super::engine;
+use super::engine as engine_of;
 use crate::state::AppState;
 use slipway_core::Error;
 use slipway_core::images::{
@@ -13,8 +13,14 @@ use tauri::State;
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state), err(level = "debug", Display))]
-pub async fn images_list(state: State<'_, AppState>) -> Result<Vec<ImageSummary>, Error> {
-    engine(&state).await?.list(&ListOptions::default()).await
+pub async fn images_list(
+    state: State<'_, AppState>,
+    engine: Option<String>,
+) -> Result<Vec<ImageSummary>, Error> {
+    engine_of(&state, engine.as_deref())
+        .await?
+        .list(&ListOptions::default())
+        .await
 }
 
 #[tauri::command]
@@ -22,9 +28,13 @@ pub async fn images_list(state: State<'_, AppState>) -> Result<Vec<ImageSummary>
 #[tracing::instrument(skip(state), err(level = "debug", Display))]
 pub async fn image_get(
     state: State<'_, AppState>,
+    engine: Option<String>,
     reference: String,
 ) -> Result<ImageDetails, Error> {
-    engine(&state).await?.get(&reference).await
+    engine_of(&state, engine.as_deref())
+        .await?
+        .get(&reference)
+        .await
 }
 
 #[tauri::command]
@@ -32,9 +42,13 @@ pub async fn image_get(
 #[tracing::instrument(skip(state), err(level = "debug", Display))]
 pub async fn image_history(
     state: State<'_, AppState>,
+    engine: Option<String>,
     reference: String,
 ) -> Result<Vec<HistoryEntry>, Error> {
-    engine(&state).await?.history(&reference).await
+    engine_of(&state, engine.as_deref())
+        .await?
+        .history(&reference)
+        .await
 }
 
 /// Containers created from this image, running or not.
@@ -43,17 +57,28 @@ pub async fn image_history(
 #[tracing::instrument(skip(state), err(level = "debug", Display))]
 pub async fn image_containers(
     state: State<'_, AppState>,
+    engine: Option<String>,
     reference: String,
 ) -> Result<Vec<ContainerRef>, Error> {
-    engine(&state).await?.containers_using(&reference).await
+    engine_of(&state, engine.as_deref())
+        .await?
+        .containers_using(&reference)
+        .await
 }
 
 /// The engine's inspect document, pretty-printed for the raw JSON tab.
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state), err(level = "debug", Display))]
-pub async fn image_inspect(state: State<'_, AppState>, reference: String) -> Result<String, Error> {
-    let v = engine(&state).await?.inspect(&reference).await?;
+pub async fn image_inspect(
+    state: State<'_, AppState>,
+    engine: Option<String>,
+    reference: String,
+) -> Result<String, Error> {
+    let v = engine_of(&state, engine.as_deref())
+        .await?
+        .inspect(&reference)
+        .await?;
     serde_json::to_string_pretty(&v).map_err(Error::unexpected)
 }
 
@@ -64,12 +89,13 @@ pub async fn image_inspect(state: State<'_, AppState>, reference: String) -> Res
 #[tracing::instrument(skip(state), err(level = "debug", Display))]
 pub async fn image_tag(
     state: State<'_, AppState>,
+    engine: Option<String>,
     source: String,
     target: String,
     move_from: Option<String>,
 ) -> Result<TagOutcome, Error> {
     let policy = move_from.map_or(MovePolicy::Ask, MovePolicy::From);
-    engine(&state)
+    engine_of(&state, engine.as_deref())
         .await?
         .tag_checked(&source, &target, &policy)
         .await
@@ -82,6 +108,7 @@ pub async fn image_tag(
 #[tracing::instrument(skip(state), err(level = "debug", Display))]
 pub async fn images_remove_plan(
     state: State<'_, AppState>,
+    engine: Option<String>,
     references: Vec<String>,
     force: bool,
 ) -> Result<RemovalPlan, Error> {
@@ -91,7 +118,10 @@ pub async fn images_remove_plan(
         noprune: false,
     };
     let pins = super::cleanup::pins_for_preview().await?;
-    engine(&state).await?.plan_removal(&request, &pins).await
+    engine_of(&state, engine.as_deref())
+        .await?
+        .plan_removal(&request, &pins)
+        .await
 }
 
 /// Remove names/IDs as planned (the plan is made again first) and report what the engine
@@ -102,6 +132,7 @@ pub async fn images_remove_plan(
 #[tracing::instrument(skip(state), err(level = "debug", Display))]
 pub async fn images_remove(
     state: State<'_, AppState>,
+    engine: Option<String>,
     references: Vec<String>,
     force: bool,
     accept_containers: Vec<String>,
@@ -115,7 +146,7 @@ pub async fn images_remove(
     // file is damaged.
     let pins = super::cleanup::pins_for_deleting().await?;
     let consent = ContainerConsent::Only(accept_containers);
-    engine(&state)
+    engine_of(&state, engine.as_deref())
         .await?
         .remove_planned(&request, &pins, &consent)
         .await

@@ -20,10 +20,8 @@ pub mod transfer;
 use crate::state::AppState;
 use slipway_core::{Engine, Error};
 
-/// The connected engine, or a 503 the UI turns into its "no engine" screen.
-pub(crate) async fn engine(state: &AppState) -> Result<Engine, Error> {
-    state
-        .engine()
-        .await
-        .ok_or_else(|| Error::of(slipway_core::error::ErrorKind::NotConnected))
+/// The engine a command names (its key; `None`: the current one), or why not: a 503 the UI
+/// turns into its "no engine" screen, the engine's own reason, or 404 for an unknown key.
+pub(crate) async fn engine(state: &AppState, key: Option<&str>) -> Result<Engine, Error> {
+    state.engine_by_key(key)
 }

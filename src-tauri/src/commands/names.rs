@@ -7,6 +7,8 @@ pub const COMMANDS: &[&str] = &[
     "engine_retry",
     "engine_choose",
     "engine_candidates",
+    "engines_list",
+    "engine_select",
     "engines_known",
     "engine_add",
     "engine_edit",

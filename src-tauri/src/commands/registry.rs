@@ -19,7 +19,7 @@ pub async fn images_search(
     term: String,
     options: SearchOptions,
 ) -> Result<Vec<SearchResult>, Error> {
-    engine(&state).await?.search(&term, &options).await
+    engine(&state, None).await?.search(&term, &options).await
 }
 
 /// Tags of a repository, from the registry's API: the Docker config's credentials for it,

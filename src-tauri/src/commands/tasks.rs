@@ -5,16 +5,17 @@
 use crate::state::AppState;
 use crate::tasks::output::TaskOutput;
 use crate::tasks::{TaskContext, TaskKind, TaskManager, TaskSummary, TaskView};
-use slipway_core::error::ErrorKind;
 use slipway_core::{Engine, EngineKind, Error};
 use std::future::Future;
 use tauri::State;
 
-/// Start `operation` as a task on the connected engine; returns at once. Everything that can
-/// go wrong, no engine included, ends the task as failed, where the drawer shows it.
-pub(crate) async fn start<F, Fut>(
+/// Start `operation` as a task on the engine with key `engine` (`None`: the current one);
+/// returns at once. Everything that can go wrong, no engine included, ends the task as
+/// failed, where the drawer shows it.
+pub(crate) async fn start_on<F, Fut>(
     state: &AppState,
     tasks: &TaskManager,
+    engine: Option<&str>,
     kind: TaskKind,
     title: String,
     operation: F,
@@ -23,9 +24,10 @@ where
     F: FnOnce(Engine, TaskContext) -> Fut + Send + 'static,
     Fut: Future<Output = Result<TaskOutput, Error>> + Send + 'static,
 {
-    let engine = state.engine().await;
+    let engine = state.engine_by_key(engine);
     let label = engine
         .as_ref()
+        .ok()
         .map(|e| {
             let name = match e.info.kind {
                 EngineKind::Podman => "Podman",
@@ -35,7 +37,7 @@ where
         })
         .unwrap_or_default();
     tasks.spawn(kind, title, label, move |ctx| async move {
-        let engine = engine.ok_or_else(|| Error::of(ErrorKind::NotConnected))?;
+        let engine = engine?;
         operation(engine, ctx).await
     })
 }

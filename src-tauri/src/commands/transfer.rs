@@ -2,7 +2,7 @@
 //! task in the task manager and returns it at once; progress and the end come as events.
 
 use super::paths::{save_target, user_path};
-use super::tasks::start;
+use super::tasks::start_on;
 use crate::state::AppState;
 use crate::tasks::output::{SaveResult, TaskOutput};
 use crate::tasks::{TaskKind, TaskManager, TaskSummary};
@@ -37,7 +37,7 @@ pub async fn images_save_check(path: String) -> Result<SaveTarget, Error> {
     .map_err(Error::unexpected)?
 }
 
-/// Save `references` into one tar at `path`, streamed; the file appears only when complete.
+/// Save `references` of the engine `engine` (`None`: the current one) into one tar at `path`, streamed; the file appears only when complete.
 /// A file already at `path` is replaced only with `replace` (the user said so); otherwise it
 /// stays and the task fails (409) naming it.
 #[tauri::command]
@@ -46,6 +46,7 @@ pub async fn images_save_check(path: String) -> Result<SaveTarget, Error> {
 pub async fn images_save(
     state: State<'_, AppState>,
     tasks: State<'_, TaskManager>,
+    engine: Option<String>,
     title: String,
     references: Vec<String>,
     path: String,
@@ -55,9 +56,10 @@ pub async fn images_save(
         true => Overwrite::Replace,
         false => Overwrite::Refuse,
     };
-    Ok(start(
+    Ok(start_on(
         &state,
         &tasks,
+        engine.as_deref(),
         TaskKind::Save,
         title,
         move |engine, task| async move {
@@ -87,6 +89,7 @@ pub async fn images_save(
 pub async fn image_pull(
     state: State<'_, AppState>,
     tasks: State<'_, TaskManager>,
+    engine: Option<String>,
     title: String,
     reference: String,
     platform: Option<String>,
@@ -97,9 +100,10 @@ pub async fn image_pull(
         all_tags,
         credentials: None,
     };
-    Ok(start(
+    Ok(start_on(
         &state,
         &tasks,
+        engine.as_deref(),
         TaskKind::Pull,
         title,
         |engine, task| async move {
@@ -122,20 +126,22 @@ pub struct LoginForm {
     pub remember: bool,
 }
 
-/// Push `reference`, with the Docker config's credentials for its registry or `login`.
+/// Push `reference` from the engine `engine` (`None`: the current one), with the Docker config's credentials for its registry or `login`.
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state, tasks, login))]
 pub async fn image_push(
     state: State<'_, AppState>,
     tasks: State<'_, TaskManager>,
+    engine: Option<String>,
     title: String,
     reference: String,
     login: Option<LoginForm>,
 ) -> Result<TaskSummary, Error> {
-    Ok(start(
+    Ok(start_on(
         &state,
         &tasks,
+        engine.as_deref(),
         TaskKind::Push,
         title,
         |engine, task| async move {
@@ -171,12 +177,14 @@ pub async fn image_push(
 pub async fn images_load(
     state: State<'_, AppState>,
     tasks: State<'_, TaskManager>,
+    engine: Option<String>,
     title: String,
     path: String,
 ) -> Result<TaskSummary, Error> {
-    Ok(start(
+    Ok(start_on(
         &state,
         &tasks,
+        engine.as_deref(),
         TaskKind::Load,
         title,
         |engine, task| async move {
@@ -197,6 +205,7 @@ pub async fn images_load(
 pub async fn image_import(
     state: State<'_, AppState>,
     tasks: State<'_, TaskManager>,
+    engine: Option<String>,
     title: String,
     path: String,
     reference: Option<String>,
@@ -205,9 +214,10 @@ pub async fn image_import(
         reference: reference.filter(|r| !r.trim().is_empty()),
         ..Default::default()
     };
-    Ok(start(
+    Ok(start_on(
         &state,
         &tasks,
+        engine.as_deref(),
         TaskKind::Import,
         title,
         |engine, task| async move {

@@ -62,8 +62,17 @@ where
     F: FnOnce(Client) -> Fut,
     Fut: std::future::Future<Output = TestResult>,
 {
+    with_app_args(&["--host".into(), docker_host()], case).await
+}
+
+/// `with_app`, the app started with `args` (several `--host`, …).
+pub async fn with_app_args<F, Fut>(args: &[String], case: F) -> TestResult
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: std::future::Future<Output = TestResult>,
+{
     use futures_util::FutureExt;
-    let c = open_app().await?;
+    let c = launch(&app_binary(), args).await?.0;
     // A failed assertion panics: catch it, close the session, then let it fail the test.
     let outcome = std::panic::AssertUnwindSafe(case(c.clone()))
         .catch_unwind()
@@ -117,6 +126,8 @@ pub struct Row {
     pub repo: String,
     pub tag: String,
     pub size: i64,
+    /// The engine's key (`--host` URL or discovered name).
+    pub engine: String,
 }
 
 /// Every image row currently in the grid, top to bottom.
@@ -124,7 +135,8 @@ pub async fn rows(c: &Client) -> Result<Vec<Row>, Box<dyn std::error::Error>> {
     let v = c
         .execute(
             "return [...document.querySelectorAll('[data-testid=image-row]')].map(r => \
-             ({id: r.dataset.id, repo: r.dataset.repo, tag: r.dataset.tag, size: Number(r.dataset.size)}))",
+             ({id: r.dataset.id, repo: r.dataset.repo, tag: r.dataset.tag, size: Number(r.dataset.size), \
+             engine: r.dataset.engine}))",
             vec![],
         )
         .await?;
@@ -136,6 +148,7 @@ pub async fn rows(c: &Client) -> Result<Vec<Row>, Box<dyn std::error::Error>> {
             repo: r["repo"].as_str().unwrap_or_default().to_owned(),
             tag: r["tag"].as_str().unwrap_or_default().to_owned(),
             size: r["size"].as_i64().unwrap_or_default(),
+            engine: r["engine"].as_str().unwrap_or_default().to_owned(),
         })
         .collect())
 }

@@ -64,9 +64,24 @@ fn an_engine_added_by_hand_is_listed_reachable_and_used_by_name_then_removed() {
     // By name, like a context: the harness dockerd's images.
     let out = cli(r, &["--context", "sw-hand", "images", "ls", "--json"]);
     ok(&out);
-    let listed = json_of(&out).as_array().unwrap().len();
-    let theirs = docker_cli(&["images", "-q", "--no-trunc"]).lines().count();
-    assert!(theirs > 0);
+    // One row per image here, one per name in `docker images`: compare the IDs.
+    let listed: std::collections::BTreeSet<String> = json_of(&out)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            i["id"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("sha256:")
+                .to_owned()
+        })
+        .collect();
+    let theirs: std::collections::BTreeSet<String> = docker_cli(&["images", "-q", "--no-trunc"])
+        .lines()
+        .map(|l| l.trim().trim_start_matches("sha256:").to_owned())
+        .collect();
+    assert!(!theirs.is_empty());
     assert_eq!(listed, theirs);
 
     let out = cli(r, &["--json", "engines", "rm", "sw-hand"]);

@@ -52,7 +52,10 @@ describe('api over the generated bindings', () => {
   it('lists images with the images_list command', async () => {
     tauri.invoke.mockResolvedValue([{ id: 'sha256:1' }]);
     await expect(api.imagesList()).resolves.toEqual([{ id: 'sha256:1' }]);
-    expect(tauri.invoke).toHaveBeenCalledWith('images_list');
+    expect(tauri.invoke).toHaveBeenCalledWith('images_list', { engine: null });
+    // A row of another engine: its key goes with the command.
+    await api.imagesList('podman');
+    expect(tauri.invoke).toHaveBeenLastCalledWith('images_list', { engine: 'podman' });
   });
 
   it('sends the arguments by their Rust names and rejects with the engine error', async () => {
@@ -62,6 +65,7 @@ describe('api over the generated bindings', () => {
       message: 'invalid reference format',
     });
     expect(tauri.invoke).toHaveBeenCalledWith('image_tag', {
+      engine: null,
       source: 'sha256:1',
       target: 'Bad',
       moveFrom: null,
@@ -70,13 +74,15 @@ describe('api over the generated bindings', () => {
 
   it('plans, then removes several references with force and the containers agreed to', async () => {
     tauri.invoke.mockResolvedValue({});
-    await api.imagesRemovePlan(['a:1', 'sha256:2'], true);
+    await api.imagesRemovePlan(['a:1', 'sha256:2'], true, 'lab');
     expect(tauri.invoke).toHaveBeenCalledWith('images_remove_plan', {
+      engine: 'lab',
       references: ['a:1', 'sha256:2'],
       force: true,
     });
-    await api.imagesRemove(['a:1', 'sha256:2'], true, ['c1']);
+    await api.imagesRemove(['a:1', 'sha256:2'], true, ['c1'], 'lab');
     expect(tauri.invoke).toHaveBeenCalledWith('images_remove', {
+      engine: 'lab',
       references: ['a:1', 'sha256:2'],
       force: true,
       acceptContainers: ['c1'],

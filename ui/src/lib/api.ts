@@ -43,6 +43,10 @@ import type {
   ManualEngine_Deserialize as ManualEngine,
   TlsFiles_Deserialize as TlsFiles,
   EngineStatus,
+  EngineChoice,
+  EngineState,
+  EnginesList_Serialize as EnginesList,
+  EngineView_Serialize as EngineView,
   Error_Serialize as BackendError,
   HistoryEntry,
   ImageDetails,
@@ -64,6 +68,7 @@ import type {
 } from './bindings';
 
 export type { AppSettings, RecentBuild, RecentBuildForm, SaveTarget };
+export type { EngineChoice, EngineState, EnginesList, EngineView };
 export type { EngineStatus, HistoryEntry, ImageDetails, ImageSummary, ImagesChanged };
 export type { BackendError };
 export type { ImageOutcome, ImageRemoval, Refusal, RemovalPlan, RemovalReport };
@@ -149,41 +154,61 @@ export const api = {
       throw toApiError(e);
     }
   },
-  imagesList: (): Promise<ImageSummary[]> => unwrap(() => commands.imagesList()),
-  imageGet: (reference: string): Promise<ImageDetails> =>
-    unwrap(() => commands.imageGet(reference)),
-  imageContainers: (reference: string): Promise<ContainerRef[]> =>
-    unwrap(() => commands.imageContainers(reference)),
-  imageHistory: (reference: string): Promise<HistoryEntry[]> =>
-    unwrap(() => commands.imageHistory(reference)),
-  imageInspect: (reference: string): Promise<string> =>
-    unwrap(() => commands.imageInspect(reference)),
+  /** Every engine with its state, and the choice. */
+  enginesList: (): Promise<EnginesList> => unwrap(() => commands.enginesList()),
+  /** Look at one engine or at all of them (remembered). */
+  engineSelect: (choice: EngineChoice): Promise<EnginesList> =>
+    unwrap(() => commands.engineSelect(choice)),
+  // Commands on images take the engine's key last (null: the current engine).
+  imagesList: (engine: string | null = null): Promise<ImageSummary[]> =>
+    unwrap(() => commands.imagesList(engine)),
+  imageGet: (reference: string, engine: string | null = null): Promise<ImageDetails> =>
+    unwrap(() => commands.imageGet(engine, reference)),
+  imageContainers: (reference: string, engine: string | null = null): Promise<ContainerRef[]> =>
+    unwrap(() => commands.imageContainers(engine, reference)),
+  imageHistory: (reference: string, engine: string | null = null): Promise<HistoryEntry[]> =>
+    unwrap(() => commands.imageHistory(engine, reference)),
+  imageInspect: (reference: string, engine: string | null = null): Promise<string> =>
+    unwrap(() => commands.imageInspect(engine, reference)),
   /** Tag; when another image holds the name, a conflict comes back until `moveFrom` names it. */
-  imageTag: (source: string, target: string, moveFrom: string | null): Promise<TagOutcome> =>
-    unwrap(() => commands.imageTag(source, target, moveFrom)),
+  imageTag: (
+    source: string,
+    target: string,
+    moveFrom: string | null,
+    engine: string | null = null,
+  ): Promise<TagOutcome> => unwrap(() => commands.imageTag(engine, source, target, moveFrom)),
   /** What removing these names/IDs would do (the backend's rules and pins); nothing changes. */
-  imagesRemovePlan: (references: string[], force: boolean): Promise<RemovalPlan> =>
-    unwrap(() => commands.imagesRemovePlan(references, force)),
+  imagesRemovePlan: (
+    references: string[],
+    force: boolean,
+    engine: string | null = null,
+  ): Promise<RemovalPlan> => unwrap(() => commands.imagesRemovePlan(engine, references, force)),
   /** Remove as planned; `acceptContainers`: containers Podman's force may delete (shown first). */
   imagesRemove: (
     references: string[],
     force: boolean,
     acceptContainers: string[],
+    engine: string | null = null,
   ): Promise<RemovalReport> =>
-    unwrap(() => commands.imagesRemove(references, force, acceptContainers)),
-  /** Disk figures of the connected engine, or of the engine `engine` names. */
+    unwrap(() => commands.imagesRemove(engine, references, force, acceptContainers)),
+  /** Disk figures of the engine `engine` names (its key; `null`: the current one). */
   usageSnapshot: (engine: string | null = null): Promise<UsageSnapshot> =>
     unwrap(() => commands.usageSnapshot(engine)),
-  /** Every engine the user has (added by hand first), each asked whether it answers. */
+  /** Every engine of the app's set (added by hand first) with its state. */
   enginesKnown: (): Promise<KnownEngine[]> => unwrap(() => commands.enginesKnown()),
   engineAdd: (engine: ManualEngine): Promise<ManualEngine> =>
     unwrap(() => commands.engineAdd(engine)),
   engineEdit: (name: string, engine: ManualEngine): Promise<ManualEngine> =>
     unwrap(() => commands.engineEdit(name, engine)),
   engineRemove: (name: string): Promise<null> => unwrap(() => commands.engineRemove(name)),
-  /** Copy images from the connected engine to the engine `destination` names (a task). */
-  imagesCopy: (title: string, references: string[], destination: string): Promise<TaskSummary> =>
-    unwrap(() => commands.imagesCopy(title, references, destination)),
+  /** Copy images from the engine `engine` (`null`: the current one) to `destination` (a task). */
+  imagesCopy: (
+    title: string,
+    references: string[],
+    destination: string,
+    engine: string | null = null,
+  ): Promise<TaskSummary> =>
+    unwrap(() => commands.imagesCopy(engine, title, references, destination)),
   // Long operations start a task in the backend's task manager and return it at once;
   // progress and the end arrive as task events (`onTask*`). `title` is the drawer's line.
   /** Where a save would write (`~` expanded) and whether a file is already there. */
@@ -195,25 +220,41 @@ export const api = {
     references: string[],
     path: string,
     replace: boolean,
-  ): Promise<TaskSummary> => unwrap(() => commands.imagesSave(title, references, path, replace)),
+    engine: string | null = null,
+  ): Promise<TaskSummary> =>
+    unwrap(() => commands.imagesSave(engine, title, references, path, replace)),
   imagePull: (
     title: string,
     reference: string,
     platform: string | null,
     allTags: boolean,
-  ): Promise<TaskSummary> => unwrap(() => commands.imagePull(title, reference, platform, allTags)),
-  imagePush: (title: string, reference: string, login: LoginForm | null): Promise<TaskSummary> =>
-    unwrap(() => commands.imagePush(title, reference, login)),
-  imagesLoad: (title: string, path: string): Promise<TaskSummary> =>
-    unwrap(() => commands.imagesLoad(title, path)),
-  imageImport: (title: string, path: string, reference: string | null): Promise<TaskSummary> =>
-    unwrap(() => commands.imageImport(title, path, reference)),
+    engine: string | null = null,
+  ): Promise<TaskSummary> =>
+    unwrap(() => commands.imagePull(engine, title, reference, platform, allTags)),
+  imagePush: (
+    title: string,
+    reference: string,
+    login: LoginForm | null,
+    engine: string | null = null,
+  ): Promise<TaskSummary> => unwrap(() => commands.imagePush(engine, title, reference, login)),
+  imagesLoad: (title: string, path: string, engine: string | null = null): Promise<TaskSummary> =>
+    unwrap(() => commands.imagesLoad(engine, title, path)),
+  imageImport: (
+    title: string,
+    path: string,
+    reference: string | null,
+    engine: string | null = null,
+  ): Promise<TaskSummary> => unwrap(() => commands.imageImport(engine, title, path, reference)),
   buildReadDockerfile: (context: string, dockerfile: string | null): Promise<string> =>
     unwrap(() => commands.buildReadDockerfile(context, dockerfile)),
   buildContextSummary: (context: string, dockerfile: string | null): Promise<ContextSummary> =>
     unwrap(() => commands.buildContextSummary(context, dockerfile)),
-  imageBuild: (title: string, context: string, options: BuildOptions): Promise<TaskSummary> =>
-    unwrap(() => commands.imageBuild(title, context, options)),
+  imageBuild: (
+    title: string,
+    context: string,
+    options: BuildOptions,
+    engine: string | null = null,
+  ): Promise<TaskSummary> => unwrap(() => commands.imageBuild(engine, title, context, options)),
   imagesSearch: (term: string, options: SearchOptions): Promise<SearchResult[]> =>
     unwrap(() => commands.imagesSearch(term, options)),
   registryTags: (repository: string, login: LoginForm | null): Promise<string[]> =>
@@ -232,14 +273,25 @@ export const api = {
       throw toApiError(e);
     }
   },
-  prunePreview: (options: PruneOptions): Promise<PrunePlan> =>
-    unwrap(() => commands.prunePreview(options)),
-  pruneConfirm: (title: string, items: PlanItem[], saveTo: string | null): Promise<TaskSummary> =>
-    unwrap(() => commands.pruneConfirm(title, items, saveTo)),
-  buildCachePreview: (keepStorage: number | null, all: boolean): Promise<BuildCachePlan> =>
-    unwrap(() => commands.buildCachePreview(keepStorage, all)),
-  buildCachePrune: (keepStorage: number | null, all: boolean): Promise<BuildCachePruneResult> =>
-    unwrap(() => commands.buildCachePrune(keepStorage, all)),
+  prunePreview: (options: PruneOptions, engine: string | null = null): Promise<PrunePlan> =>
+    unwrap(() => commands.prunePreview(engine, options)),
+  pruneConfirm: (
+    title: string,
+    items: PlanItem[],
+    saveTo: string | null,
+    engine: string | null = null,
+  ): Promise<TaskSummary> => unwrap(() => commands.pruneConfirm(engine, title, items, saveTo)),
+  buildCachePreview: (
+    keepStorage: number | null,
+    all: boolean,
+    engine: string | null = null,
+  ): Promise<BuildCachePlan> => unwrap(() => commands.buildCachePreview(engine, keepStorage, all)),
+  buildCachePrune: (
+    keepStorage: number | null,
+    all: boolean,
+    engine: string | null = null,
+  ): Promise<BuildCachePruneResult> =>
+    unwrap(() => commands.buildCachePrune(engine, keepStorage, all)),
   taskCancel: (task: string): Promise<boolean> => unwrap(() => commands.taskCancel(task)),
   /** Running tasks with their progress so far, then finished ones, newest first. */
   tasksList: (): Promise<TaskView[]> => unwrap(() => commands.tasksList()),
@@ -273,6 +325,9 @@ export const api = {
     }),
   onEngineStatusChanged: async (cb: (status: EngineStatus) => void): Promise<Unlisten> =>
     events.engineStatusChanged.listen((e) => cb(e.payload)),
+  /** Any engine's state or the choice changed: the whole list. */
+  onEnginesChanged: async (cb: (list: EnginesList) => void): Promise<Unlisten> =>
+    events.enginesChanged.listen((e) => cb(e.payload)),
 
   // The app's settings (settings.json, kept by the backend) and recent builds (its data
   // folder: build args never stay in the window's storage).

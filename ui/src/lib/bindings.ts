@@ -8,14 +8,26 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 /** Commands */
 export const commands = {
 	engineStatus: () => typedError<EngineStatus_Serialize, Error_Serialize>(__TAURI_INVOKE("engine_status")),
+	/**  Try every engine again (discovery read again too). */
 	engineRetry: () => typedError<EngineStatus_Serialize, Error_Serialize>(__TAURI_INVOKE("engine_retry")),
-	/**  Pick an engine (`None`: automatic) and remember it. `--host` and `DOCKER_HOST` still win. */
+	/**
+	 *  Pick an engine by its address (`None`: automatic) and remember it; an address the set
+	 *  does not have yet is added and watched.
+	 */
 	engineChoose: (host: string | null) => typedError<EngineStatus_Serialize, Error_Serialize>(__TAURI_INVOKE("engine_choose", { host })),
 	/**  The well-known engine addresses on this platform, for the engine picker. */
 	engineCandidates: () => __TAURI_INVOKE<string[]>("engine_candidates"),
+	/**  Every engine with its state, and the choice. */
+	enginesList: () => typedError<EnginesList_Serialize, Error_Serialize>(__TAURI_INVOKE("engines_list")),
 	/**
-	 *  Every engine discovery finds (engines added by hand first), each asked who it is, all
-	 *  at once within the probe bound; the connected engine is marked.
+	 *  Look at one engine or at All engines, remembered. Watchers are not touched: each engine
+	 *  keeps its own, whatever is shown.
+	 */
+	engineSelect: (choice: EngineChoice) => typedError<EnginesList_Serialize, Error_Serialize>(__TAURI_INVOKE("engine_select", { choice })),
+	/**
+	 *  Every engine of the app's engine set (engines added by hand first, as discovery lists
+	 *  them) with its state as its own watcher last saw it — no second probe, so the copy dialog
+	 *  and the disk picker say what the switcher says. `connected`: the current engine.
 	 */
 	enginesKnown: () => typedError<KnownEngine_Serialize[], Error_Serialize>(__TAURI_INVOKE("engines_known")),
 	/**
@@ -28,48 +40,48 @@ export const commands = {
 	/**  Forget the engine added by hand named `name`. */
 	engineRemove: (name: string) => typedError<null, Error_Serialize>(__TAURI_INVOKE("engine_remove", { name })),
 	/**
-	 *  Copy `references` from the connected engine to the engine `destination` names (a name
-	 *  from `engines_known`, or an address).
+	 *  Copy `references` from the engine `engine` (its key; `None`: the current one) to the
+	 *  engine `destination` names (a key from `engines_known`, or an address).
 	 */
-	imagesCopy: (title: string, references: string[], destination: string) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("images_copy", { title, references, destination })),
+	imagesCopy: (engine: string | null, title: string, references: string[], destination: string) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("images_copy", { engine, title, references, destination })),
 	settingsGet: () => typedError<AppSettings, Error_Serialize>(__TAURI_INVOKE("settings_get")),
 	/**
 	 *  Keep the stall timeout (1–3600 s) and use it from now on: for the connected engine at
 	 *  once and every engine connected later. Running tasks keep the bound they started with.
 	 */
 	settingsSetStallTimeout: (seconds: number) => typedError<AppSettings, Error_Serialize>(__TAURI_INVOKE("settings_set_stall_timeout", { seconds })),
-	imagesList: () => typedError<ImageSummary[], Error_Serialize>(__TAURI_INVOKE("images_list")),
-	imageGet: (reference: string) => typedError<ImageDetails, Error_Serialize>(__TAURI_INVOKE("image_get", { reference })),
-	imageHistory: (reference: string) => typedError<HistoryEntry[], Error_Serialize>(__TAURI_INVOKE("image_history", { reference })),
+	imagesList: (engine: string | null) => typedError<ImageSummary[], Error_Serialize>(__TAURI_INVOKE("images_list", { engine })),
+	imageGet: (engine: string | null, reference: string) => typedError<ImageDetails, Error_Serialize>(__TAURI_INVOKE("image_get", { engine, reference })),
+	imageHistory: (engine: string | null, reference: string) => typedError<HistoryEntry[], Error_Serialize>(__TAURI_INVOKE("image_history", { engine, reference })),
 	/**  The engine's inspect document, pretty-printed for the raw JSON tab. */
-	imageInspect: (reference: string) => typedError<string, Error_Serialize>(__TAURI_INVOKE("image_inspect", { reference })),
+	imageInspect: (engine: string | null, reference: string) => typedError<string, Error_Serialize>(__TAURI_INVOKE("image_inspect", { engine, reference })),
 	/**
 	 *  Give `source` the name `target`. When another image holds it, nothing changes and the
 	 *  conflict comes back (with that image's ID) until `move_from` names that same image.
 	 */
-	imageTag: (source: string, target: string, moveFrom: string | null) => typedError<TagOutcome_Serialize, Error_Serialize>(__TAURI_INVOKE("image_tag", { source, target, moveFrom })),
+	imageTag: (engine: string | null, source: string, target: string, moveFrom: string | null) => typedError<TagOutcome_Serialize, Error_Serialize>(__TAURI_INVOKE("image_tag", { engine, source, target, moveFrom })),
 	/**
 	 *  What removing these names/IDs would do, from the engine's rules and the pins. Nothing
 	 *  is changed.
 	 */
-	imagesRemovePlan: (references: string[], force: boolean) => typedError<RemovalPlan_Serialize, Error_Serialize>(__TAURI_INVOKE("images_remove_plan", { references, force })),
+	imagesRemovePlan: (engine: string | null, references: string[], force: boolean) => typedError<RemovalPlan_Serialize, Error_Serialize>(__TAURI_INVOKE("images_remove_plan", { engine, references, force })),
 	/**
 	 *  Remove names/IDs as planned (the plan is made again first) and report what the engine
 	 *  then holds. Containers Podman's force would delete go only when listed in
 	 *  `accept_containers` (the ones the user was shown); pinned images never go.
 	 */
-	imagesRemove: (references: string[], force: boolean, acceptContainers: string[]) => typedError<RemovalReport_Serialize, Error_Serialize>(__TAURI_INVOKE("images_remove", { references, force, acceptContainers })),
+	imagesRemove: (engine: string | null, references: string[], force: boolean, acceptContainers: string[]) => typedError<RemovalReport_Serialize, Error_Serialize>(__TAURI_INVOKE("images_remove", { engine, references, force, acceptContainers })),
 	/**  Containers created from this image, running or not. */
-	imageContainers: (reference: string) => typedError<ContainerRef[], Error_Serialize>(__TAURI_INVOKE("image_containers", { reference })),
+	imageContainers: (engine: string | null, reference: string) => typedError<ContainerRef[], Error_Serialize>(__TAURI_INVOKE("image_containers", { engine, reference })),
 	imagesSaveCheck: (path: string) => typedError<SaveTarget, Error_Serialize>(__TAURI_INVOKE("images_save_check", { path })),
 	/**
-	 *  Save `references` into one tar at `path`, streamed; the file appears only when complete.
+	 *  Save `references` of the engine `engine` (`None`: the current one) into one tar at `path`, streamed; the file appears only when complete.
 	 *  A file already at `path` is replaced only with `replace` (the user said so); otherwise it
 	 *  stays and the task fails (409) naming it.
 	 */
-	imagesSave: (title: string, references: string[], path: string, replace: boolean) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("images_save", { title, references, path, replace })),
+	imagesSave: (engine: string | null, title: string, references: string[], path: string, replace: boolean) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("images_save", { engine, title, references, path, replace })),
 	/**  Pull `reference` (`name[:tag|@digest]`). */
-	imagePull: (title: string, reference: string, platform: string | null, allTags: boolean) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("image_pull", { title, reference, platform, allTags })),
+	imagePull: (engine: string | null, title: string, reference: string, platform: string | null, allTags: boolean) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("image_pull", { engine, title, reference, platform, allTags })),
 	/**  The engine's search (`docker search`), with its limit and official/stars filters. */
 	imagesSearch: (term: string, options: SearchOptions_Deserialize) => typedError<SearchResult[], Error_Serialize>(__TAURI_INVOKE("images_search", { term, options })),
 	/**
@@ -77,12 +89,12 @@ export const commands = {
 	 *  or `login`.
 	 */
 	registryTags: (repository: string, login: LoginForm | null) => typedError<string[], Error_Serialize>(__TAURI_INVOKE("registry_tags", { repository, login })),
-	/**  Push `reference`, with the Docker config's credentials for its registry or `login`. */
-	imagePush: (title: string, reference: string, login: LoginForm | null) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("image_push", { title, reference, login })),
+	/**  Push `reference` from the engine `engine` (`None`: the current one), with the Docker config's credentials for its registry or `login`. */
+	imagePush: (engine: string | null, title: string, reference: string, login: LoginForm | null) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("image_push", { engine, title, reference, login })),
 	/**  Load images from a tar made by `save` (or `docker save`). */
-	imagesLoad: (title: string, path: string) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("images_load", { title, path })),
+	imagesLoad: (engine: string | null, title: string, path: string) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("images_load", { engine, title, path })),
 	/**  Make an image from a root filesystem tarball, named `reference` if given. */
-	imageImport: (title: string, path: string, reference: string | null) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("image_import", { title, path, reference })),
+	imageImport: (engine: string | null, title: string, path: string, reference: string | null) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("image_import", { engine, title, path, reference })),
 	/**  Files and bytes the build would send after `.dockerignore` (no file contents read). */
 	buildContextSummary: (context: string, dockerfile: string | null) => typedError<ContextSummary, Error_Serialize>(__TAURI_INVOKE("build_context_summary", { context, dockerfile })),
 	/**
@@ -98,7 +110,7 @@ export const commands = {
 	 *  Build `context` with `options` as a task; `Step i/N` lines stream as its progress.
 	 *  The options carry build args (secrets, often): never logged.
 	 */
-	imageBuild: (title: string, context: string, options: BuildOptions_Deserialize) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("image_build", { title, context, options })),
+	imageBuild: (engine: string | null, title: string, context: string, options: BuildOptions_Deserialize) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("image_build", { engine, title, context, options })),
 	/**  Newest first. */
 	buildsRecent: () => typedError<RecentBuild_Serialize[], Error_Serialize>(__TAURI_INVOKE("builds_recent")),
 	/**  A build was started with `form`: it goes first (replacing the same build). */
@@ -121,8 +133,7 @@ export const commands = {
 	taskNoticed: (task: string) => __TAURI_INVOKE<void>("task_noticed", { task }),
 	/**
 	 *  System totals and per-image unique/shared bytes (from their layers) in one engine
-	 *  request: Docker allows one df at a time. `engine`: another engine's figures (a name from
-	 *  `engines_known` or an address); `None`: the connected engine's.
+	 *  request: Docker allows one df at a time. `engine`: its key (`None`: the current one).
 	 */
 	usageSnapshot: (engine: string | null) => typedError<UsageSnapshot, Error_Serialize>(__TAURI_INVOKE("usage_snapshot", { engine })),
 	pinsGet: () => typedError<PinsState_Serialize, Error_Serialize>(__TAURI_INVOKE("pins_get")),
@@ -140,19 +151,20 @@ export const commands = {
 	/**  The user read the notice about the file kept at `kept_at`; returns what is left to show. */
 	filesDismiss: (keptAt: string) => __TAURI_INVOKE<KeptAside[]>("files_dismiss", { keptAt }),
 	/**  What a prune with `options` would delete (pins added), deleting nothing. */
-	prunePreview: (options: PruneOptions_Deserialize) => typedError<PrunePlan, Error_Serialize>(__TAURI_INVOKE("prune_preview", { options })),
+	prunePreview: (engine: string | null, options: PruneOptions_Deserialize) => typedError<PrunePlan, Error_Serialize>(__TAURI_INVOKE("prune_preview", { engine, options })),
 	/**
 	 *  Delete exactly `items` (the ticked rows of a preview) as a task, saving them to
 	 *  `save_to` first if given.
 	 */
-	pruneConfirm: (title: string, items: PlanItem[], saveTo: string | null) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("prune_confirm", { title, items, saveTo })),
-	buildCachePreview: (keepStorage: number | null, all: boolean) => typedError<BuildCachePlan, Error_Serialize>(__TAURI_INVOKE("build_cache_preview", { keepStorage, all })),
-	buildCachePrune: (keepStorage: number | null, all: boolean) => typedError<BuildCachePruneResult, Error_Serialize>(__TAURI_INVOKE("build_cache_prune", { keepStorage, all })),
+	pruneConfirm: (engine: string | null, title: string, items: PlanItem[], saveTo: string | null) => typedError<TaskSummary_Serialize, Error_Serialize>(__TAURI_INVOKE("prune_confirm", { engine, title, items, saveTo })),
+	buildCachePreview: (engine: string | null, keepStorage: number | null, all: boolean) => typedError<BuildCachePlan, Error_Serialize>(__TAURI_INVOKE("build_cache_preview", { engine, keepStorage, all })),
+	buildCachePrune: (engine: string | null, keepStorage: number | null, all: boolean) => typedError<BuildCachePruneResult, Error_Serialize>(__TAURI_INVOKE("build_cache_prune", { engine, keepStorage, all })),
 };
 
 /** Events */
 export const events = {
 	engineStatusChanged: makeEvent<EngineStatusChanged_Serialize, EngineStatusChanged_Deserialize>("engine-status-changed"),
+	enginesChanged: makeEvent<EnginesChanged_Serialize, EnginesChanged_Deserialize>("engines-changed"),
 	imagesChanged: makeEvent<ImagesChanged, ImagesChanged>("images-changed"),
 	taskFinished: makeEvent<TaskFinished_Serialize, TaskFinished_Deserialize>("task-finished"),
 	taskProgressed: makeEvent<TaskProgressed_Serialize, TaskProgressed_Deserialize>("task-progressed"),
@@ -399,6 +411,9 @@ export type DiskUsage = {
 	source: string,
 };
 
+/**  What the user looks at: one engine, or every reachable one in one grid. */
+export type EngineChoice = "all" | { engine: string };
+
 /**  What we learnt about the engine when connecting. */
 export type EngineInfo = {
 	host: string,
@@ -411,49 +426,116 @@ export type EngineInfo = {
 
 export type EngineKind = "docker" | "podman";
 
-/**  Where an engine entry came from. */
-export type EngineSource = 
-/**  Added by hand (the app's dialog, `slipway-cli engines add`). */
-"manual" | "docker_context" | "podman_connection" | 
-/**  A well-known socket that exists (Docker, Docker Desktop, Colima, Rancher, OrbStack, Podman). */
-"socket" | 
-/**  The docker CLI's `default` context when `DOCKER_HOST` sets it. */
-"docker_host";
+export type EngineState = "connecting" | "connected" | "unreachable";
 
-/**  What the header and the "no engine" screen show. */
+/**
+ *  What the header and the "no engine" screen show: the current engine (in All engines,
+ *  connected while any engine is).
+ */
 export type EngineStatus = EngineStatus_Serialize | EngineStatus_Deserialize;
 
-/**  The engine connection went up or down. */
+/**  The current engine went up or down (or another one became current). */
 export type EngineStatusChanged = EngineStatusChanged_Serialize | EngineStatusChanged_Deserialize;
 
-/**  The engine connection went up or down. */
+/**  The current engine went up or down (or another one became current). */
 export type EngineStatusChanged_Deserialize = EngineStatus_Deserialize;
 
-/**  The engine connection went up or down. */
+/**  The current engine went up or down (or another one became current). */
 export type EngineStatusChanged_Serialize = EngineStatus_Serialize;
 
-/**  What the header and the "no engine" screen show. */
+/**
+ *  What the header and the "no engine" screen show: the current engine (in All engines,
+ *  connected while any engine is).
+ */
 export type EngineStatus_Deserialize = {
 	connected: boolean,
 	info?: EngineInfo | null,
 	/**  The private engine `make run` started because no engine answered. */
 	sandbox: boolean,
-	/**  Why nothing is connected (names every address tried). */
+	/**  Why nothing is connected. */
 	error?: Error_Deserialize | null,
 	/**  Where the engine choice came from: `flag`, `env`, `saved` or `auto`. */
 	source: string,
 };
 
-/**  What the header and the "no engine" screen show. */
+/**
+ *  What the header and the "no engine" screen show: the current engine (in All engines,
+ *  connected while any engine is).
+ */
 export type EngineStatus_Serialize = {
 	connected: boolean,
 	info: EngineInfo | null,
 	/**  The private engine `make run` started because no engine answered. */
 	sandbox: boolean,
-	/**  Why nothing is connected (names every address tried). */
+	/**  Why nothing is connected. */
 	error: Error_Serialize | null,
 	/**  Where the engine choice came from: `flag`, `env`, `saved` or `auto`. */
 	source: string,
+};
+
+/**  One engine as the switcher shows it. */
+export type EngineView = EngineView_Serialize | EngineView_Deserialize;
+
+/**  One engine as the switcher shows it. */
+export type EngineView_Deserialize = {
+	/**  Stable: the context/connection/socket name, or the URL of a `--host` entry. */
+	key: string,
+	host: string,
+	/**  `flag`, `saved`, `docker_context`, `podman_connection`, `socket`, `docker_host`. */
+	source: string,
+	state: EngineState,
+	kind?: EngineKind | null,
+	version?: string | null,
+	/**  What it said when connected. */
+	info?: EngineInfo | null,
+	/**  Why it is unreachable (typed: the UI says it in the user's language). */
+	error?: Error_Deserialize | null,
+};
+
+/**  One engine as the switcher shows it. */
+export type EngineView_Serialize = {
+	/**  Stable: the context/connection/socket name, or the URL of a `--host` entry. */
+	key: string,
+	host: string,
+	/**  `flag`, `saved`, `docker_context`, `podman_connection`, `socket`, `docker_host`. */
+	source: string,
+	state: EngineState,
+	kind: EngineKind | null,
+	version: string | null,
+	/**  What it said when connected. */
+	info: EngineInfo | null,
+	/**  Why it is unreachable (typed: the UI says it in the user's language). */
+	error: Error_Serialize | null,
+};
+
+/**  Any engine's state or the choice changed: the whole list (simple and replay-safe). */
+export type EnginesChanged = EnginesChanged_Serialize | EnginesChanged_Deserialize;
+
+/**  Any engine's state or the choice changed: the whole list (simple and replay-safe). */
+export type EnginesChanged_Deserialize = EnginesList_Deserialize;
+
+/**  Any engine's state or the choice changed: the whole list (simple and replay-safe). */
+export type EnginesChanged_Serialize = EnginesList_Serialize;
+
+/**  The whole list, sent on every change (simple and safe to replay). */
+export type EnginesList = EnginesList_Serialize | EnginesList_Deserialize;
+
+/**  The whole list, sent on every change (simple and safe to replay). */
+export type EnginesList_Deserialize = {
+	engines: EngineView_Deserialize[],
+	/**  `None`: automatic (the engine the docker CLI would use, else the first that answers). */
+	choice?: EngineChoice | null,
+	/**  The engine a command that names none goes to (in All engines too: pull, build, load). */
+	current?: string | null,
+};
+
+/**  The whole list, sent on every change (simple and safe to replay). */
+export type EnginesList_Serialize = {
+	engines: EngineView_Serialize[],
+	/**  `None`: automatic (the engine the docker CLI would use, else the first that answers). */
+	choice: EngineChoice | null,
+	/**  The engine a command that names none goes to (in All engines too: pull, build, load). */
+	current: string | null,
 };
 
 /**  An error with an HTTP status code and a human sentence. */
@@ -917,10 +999,12 @@ export type ImageUsage = {
 };
 
 /**
- *  Images (or the containers made from them) changed in the engine; the UI refreshes its
- *  list and disk usage.
+ *  Images (or the containers made from them) changed in an engine; the UI refreshes that
+ *  engine's list and disk usage.
  */
 export type ImagesChanged = {
+	/**  The engine's key (as in `EnginesList`). */
+	engine: string,
 	/**  IDs or names the events named. */
 	ids: string[],
 	/**  What happened (`tag`, `untag`, `delete`, `pull`, `load` …; `container:destroy` …). */
@@ -965,9 +1049,11 @@ export type KnownEngine = KnownEngine_Serialize | KnownEngine_Deserialize;
 
 /**  One engine the user has, as the window lists it. */
 export type KnownEngine_Deserialize = {
+	/**  The engine's key in the set (its name; the URL of a `--host` entry). */
 	name: string,
 	host: string,
-	source: EngineSource,
+	/**  As in the switcher: `manual`, `docker_context`, `podman_connection`, `socket`, `flag` … */
+	source: string,
 	/**  The engine the window is connected to now. */
 	connected: boolean,
 	reachable: boolean,
@@ -982,9 +1068,11 @@ export type KnownEngine_Deserialize = {
 
 /**  One engine the user has, as the window lists it. */
 export type KnownEngine_Serialize = {
+	/**  The engine's key in the set (its name; the URL of a `--host` entry). */
 	name: string,
 	host: string,
-	source: EngineSource,
+	/**  As in the switcher: `manual`, `docker_context`, `podman_connection`, `socket`, `flag` … */
+	source: string,
 	/**  The engine the window is connected to now. */
 	connected: boolean,
 	reachable: boolean,

@@ -3,6 +3,8 @@ import type {
   DamagedPins,
   DiskUsage,
   EngineStatus,
+  EnginesList,
+  EngineView,
   HistoryEntry,
   ImageDetails,
   ImageRemoval,
@@ -183,4 +185,49 @@ export function reportAsPlanned(plan: RemovalPlan): RemovalReport {
     left: plan.images.filter((i) => i.refusal).flatMap((i) => i.requested),
     complete: plan.images.every((i) => !i.refusal),
   };
+}
+
+/** One engine as the backend's list names it. */
+export function engineView(
+  key: string,
+  state: EngineView['state'] = 'connected',
+  p: Partial<EngineView> = {},
+): EngineView {
+  const connected = state === 'connected';
+  return {
+    key,
+    host: key.includes('://') ? key : `unix:///run/${key}.sock`,
+    source: 'docker_context',
+    state,
+    kind: connected ? 'docker' : null,
+    version: connected ? '20.10.24' : null,
+    info: connected
+      ? {
+          host: key,
+          kind: 'docker',
+          version: '20.10.24',
+          api_version: '1.41',
+          os: 'linux',
+          arch: 'amd64',
+        }
+      : null,
+    error:
+      state === 'unreachable'
+        ? {
+            code: 503,
+            message: `Lost the connection to ${key}; reconnecting…`,
+            kind: { type: 'lost_engine', host: key },
+          }
+        : null,
+    ...p,
+  } as EngineView;
+}
+
+/** The backend's engine list. */
+export function enginesList(
+  engines: EngineView[],
+  choice: EnginesList['choice'] = null,
+  current: string | null = engines[0]?.key ?? null,
+): EnginesList {
+  return { engines, choice, current };
 }

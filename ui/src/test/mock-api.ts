@@ -9,6 +9,8 @@ import { vi } from 'vitest';
 import type {
   AppSettings,
   BackendError,
+  EngineChoice,
+  EnginesList,
   EngineStatus,
   RecentBuild,
   ImagesChanged,
@@ -30,12 +32,14 @@ import {
 
 type ImagesCb = (change: ImagesChanged) => void;
 type StatusCb = (status: EngineStatus) => void;
+type ListCb = (list: EnginesList) => void;
 type TaskCb = (task: TaskSummary) => void;
 type ProgressCb = (update: TaskProgressed) => void;
 
 const listeners = {
   images: new Set<ImagesCb>(),
   status: new Set<StatusCb>(),
+  engines: new Set<ListCb>(),
   started: new Set<TaskCb>(),
   progressed: new Set<ProgressCb>(),
   finished: new Set<TaskCb>(),
@@ -46,6 +50,9 @@ export const mockApi = {
   engineRetry: vi.fn(),
   engineChoose: vi.fn(),
   engineCandidates: vi.fn(),
+  enginesList: vi.fn(),
+  engineSelect: vi.fn(),
+  onEnginesChanged: vi.fn(),
   imagesList: vi.fn(),
   imageGet: vi.fn(),
   imageHistory: vi.fn(),
@@ -248,6 +255,31 @@ export function resetMockApi(): void {
     listeners.status.add(cb);
     return () => listeners.status.delete(cb);
   });
+  // No engine list unless a spec gives one: the stores fall back to the current engine.
+  mockApi.enginesList.mockResolvedValue(null);
+  mockApi.engineSelect.mockImplementation(async (choice: EngineChoice) => {
+    const list = lastList ?? { engines: [], choice: null, current: null };
+    lastList = {
+      ...list,
+      choice,
+      current: choice === 'all' ? list.current : choice.engine,
+    };
+    return lastList;
+  });
+  mockApi.onEnginesChanged.mockImplementation(async (cb: ListCb) => {
+    listeners.engines.add(cb);
+    return () => listeners.engines.delete(cb);
+  });
+  lastList = null;
+}
+
+let lastList: EnginesList | null = null;
+
+/** As if the backend sent its engine list (and answered `enginesList` with it from now on). */
+export function emitEngines(list: EnginesList): void {
+  lastList = list;
+  mockApi.enginesList.mockResolvedValue(list);
+  for (const cb of listeners.engines) cb(list);
 }
 
 function listen<T>(set: Set<T>): (cb: T) => Promise<() => void> {
@@ -368,7 +400,7 @@ export function taskCommand<A extends unknown[]>(
 }
 
 export function emitImagesChanged(change: Partial<ImagesChanged> = {}): void {
-  const payload = { ids: [], actions: ['tag'], resync: false, ...change };
+  const payload = { engine: '', ids: [], actions: ['tag'], resync: false, ...change };
   for (const cb of listeners.images) cb(payload);
 }
 

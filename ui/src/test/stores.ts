@@ -15,6 +15,7 @@ import { view } from '$lib/stores/view.svelte';
 export function resetStores(): void {
   engine.stop();
   engine.status = null;
+  engine.list = null;
   engine.error = null;
   engine.busy = false;
   engine.candidates = [];

@@ -21,7 +21,7 @@ describe('ImageDetailsHistory', () => {
     details.show(A);
     render(ImageDetailsHistory);
     const rows = await screen.findAllByTestId('history-row');
-    expect(mockApi.imageHistory).toHaveBeenCalledWith(A);
+    expect(mockApi.imageHistory).toHaveBeenCalledWith(A, null);
     expect(rows).toHaveLength(4);
     expect(rows.map((r) => r.classList.contains('empty'))).toEqual([true, false, true, false]);
     expect(rows[0]).toHaveTextContent('CMD ["sh"]');

@@ -48,7 +48,7 @@ describe('ImageDetailsSummary', () => {
     render(ImageDetailsSummary, { image: images.byId.get(A) ?? null });
     const summary = await screen.findByTestId('details-summary');
     await screen.findByTestId('details-id');
-    expect(mockApi.imageGet).toHaveBeenCalledWith(A);
+    expect(mockApi.imageGet).toHaveBeenCalledWith(A, null);
     for (const text of [
       A,
       'demo/app@sha256:feed',
@@ -85,7 +85,7 @@ describe('ImageDetailsSummary', () => {
     details.show(A);
     render(ImageDetailsSummary, { image: images.byId.get(A) ?? null });
     const items = await screen.findAllByTestId('details-container');
-    expect(mockApi.imageContainers).toHaveBeenCalledWith(A);
+    expect(mockApi.imageContainers).toHaveBeenCalledWith(A, null);
     expect(items.map((i) => [i.dataset.name, i.dataset.state])).toEqual([
       ['web-1', 'running'],
       ['migrate', 'exited'],

@@ -44,7 +44,7 @@ describe('ImageDetailsTags', () => {
     await userEvent.type(input, '127.0.0.1:5000/demo/app:from-ui');
     expect(screen.queryByTestId('tag-error')).toBeNull();
     await userEvent.click(screen.getByTestId('add-tag'));
-    expect(mockApi.imageTag).toHaveBeenCalledWith(A, '127.0.0.1:5000/demo/app:from-ui', null);
+    expect(mockApi.imageTag).toHaveBeenCalledWith(A, '127.0.0.1:5000/demo/app:from-ui', null, null);
     expect(input).toHaveValue('');
     expect(toasts.items.at(-1)?.title).toBe('Tagged as 127.0.0.1:5000/demo/app:from-ui');
   });
@@ -68,7 +68,7 @@ describe('ImageDetailsTags', () => {
     expect(ask).toHaveTextContent('That image will be left without a name.');
     expect(mockApi.imageTag).toHaveBeenCalledTimes(1);
     await userEvent.click(screen.getByTestId('tag-move-confirm'));
-    expect(mockApi.imageTag).toHaveBeenLastCalledWith(A, 'app:1', B);
+    expect(mockApi.imageTag).toHaveBeenLastCalledWith(A, 'app:1', B, null);
     expect(screen.queryByTestId('tag-conflict')).toBeNull();
     expect(toasts.items.at(-1)?.title).toBe('Moved app:1 here from image b2b2b2b2b2b2');
   });
@@ -108,8 +108,8 @@ describe('ImageDetailsTags', () => {
     );
     render(ImageDetailsTags, { id: A, tags: ['demo/app:1', 'demo/app:latest'] });
     await userEvent.click(screen.getAllByTestId('untag')[1]);
-    expect(mockApi.imagesRemovePlan).toHaveBeenCalledWith(['demo/app:latest'], false);
-    expect(mockApi.imagesRemove).toHaveBeenCalledWith(['demo/app:latest'], false, []);
+    expect(mockApi.imagesRemovePlan).toHaveBeenCalledWith(['demo/app:latest'], false, null);
+    expect(mockApi.imagesRemove).toHaveBeenCalledWith(['demo/app:latest'], false, [], null);
     expect(toasts.items.at(-1)?.title).toBe('Removed demo/app:latest');
   });
 
@@ -120,7 +120,7 @@ describe('ImageDetailsTags', () => {
     expect(mockApi.imagesRemove).not.toHaveBeenCalled();
     expect(screen.getByTestId('tag-item')).toHaveTextContent('the image will be deleted');
     await userEvent.click(button);
-    expect(mockApi.imagesRemove).toHaveBeenCalledWith(['demo/app:1'], false, []);
+    expect(mockApi.imagesRemove).toHaveBeenCalledWith(['demo/app:1'], false, [], null);
   });
 
   it('says why the last name cannot go instead of promising a deletion', async () => {

@@ -49,6 +49,7 @@ describe('ImagesCopyDialog', () => {
         'Copy app:1, db:2 to podman',
         ['app:1', 'db:2'],
         'podman',
+        null,
       ),
     );
     expect(onclose).toHaveBeenCalled();
@@ -70,5 +71,26 @@ describe('ImagesCopyDialog', () => {
     mockApi.enginesKnown.mockRejectedValue({ code: 500, message: 'boom' });
     render(ImagesCopyDialog, { references: ['app:1'], onclose: vi.fn() });
     expect(await screen.findByTestId('copy-error')).toHaveTextContent('boom');
+  });
+
+  it("copies from the rows' own engine in All engines, offering every other engine", async () => {
+    mockApi.enginesKnown.mockResolvedValue([
+      knownEngine({ name: 'here', connected: true }),
+      knownEngine({ name: 'lab' }),
+      knownEngine({ name: 'podman', kind: 'podman' }),
+    ]);
+    render(ImagesCopyDialog, { references: ['app:1'], engine: 'lab', onclose: vi.fn() });
+    const rows = await screen.findAllByTestId('copy-engine');
+    // The source (lab) is not a destination; the current engine is.
+    expect(rows.map((r) => r.getAttribute('data-name'))).toEqual(['here', 'podman']);
+    await userEvent.click(screen.getByTestId('copy-confirm'));
+    await vi.waitFor(() =>
+      expect(mockApi.imagesCopy).toHaveBeenCalledWith(
+        'Copy app:1 to here',
+        ['app:1'],
+        'here',
+        'lab',
+      ),
+    );
   });
 });

@@ -302,4 +302,38 @@ describe('ImagesGrid', () => {
     await userEvent.click(screen.getByTestId('sort-unique'));
     expect(screen.getAllByTestId('image-row').map((r) => r.dataset.id)).toEqual([C, A, A, B]);
   });
+
+  it('in All engines names each row’s engine, sorts by it and says which engine is lost', async () => {
+    const { engine } = await import('$lib/stores/engine.svelte');
+    const { engineView, enginesList } = await import('$test/fixtures');
+    given([]);
+    engine.list = enginesList(
+      [engineView('desk'), engineView('vm'), engineView('lab', 'unreachable')],
+      'all',
+    );
+    images.lists = new Map([
+      ['vm', [image({ id: A, tags: ['demo/app:1.0'] })]],
+      ['desk', [image({ id: A, tags: ['demo/app:1.0'] })]],
+    ]);
+    render(ImagesGrid);
+    const cells = () => screen.getAllByTestId('engine-cell').map((c) => c.textContent?.trim());
+    expect(cells().sort()).toEqual(['desk', 'vm']);
+    await userEvent.click(screen.getByTestId('sort-engine'));
+    expect(cells()).toEqual(['desk', 'vm']);
+    await userEvent.click(screen.getByTestId('sort-engine'));
+    expect(cells()).toEqual(['vm', 'desk']);
+    const notice = screen.getByTestId('engine-lost-notice');
+    expect(notice.dataset.engine).toBe('lab');
+    expect(notice).toHaveTextContent('lab cannot be reached');
+    view.query = 'engine:vm';
+    await vi.waitFor(() => expect(cells()).toEqual(['vm']));
+  });
+
+  it('opens details on the row’s engine', async () => {
+    given([]);
+    images.lists = new Map([['lab', [image({ id: A, tags: ['demo/app:1.0'] })]]]);
+    render(ImagesGrid);
+    await userEvent.dblClick(screen.getByTestId('image-row'));
+    expect(view.detailsEngine).toBe('lab');
+  });
 });

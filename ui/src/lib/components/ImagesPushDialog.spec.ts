@@ -31,6 +31,7 @@ describe('ImagesPushDialog', () => {
         'Push 127.0.0.1:5000/team/app:latest',
         '127.0.0.1:5000/team/app:latest',
         null,
+        null,
       ),
     );
     await vi.waitFor(() => expect(tasks.items[0].result).toBe('sha256:feed'));
@@ -48,6 +49,7 @@ describe('ImagesPushDialog', () => {
         expect.any(String),
         '127.0.0.1:5000/team/app:1',
         { username: 'me', password: 's3cret', remember: false },
+        null,
       ),
     );
   });

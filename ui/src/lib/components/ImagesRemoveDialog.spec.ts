@@ -74,6 +74,7 @@ describe('ImagesRemoveDialog', () => {
     expect(mockApi.imagesRemovePlan).toHaveBeenCalledWith(
       ['demo/app:1', 'demo/app:latest', 'solo:1'],
       false,
+      null,
     );
     const [a, solo] = screen.getAllByTestId('remove-item');
     expect(a).toHaveAttribute('data-outcome', 'refused');
@@ -104,6 +105,7 @@ describe('ImagesRemoveDialog', () => {
       ['demo/app:1', 'demo/app:latest', 'solo:1'],
       true,
       [],
+      null,
     );
   });
 
@@ -140,6 +142,7 @@ describe('ImagesRemoveDialog', () => {
       ['demo/app:1', 'demo/app:latest', 'solo:1'],
       true,
       [web.id],
+      null,
     );
     expect(onclose).toHaveBeenCalled();
     expect(toasts.items.at(-1)?.title).toBe('Removed 2 items');
@@ -184,6 +187,7 @@ describe('ImagesRemoveDialog', () => {
       expect(mockApi.imagesRemovePlan).toHaveBeenLastCalledWith(
         ['demo/app:1', 'demo/app:latest'],
         true,
+        null,
       ),
     );
     expect(await screen.findAllByTestId('remove-item')).toHaveLength(2);

@@ -45,6 +45,7 @@ describe('ImagesSaveDialog', () => {
       ['demo/app:1', B],
       '/tmp/out.tar',
       false,
+      null,
     );
     await vi.waitFor(() => expect(onclose).toHaveBeenCalled());
     expect(toasts.items.at(-1)).toMatchObject({
@@ -139,6 +140,7 @@ describe('ImagesSaveDialog', () => {
       ['demo/app:1', B],
       '/home/me/images-2.tar',
       true,
+      null,
     );
     await vi.waitFor(() => expect(onclose).toHaveBeenCalled());
   });
@@ -159,6 +161,7 @@ describe('ImagesSaveDialog', () => {
         expect.any(Array),
         '/tmp/a.tarx',
         false,
+        null,
       ),
     );
   });

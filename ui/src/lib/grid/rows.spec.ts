@@ -293,3 +293,32 @@ describe('unique and shared sizes', () => {
     expect(groups.find((g) => g.repository === '<none>')!.totalUnique).toBeNull();
   });
 });
+
+describe('rows of several engines', () => {
+  const one = [image({ id: A, tags: ['demo/app:1'], size: 1 })];
+  const all = [...buildRows(one, new Map(), 'desktop'), ...buildRows(one, new Map(), 'lab')];
+
+  it('keys rows by engine: the same image on two engines is two rows', () => {
+    expect(all.map((r) => r.engine)).toEqual(['desktop', 'lab']);
+    expect(new Set(all.map((r) => r.key)).size).toBe(2);
+    // One engine whose key is not known keeps the plain keys.
+    expect(buildRows(one)[0].key).toBe(`${A}|demo/app:1`);
+  });
+
+  it('finds one engine’s rows with engine:NAME, with other words too', () => {
+    expect(searchRows(all, 'engine:LAB').map((r) => r.engine)).toEqual(['lab']);
+    expect(searchRows(all, 'engine:desk demo').map((r) => r.engine)).toEqual(['desktop']);
+    expect(searchRows(all, 'engine:nowhere')).toEqual([]);
+  });
+
+  it('sorts by engine, both ways', () => {
+    expect(sortRows(all, { key: 'engine', dir: 'desc' }).map((r) => r.engine)).toEqual([
+      'lab',
+      'desktop',
+    ]);
+    expect(sortRows(all, { key: 'engine', dir: 'asc' }).map((r) => r.engine)).toEqual([
+      'desktop',
+      'lab',
+    ]);
+  });
+});

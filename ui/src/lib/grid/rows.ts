@@ -5,8 +5,11 @@ import { NONE, splitName, stripAlgo } from '../format';
 
 export interface TagRow {
   kind: 'tag';
-  /** Unique and stable across refreshes: image ID + name. */
+  /** Unique and stable across refreshes: engine + image ID + name (the same image on two
+   *  engines is two rows). */
   key: string;
+  /** The engine's key (null: the current engine, its key not known). */
+  engine: string | null;
   id: string;
   repository: string;
   tag: string;
@@ -47,7 +50,8 @@ export type DisplayRow = TagRow | GroupRow;
 export type Filter = 'all' | 'in-use' | 'unused' | 'dangling';
 export const FILTERS: readonly Filter[] = ['all', 'in-use', 'unused', 'dangling'];
 
-export type SortKey = 'repository' | 'tag' | 'id' | 'created' | 'size' | 'unique' | 'containers';
+export type SortKey =
+  'repository' | 'tag' | 'id' | 'created' | 'size' | 'unique' | 'containers' | 'engine';
 export const SORT_KEYS: readonly SortKey[] = [
   'repository',
   'tag',
@@ -56,6 +60,7 @@ export const SORT_KEYS: readonly SortKey[] = [
   'size',
   'unique',
   'containers',
+  'engine',
 ];
 export type SortDir = 'asc' | 'desc';
 export interface Sort {
@@ -63,8 +68,9 @@ export interface Sort {
   dir: SortDir;
 }
 
-export function rowKey(id: string, name: string | null): string {
-  return name === null ? id : `${id}|${name}`;
+export function rowKey(id: string, name: string | null, engine: string | null = null): string {
+  const own = name === null ? id : `${id}|${name}`;
+  return engine === null ? own : `${engine}#${own}`;
 }
 
 /** Unique/shared bytes: from the usage numbers, else from the list when the engine
@@ -88,11 +94,13 @@ function sharing(
 export function buildRows(
   images: readonly ImageSummary[],
   usage: ReadonlyMap<string, ImageUsage> = new Map(),
+  engine: string | null = null,
 ): TagRow[] {
   const rows: TagRow[] = [];
   for (const image of images) {
     const base = {
       kind: 'tag' as const,
+      engine,
       id: image.id,
       created: image.created ?? null,
       size: image.size ?? null,
@@ -104,7 +112,7 @@ export function buildRows(
       const fromDigest = image.digests.length > 0 ? splitName(image.digests[0]).repository : NONE;
       rows.push({
         ...base,
-        key: rowKey(image.id, null),
+        key: rowKey(image.id, null, engine),
         repository: fromDigest,
         tag: NONE,
         name: null,
@@ -114,13 +122,26 @@ export function buildRows(
     }
     for (const name of image.tags) {
       const { repository, tag } = splitName(name);
-      rows.push({ ...base, key: rowKey(image.id, name), repository, tag, name, dangling: false });
+      rows.push({
+        ...base,
+        key: rowKey(image.id, name, engine),
+        repository,
+        tag,
+        name,
+        dangling: false,
+      });
     }
   }
   return rows;
 }
 
+/** `engine:NAME` in the search: rows of the engines whose key contains NAME. */
+export const ENGINE_TERM = 'engine:';
+
 function matchesTerm(row: TagRow, term: string): boolean {
+  if (term.startsWith(ENGINE_TERM)) {
+    return (row.engine ?? '').toLowerCase().includes(term.slice(ENGINE_TERM.length));
+  }
   if (row.repository.toLowerCase().includes(term)) return true;
   if (row.tag.toLowerCase().includes(term)) return true;
   const id = stripAlgo(row.id).toLowerCase();
@@ -134,7 +155,8 @@ function matchesTerm(row: TagRow, term: string): boolean {
 
 /**
  * Case-insensitive search over repository, tag, image ID prefix (with or without `sha256:`)
- * and label keys and values. Several words must all match.
+ * and label keys and values; `engine:NAME` keeps one engine's rows. Several words must all
+ * match.
  */
 export function searchRows(rows: readonly TagRow[], query: string): TagRow[] {
   const terms = query.trim().toLowerCase().split(/\s+/).filter(Boolean);
@@ -188,6 +210,8 @@ function compareRows(a: TagRow, b: TagRow, key: SortKey): number {
       return compareNumbers(a.unique, b.unique);
     case 'containers':
       return compareNumbers(a.containers, b.containers);
+    case 'engine':
+      return collator.compare(a.engine ?? '', b.engine ?? '');
   }
 }
 

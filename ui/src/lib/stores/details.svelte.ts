@@ -21,15 +21,18 @@ function empty<T>(): Slot<T> {
 
 export class DetailsStore {
   id = $state<string | null>(null);
+  /** The engine the image is on (null: the current engine). */
+  engine = $state<string | null>(null);
   summary = $state<Slot<ImageDetails>>(empty());
   history = $state<Slot<HistoryEntry[]>>(empty());
   inspect = $state<Slot<string>>(empty());
   containers = $state<Slot<ContainerRef[]>>(empty());
 
-  /** Show `id`: forget what was loaded for another image. */
-  show(id: string | null): void {
-    if (this.id === id) return;
+  /** Show `id` of `engine`: forget what was loaded for another image. */
+  show(id: string | null, engine: string | null = null): void {
+    if (this.id === id && this.engine === engine) return;
     this.id = id;
+    this.engine = engine;
     this.summary = empty();
     this.history = empty();
     this.inspect = empty();
@@ -37,19 +40,19 @@ export class DetailsStore {
   }
 
   loadSummary(force = false): Promise<void> {
-    return this.#load('summary', (id) => api.imageGet(id), force);
+    return this.#load('summary', (id) => api.imageGet(id, this.engine), force);
   }
 
   loadHistory(force = false): Promise<void> {
-    return this.#load('history', (id) => api.imageHistory(id), force);
+    return this.#load('history', (id) => api.imageHistory(id, this.engine), force);
   }
 
   loadInspect(force = false): Promise<void> {
-    return this.#load('inspect', (id) => api.imageInspect(id), force);
+    return this.#load('inspect', (id) => api.imageInspect(id, this.engine), force);
   }
 
   loadContainers(force = false): Promise<void> {
-    return this.#load('containers', (id) => api.imageContainers(id), force);
+    return this.#load('containers', (id) => api.imageContainers(id, this.engine), force);
   }
 
   async #load<K extends 'summary' | 'history' | 'inspect' | 'containers'>(

@@ -66,3 +66,34 @@ describe('EngineStore', () => {
     store.stop();
   });
 });
+
+describe('EngineStore with several engines', () => {
+  it('shows the current engine, or every connected one in All engines', async () => {
+    const { engineView, enginesList } = await import('$test/fixtures');
+    const store = new EngineStore();
+    store.status = (await import('$test/fixtures')).connectedStatus();
+    expect(store.targets).toEqual([null]);
+    const engines = [engineView('desk'), engineView('lab', 'unreachable'), engineView('vm')];
+    store.list = enginesList(engines, { engine: 'vm' }, 'vm');
+    expect(store.targets).toEqual(['vm']);
+    expect(store.unreachable).toEqual([]);
+    store.list = enginesList(engines, 'all', 'desk');
+    expect(store.all).toBe(true);
+    expect(store.targets).toEqual(['desk', 'vm']);
+    expect(store.unreachable.map((e) => e.key)).toEqual(['lab']);
+    const before = store.connectionKey;
+    store.list = enginesList([engineView('desk'), engineView('lab'), engineView('vm')], 'all');
+    expect(store.connectionKey).not.toBe(before);
+  });
+
+  it('follows the engine list the backend sends', async () => {
+    const { emitEngines } = await import('$test/mock-api');
+    const { engineView, enginesList } = await import('$test/fixtures');
+    const store = new EngineStore();
+    await store.start();
+    emitEngines(enginesList([engineView('desk')], 'all'));
+    expect(store.all).toBe(true);
+    expect(store.engines.map((e) => e.key)).toEqual(['desk']);
+    store.stop();
+  });
+});

@@ -126,7 +126,7 @@ describe('ImagesStore actions', () => {
   it('tags and refreshes', async () => {
     const store = new ImagesStore();
     await store.tag(hexId('a1'), 'demo/app:2');
-    expect(mockApi.imageTag).toHaveBeenCalledWith(hexId('a1'), 'demo/app:2', null);
+    expect(mockApi.imageTag).toHaveBeenCalledWith(hexId('a1'), 'demo/app:2', null, null);
     await vi.waitFor(() => expect(mockApi.imagesList).toHaveBeenCalled());
   });
 
@@ -136,7 +136,7 @@ describe('ImagesStore actions', () => {
     const store = new ImagesStore();
     await expect(store.tag(hexId('a1'), 'y:1')).resolves.toMatchObject({ holder });
     await store.tag(hexId('a1'), 'y:1', hexId('b2'));
-    expect(mockApi.imageTag).toHaveBeenLastCalledWith(hexId('a1'), 'y:1', hexId('b2'));
+    expect(mockApi.imageTag).toHaveBeenLastCalledWith(hexId('a1'), 'y:1', hexId('b2'), null);
     expect(mockApi.imagesList).not.toHaveBeenCalled();
   });
 
@@ -152,7 +152,62 @@ describe('ImagesStore actions', () => {
     expect(plan.images[0].requested).toEqual(['a:1']);
     const report = await store.remove(['a:1'], true, ['c1']);
     expect(report.complete).toBe(true);
-    expect(mockApi.imagesRemove).toHaveBeenCalledWith(['a:1'], true, ['c1']);
+    expect(mockApi.imagesRemove).toHaveBeenCalledWith(['a:1'], true, ['c1'], null);
     await vi.waitFor(() => expect(mockApi.imagesList).toHaveBeenCalled());
+  });
+});
+
+describe('ImagesStore with several engines', () => {
+  const onDesk = [image({ id: hexId('a1'), tags: ['desk/app:1'], size: 5 })];
+  const onLab = [image({ id: hexId('a1'), tags: ['lab/app:1'], size: 5 })];
+
+  function store(targets: string[]) {
+    mockApi.imagesList.mockImplementation(async (engine: string | null) =>
+      engine === 'lab' ? onLab : onDesk,
+    );
+    return new ImagesStore(() => targets);
+  }
+
+  it('loads every engine shown, each row naming its engine, totals added up', async () => {
+    const s = store(['desk', 'lab']);
+    await s.refresh();
+    expect(mockApi.imagesList.mock.calls.map((c) => c[0]).sort()).toEqual(['desk', 'lab']);
+    expect(s.rows.map((r) => [r.engine, r.name])).toEqual([
+      ['desk', 'desk/app:1'],
+      ['lab', 'lab/app:1'],
+    ]);
+    expect(s.totals.count).toBe(2);
+    expect(s.imageOf('lab', hexId('a1'))?.tags).toEqual(['lab/app:1']);
+  });
+
+  it('reloads only the engine an event names', async () => {
+    const s = store(['desk', 'lab']);
+    await s.listen();
+    await s.refresh();
+    mockApi.imagesList.mockClear();
+    emitImagesChanged({ engine: 'lab', actions: ['tag'] });
+    await vi.waitFor(() => expect(mockApi.imagesList).toHaveBeenCalledTimes(1));
+    expect(mockApi.imagesList).toHaveBeenCalledWith('lab');
+    // An engine not shown is not asked.
+    emitImagesChanged({ engine: 'elsewhere', actions: ['tag'] });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(mockApi.imagesList).toHaveBeenCalledTimes(1);
+    s.stop();
+  });
+
+  it('drops a lost engine’s rows and keeps the others', async () => {
+    const s = store(['desk', 'lab']);
+    await s.refresh();
+    s.retain(['desk']);
+    expect(s.rows.map((r) => r.engine)).toEqual(['desk']);
+    expect(s.loaded).toBe(true);
+  });
+
+  it('sends actions to the engine of the row', async () => {
+    const s = store(['desk', 'lab']);
+    await s.tag(hexId('a1'), 'lab/app:2', null, 'lab');
+    expect(mockApi.imageTag).toHaveBeenCalledWith(hexId('a1'), 'lab/app:2', null, 'lab');
+    await s.removePlan(['lab/app:1'], false, 'lab');
+    expect(mockApi.imagesRemovePlan).toHaveBeenCalledWith(['lab/app:1'], false, 'lab');
   });
 });

@@ -52,3 +52,20 @@ describe('ViewStore', () => {
     expect(v.modalOpen).toBe(true);
   });
 });
+
+describe('ViewStore with rows of several engines', () => {
+  it('refuses a toolbar action on a selection that spans engines', () => {
+    const one = [image({ id: hexId('a1'), tags: ['demo/app:1'] })];
+    const rows = [...buildRows(one, new Map(), 'desk'), ...buildRows(one, new Map(), 'lab')];
+    const selection = new SelectionStore();
+    const v = new ViewStore(() => rows, selection);
+    selection.setMany([rows[0].key], true);
+    expect(v.openRemove()).toBe(true);
+    expect(v.removeRows?.map((r) => r.engine)).toEqual(['desk']);
+    v.closeRemove();
+    selection.setMany([rows[1].key], true);
+    expect(v.mixedSelection).toBe(true);
+    expect(v.openRemove()).toBe(false);
+    expect(v.openSave()).toBe(false);
+  });
+});

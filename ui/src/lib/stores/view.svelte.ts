@@ -27,6 +27,7 @@ const DEFAULT_DIR: Record<SortKey, Sort['dir']> = {
   size: 'desc',
   unique: 'desc',
   containers: 'desc',
+  engine: 'asc',
 };
 
 export class ViewStore {
@@ -42,6 +43,8 @@ export class ViewStore {
   detailsId = $state<string | null>(null);
   /** The name the details were opened from (its row), if any. */
   detailsName = $state<string | null>(null);
+  /** The engine of the image whose details are open (null: the current engine). */
+  detailsEngine = $state<string | null>(null);
   detailsTab = $state<DetailsTab>('summary');
   /** The remove dialog is open for these rows (as they were when it opened). */
   removeRows = $state.raw<TagRow[] | null>(null);
@@ -62,6 +65,8 @@ export class ViewStore {
   settingsOpen = $state(false);
   /** Names or IDs the Copy to engine… dialog is open for, or null. */
   copyRefs = $state.raw<string[] | null>(null);
+  /** The engine those images are on (null: the current one). */
+  copyEngine = $state.raw<string | null>(null);
   /** The engine dialog: open to add (null) or edit an engine added by hand. */
   engineEdit = $state.raw<{ engine: ManualEngine | null } | null>(null);
   /** A dialog owns the keyboard: the grid's and the app's shortcuts stand aside. */
@@ -100,6 +105,8 @@ export class ViewStore {
   /** The selected rows that pass the current search and filter. */
   selectedRows: TagRow[] = $derived(this.view.rows.filter((r) => this.selection.keys.has(r.key)));
   filtered = $derived(this.query.trim() !== '' || this.filter !== 'all');
+  /** The selection spans several engines: an action goes to one engine at a time. */
+  mixedSelection = $derived(new Set(this.selectedRows.map((r) => r.engine)).size > 1);
 
   sortBy(key: SortKey): void {
     if (this.sort.key === key) {
@@ -123,15 +130,17 @@ export class ViewStore {
     this.filter = 'all';
   }
 
-  openDetails(id: string, name: string | null = null): void {
-    if (this.detailsId !== id) this.detailsTab = 'summary';
+  openDetails(id: string, name: string | null = null, engine: string | null = null): void {
+    if (this.detailsId !== id || this.detailsEngine !== engine) this.detailsTab = 'summary';
     this.detailsId = id;
     this.detailsName = name;
+    this.detailsEngine = engine;
   }
 
   closeDetails(): void {
     this.detailsId = null;
     this.detailsName = null;
+    this.detailsEngine = null;
   }
 
   /** Open the remove dialog for the selection, or else the focused row. */
@@ -163,6 +172,7 @@ export class ViewStore {
     const rows = this.#actionRows();
     if (rows.length === 0) return false;
     this.copyRefs = planSave(rows).references;
+    this.copyEngine = rows[0].engine;
     return true;
   }
 
@@ -174,13 +184,14 @@ export class ViewStore {
     return true;
   }
 
-  /** What a toolbar action applies to: the selection, else the focused row. */
+  /** What a toolbar action applies to: the selection, else the focused row; nothing when
+   *  the selection spans several engines. */
   #actionRows(): TagRow[] {
     let rows = this.selectedRows;
     if (rows.length === 0 && this.selection.focused) {
       rows = this.view.rows.filter((r) => r.key === this.selection.focused);
     }
-    return rows;
+    return this.mixedSelection ? [] : rows;
   }
 }
 
