@@ -1,7 +1,7 @@
 //! Copy to engine… in a real window: a second private dockerd is added by hand through the
 //! engine dialog (Settings › Engines › Add engine…), an image is copied to it from the grid,
-//! the task ends done, and the second engine has the image with the same ID (its own docker
-//! CLI says so).
+//! the task ends done, the copy shows in All engines on the second engine's row, and the
+//! second engine has the image with the same ID (its own docker CLI says so).
 
 use fantoccini::{Client, Locator};
 use slipway_e2e::*;
@@ -44,6 +44,8 @@ async fn an_image_is_copied_to_an_engine_added_by_hand_with_the_same_id() -> Tes
     let name = unique("second");
     let host = second.host.clone();
     let row = repo.clone();
+    let row_repo = repo.clone();
+    let engine_key = name.clone();
     let second_engine = second.engine(Duration::from_secs(30)).await;
     with_app(|c| async move {
         // Add the second engine by hand, through the dialog.
@@ -94,6 +96,19 @@ async fn an_image_is_copied_to_an_engine_added_by_hand_with_the_same_id() -> Tes
         .await?;
         assert!(done, "the copy task finished");
         screenshot(&c, "copy-done").await?;
+
+        // The destination's rows show the copy: All engines, the row on the second engine.
+        click(&c, "task-drawer-close").await?;
+        click(&c, "engine-switcher").await?;
+        click(&c, "engine-option-all").await?;
+        let shown = eventually(PATIENCE, || async {
+            Ok(rows(&c).await?.iter().any(|r| {
+                r.repo == row_repo && r.tag == "1" && r.engine == engine_key
+            }))
+        })
+        .await?;
+        assert!(shown, "the copied image is in the second engine's rows");
+        screenshot(&c, "copy-in-all-engines").await?;
 
         // The disk view's engine picker shows the second engine's own figures.
         let second_df = second_engine.df().await?;
