@@ -357,6 +357,17 @@ fn push_and_pull_through_the_registry_over_tls() {
     ok_json(&cli_verify("client", &["images", "rm", &tag]));
 }
 
+/// A pull through `e` run to the end, its progress not watched.
+async fn pull(e: &Engine, tag: &str) -> slipway_core::Result<slipway_core::transfer::PullResult> {
+    e.pull(
+        tag,
+        &Default::default(),
+        &mut |_| {},
+        &CancellationToken::new(),
+    )
+    .await
+}
+
 /// The raw transport (pull streams) and bollard's on one engine value: files replaced under
 /// a connected engine are read again, and the refusal is the certificate problem.
 #[test]
@@ -373,30 +384,14 @@ fn replaced_certificate_files_are_read_again_and_a_refusal_names_the_engine() {
             .await
             .expect("push over TLS");
         e.remove(&tag, false, false).await.unwrap();
-        let pulled = e
-            .pull(
-                &tag,
-                &Default::default(),
-                &mut |_| {},
-                &CancellationToken::new(),
-            )
-            .await
-            .expect("pull over TLS");
+        let pulled = pull(&e, &tag).await.expect("pull over TLS");
         assert!(pulled.id.starts_with("sha256:"));
 
         for f in ["cert.pem", "key.pem"] {
             std::fs::copy(certs("wrong-client").join(f), tls.join(f)).unwrap();
         }
         let started = Instant::now();
-        let err = e
-            .pull(
-                &tag,
-                &Default::default(),
-                &mut |_| {},
-                &CancellationToken::new(),
-            )
-            .await
-            .unwrap_err();
+        let err = pull(&e, &tag).await.unwrap_err();
         assert!(started.elapsed() < CLEAR_WITHIN);
         assert_eq!(err.code, 403, "{err:?}");
         assert!(err.message.contains(&engine().host), "{}", err.message);
