@@ -1,11 +1,12 @@
 //! What every real-engine test needs: the harness's addresses, a connected engine, the docker
-//! CLI pointed at the private engine, and small fixture builders. Shared by the engine suites
-//! and the real-window (E2E) suite.
+//! CLI pointed at the private engine, and small fixture builders (slipway-cli runs in `cli`,
+//! users' engine settings files in `contexts`). Shared by the engine suites and the
+//! real-window (E2E) suite.
 
 use slipway_core::build::BuildOptions;
 use slipway_core::progress::Progress;
 use slipway_core::{CancellationToken, Engine, EngineSpec};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 /// A harness variable; missing means the suite was not started by the harness.
@@ -61,6 +62,14 @@ pub fn docker_cli(args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// What `docker images -q --no-trunc` lists on the private engine (compare with `listed_ids`).
+pub fn docker_cli_image_ids() -> std::collections::BTreeSet<String> {
+    docker_cli(&["images", "-q", "--no-trunc"])
+        .lines()
+        .map(str::to_owned)
+        .collect()
 }
 
 pub fn docker_cli_raw(args: &[&str]) -> std::process::Output {
@@ -173,30 +182,9 @@ pub fn random_context(mib: usize) -> tempfile::TempDir {
     dir
 }
 
-pub fn slipway_cli() -> PathBuf {
-    // The CLI binary built by the same `cargo test` run (target/debug/slipway-cli).
-    let mut p = std::env::current_exe().unwrap();
-    p.pop();
-    if p.ends_with("deps") {
-        p.pop();
-    }
-    p.join("slipway-cli")
-}
-
+pub mod cli;
+pub mod contexts;
 pub mod faults;
 
-/// `slipway-cli` as a user runs it, with its own files (the pins) under `config_home`
-/// (`XDG_CONFIG_HOME`): never the user's. `DOCKER_HOST` is removed; pass `--host`.
-pub fn slipway_cli_in(config_home: &Path) -> Command {
-    let mut c = Command::new(slipway_cli());
-    c.env("XDG_CONFIG_HOME", config_home)
-        .env_remove("SLIPWAY_CONFIG_DIR")
-        .env_remove("DOCKER_HOST");
-    c
-}
-
-/// `slipway_cli_in` a throw-away config home of this test process, with no pins.
-pub fn slipway_cli_command() -> Command {
-    static HOME: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
-    slipway_cli_in(HOME.get_or_init(|| tempfile::tempdir().unwrap()).path())
-}
+pub use cli::*;
+pub use contexts::*;

@@ -1,27 +1,12 @@
 //! `slipway-cli` as a user runs it, against the private dockerd.
 
 use slipway_engine_tests::*;
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::process::Output;
 use std::time::{Duration, Instant};
 
 fn cli(args: &[&str]) -> Output {
-    slipway_cli_command()
-        .arg("--host")
-        .arg(docker_host())
-        .args(args)
-        .output()
-        .expect("slipway-cli runs (built by make test)")
-}
-
-fn json_of(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
+    run_cli(slipway_cli_command().arg("--host").arg(docker_host()), args)
 }
 
 #[test]
@@ -54,7 +39,7 @@ fn images_ls_json_lists_what_the_docker_cli_lists() {
     let out = cli(&["--json", "images", "ls"]);
     assert!(out.status.success());
     let v = json_of(&out);
-    let ours: HashSet<String> = v
+    let ours: BTreeSet<String> = v
         .as_array()
         .unwrap()
         .iter()
@@ -63,11 +48,7 @@ fn images_ls_json_lists_what_the_docker_cli_lists() {
             i["id"].as_str().unwrap().to_owned()
         })
         .collect();
-    let theirs: HashSet<String> = docker_cli(&["images", "-q", "--no-trunc"])
-        .lines()
-        .map(str::to_owned)
-        .collect();
-    assert_eq!(ours, theirs);
+    assert_eq!(ours, docker_cli_image_ids());
 }
 
 #[test]

@@ -3,10 +3,7 @@
 //! temporary Podman connections file (the private Podman service). The system's sockets
 //! are kept out (`SLIPWAY_SYSTEM_SOCKETS=`), HOME and XDG folders are temporary.
 
-use sha2::{Digest, Sha256};
 use slipway_engine_tests::*;
-use std::collections::HashSet;
-use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
@@ -14,27 +11,6 @@ struct Settings {
     root: tempfile::TempDir,
     /// A loopback port nothing listens on.
     dead_port: u16,
-}
-
-fn write(path: &Path, text: &str) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
-fn context(docker_config: &Path, name: &str, host: &str) {
-    let dir = format!("{:x}", Sha256::digest(name.as_bytes()));
-    let meta = serde_json::json!({
-        "Name": name,
-        "Metadata": {},
-        "Endpoints": {"docker": {"Host": host, "SkipTLSVerify": false}},
-    });
-    write(
-        &docker_config
-            .join("contexts/meta")
-            .join(dir)
-            .join("meta.json"),
-        &meta.to_string(),
-    );
 }
 
 fn settings() -> Settings {
@@ -45,54 +21,25 @@ fn settings() -> Settings {
         .unwrap()
         .port();
     let docker_config = root.path().join("docker");
-    context(&docker_config, "sw-live", &docker_host());
-    context(
+    docker_context(&docker_config, "sw-live", &docker_host(), false);
+    docker_context(
         &docker_config,
         "sw-dead",
         &format!("tcp://127.0.0.1:{dead_port}"),
+        false,
     );
-    write(&docker_config.join("config.json"), r#"{"auths":{}}"#);
-    let connections = serde_json::json!({
-        "Connection": {"Default": "sw-podman", "Connections": {
-            "sw-podman": {"URI": podman_host()},
-        }},
-    });
-    write(
-        &root
-            .path()
-            .join("config/containers/podman-connections.json"),
-        &connections.to_string(),
+    write_file(&docker_config.join("config.json"), r#"{"auths":{}}"#);
+    podman_connection(
+        &root.path().join("config"),
+        "sw-podman",
+        &podman_host(),
+        None,
     );
     Settings { root, dead_port }
 }
 
 fn cli(s: &Settings, args: &[&str]) -> Output {
-    let root = s.root.path();
-    std::fs::create_dir_all(root.join("home")).unwrap();
-    std::fs::create_dir_all(root.join("run")).unwrap();
-    Command::new(slipway_cli())
-        .env("HOME", root.join("home"))
-        .env("DOCKER_CONFIG", root.join("docker"))
-        .env("XDG_CONFIG_HOME", root.join("config"))
-        .env("XDG_RUNTIME_DIR", root.join("run"))
-        .env("SLIPWAY_SYSTEM_SOCKETS", "")
-        .env_remove("DOCKER_HOST")
-        .env_remove("DOCKER_CONTEXT")
-        .env_remove("PODMAN_CONNECTIONS_CONF")
-        .env_remove("SLIPWAY_CONFIG_DIR")
-        .args(args)
-        .output()
-        .expect("slipway-cli runs (cargo build -p slipway-cli)")
-}
-
-fn json_of(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
+    run_cli(&mut slipway_cli_isolated(s.root.path()), args)
 }
 
 #[test]
@@ -101,35 +48,23 @@ fn engines_ls_shows_both_live_engines_and_why_the_dead_one_is_not_reachable() {
     let started = Instant::now();
     let out = cli(&s, &["engines", "ls", "--json"]);
     let took = started.elapsed();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     assert!(took < Duration::from_secs(10), "engines ls took {took:?}");
     let rows = json_of(&out);
-    let row = |name: &str| {
-        rows.as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["name"] == name)
-            .unwrap_or_else(|| panic!("{name} is listed: {rows:#}"))
-            .clone()
-    };
 
-    let live = row("sw-live");
+    let live = engine_row(&rows, "sw-live");
     assert_eq!(live["reachable"], true, "{live}");
     assert_eq!(live["kind"], "docker");
     assert_eq!(live["source"], "docker_context");
     assert_eq!(live["url"], docker_host());
     assert!(live["version"].as_str().is_some_and(|v| !v.is_empty()));
 
-    let podman = row("sw-podman");
+    let podman = engine_row(&rows, "sw-podman");
     assert_eq!(podman["reachable"], true, "{podman}");
     assert_eq!(podman["kind"], "podman");
     assert_eq!(podman["source"], "podman_connection");
 
-    let dead = row("sw-dead");
+    let dead = engine_row(&rows, "sw-dead");
     assert_eq!(dead["reachable"], false);
     assert_eq!(dead["url"], format!("tcp://127.0.0.1:{}", s.dead_port));
     let why = dead["error"]["message"].as_str().expect("a reason");
@@ -140,10 +75,7 @@ fn engines_ls_shows_both_live_engines_and_why_the_dead_one_is_not_reachable() {
 #[test]
 fn engines_ls_table_marks_the_current_context() {
     let s = settings();
-    write(
-        &s.root.path().join("docker/config.json"),
-        r#"{"currentContext":"sw-live"}"#,
-    );
+    current_docker_context(&s.root.path().join("docker"), "sw-live");
     let out = cli(&s, &["engines", "ls"]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
@@ -155,62 +87,29 @@ fn engines_ls_table_marks_the_current_context() {
     assert!(dead.contains("no: "), "{dead}");
 }
 
-fn ids(v: &serde_json::Value) -> HashSet<String> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("a list: {v}"))
-        .iter()
-        .map(|i| i["id"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 #[test]
 fn context_selects_the_engine_by_name() {
     let s = settings();
     let out = cli(&s, &["--context", "sw-live", "images", "ls", "--json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let theirs: HashSet<String> = docker_cli(&["images", "-q", "--no-trunc"])
-        .lines()
-        .map(str::to_owned)
-        .collect();
+    assert_success(&out);
+    let theirs = docker_cli_image_ids();
     assert!(!theirs.is_empty(), "the harness loads a base image");
-    assert_eq!(ids(&json_of(&out)), theirs);
+    assert_eq!(listed_ids(&json_of(&out)), theirs);
 
     // The Podman connection by name reaches Podman.
     let out = cli(&s, &["--context", "sw-podman", "engine", "--json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     assert_eq!(json_of(&out)["kind"], "podman");
 }
 
 #[test]
 fn docker_context_variable_is_honoured_and_an_unknown_name_is_a_clear_error() {
     let s = settings();
-    let out = {
-        let mut c = Command::new(slipway_cli());
-        let root = s.root.path();
-        c.env("HOME", root.join("home"))
-            .env("DOCKER_CONFIG", root.join("docker"))
-            .env("XDG_CONFIG_HOME", root.join("config"))
-            .env("XDG_RUNTIME_DIR", root.join("run"))
-            .env("SLIPWAY_SYSTEM_SOCKETS", "")
-            .env_remove("DOCKER_HOST")
-            .env_remove("PODMAN_CONNECTIONS_CONF")
-            .env("DOCKER_CONTEXT", "sw-podman")
-            .args(["engine", "--json"]);
-        c.output().unwrap()
-    };
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = run_cli(
+        slipway_cli_isolated(s.root.path()).env("DOCKER_CONTEXT", "sw-podman"),
+        &["engine", "--json"],
     );
+    assert_success(&out);
     assert_eq!(json_of(&out)["kind"], "podman");
 
     let started = Instant::now();
@@ -261,11 +160,7 @@ fn images_cp_takes_engine_names_from_the_users_settings() {
     // Clean up before asserting: the harness's engines outlive a failed test.
     podman(&["rmi", &format!("localhost/{tag}")]);
     docker_cli(&["rmi", &tag]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let copied = json_of(&out);
     assert_eq!(copied["destination"], podman_host(), "{copied}");
     assert_eq!(copied["images"][0]["id"], id.as_str());

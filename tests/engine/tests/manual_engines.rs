@@ -2,58 +2,30 @@
 //! temporary one here), listed by `engines ls` first with source `manual`, reachable by name,
 //! and a name a Docker context already has is refused. The system's sockets are kept out.
 
-use sha2::{Digest, Sha256};
 use slipway_engine_tests::*;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
+/// slipway-cli with its settings under `root`, Slipway's own files (engines.json) in
+/// `root/slipway` (SLIPWAY_CONFIG_DIR).
 fn cli(root: &Path, args: &[&str]) -> Output {
-    for d in ["home", "run", "slipway"] {
-        std::fs::create_dir_all(root.join(d)).unwrap();
-    }
-    Command::new(slipway_cli())
-        .env("HOME", root.join("home"))
-        .env("DOCKER_CONFIG", root.join("docker"))
-        .env("XDG_CONFIG_HOME", root.join("config"))
-        .env("XDG_RUNTIME_DIR", root.join("run"))
-        .env("SLIPWAY_CONFIG_DIR", root.join("slipway"))
-        .env("SLIPWAY_SYSTEM_SOCKETS", "")
-        .env_remove("DOCKER_HOST")
-        .env_remove("DOCKER_CONTEXT")
-        .env_remove("PODMAN_CONNECTIONS_CONF")
-        .args(args)
-        .output()
-        .expect("slipway-cli runs (cargo build -p slipway-cli)")
-}
-
-fn json_of(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
-fn ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    std::fs::create_dir_all(root.join("slipway")).unwrap();
+    run_cli(
+        slipway_cli_isolated(root).env("SLIPWAY_CONFIG_DIR", root.join("slipway")),
+        args,
+    )
 }
 
 #[test]
 fn an_engine_added_by_hand_is_listed_reachable_and_used_by_name_then_removed() {
     let root = tempfile::tempdir().unwrap();
     let r = root.path();
-    ok(&cli(r, &["engines", "add", "sw-hand", &docker_host()]));
+    assert_success(&cli(r, &["engines", "add", "sw-hand", &docker_host()]));
     let saved = std::fs::read_to_string(r.join("slipway/engines.json")).unwrap();
     assert!(saved.contains(&docker_host()), "{saved}");
 
     let out = cli(r, &["engines", "ls", "--json"]);
-    ok(&out);
+    assert_success(&out);
     let rows = json_of(&out);
     let first = &rows[0];
     assert_eq!(first["name"], "sw-hand", "{rows:#}");
@@ -63,7 +35,7 @@ fn an_engine_added_by_hand_is_listed_reachable_and_used_by_name_then_removed() {
 
     // By name, like a context: the harness dockerd's images.
     let out = cli(r, &["--context", "sw-hand", "images", "ls", "--json"]);
-    ok(&out);
+    assert_success(&out);
     // One row per image here, one per name in `docker images`: compare the IDs.
     let listed: std::collections::BTreeSet<String> = json_of(&out)
         .as_array()
@@ -85,7 +57,7 @@ fn an_engine_added_by_hand_is_listed_reachable_and_used_by_name_then_removed() {
     assert_eq!(listed, theirs);
 
     let out = cli(r, &["--json", "engines", "rm", "sw-hand"]);
-    ok(&out);
+    assert_success(&out);
     assert_eq!(json_of(&out)["result"], "success");
     let out = cli(r, &["engines", "ls", "--json"]);
     assert!(
@@ -104,14 +76,7 @@ fn an_engine_added_by_hand_is_listed_reachable_and_used_by_name_then_removed() {
 fn a_docker_context_name_bad_url_or_missing_tls_file_is_refused_with_a_clear_error() {
     let root = tempfile::tempdir().unwrap();
     let r = root.path();
-    let dir = format!("{:x}", Sha256::digest(b"sw-ctx"));
-    let meta = serde_json::json!({
-        "Name": "sw-ctx", "Metadata": {},
-        "Endpoints": {"docker": {"Host": docker_host(), "SkipTLSVerify": false}},
-    });
-    let meta_path = r.join("docker/contexts/meta").join(dir).join("meta.json");
-    std::fs::create_dir_all(meta_path.parent().unwrap()).unwrap();
-    std::fs::write(meta_path, meta.to_string()).unwrap();
+    docker_context(&r.join("docker"), "sw-ctx", &docker_host(), false);
 
     let out = cli(
         r,
@@ -163,16 +128,11 @@ fn a_damaged_engines_file_is_kept_aside_reported_and_its_whole_entries_still_lis
     );
     std::fs::write(r.join("slipway/engines.json"), &broken).unwrap();
     let out = cli(r, &["engines", "ls", "--json"]);
-    ok(&out);
+    assert_success(&out);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("engines.json.broken-"), "{stderr}");
     let rows = json_of(&out);
-    let kept = rows
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["name"] == "sw-kept")
-        .unwrap_or_else(|| panic!("{rows:#}"));
+    let kept = engine_row(&rows, "sw-kept");
     assert_eq!(kept["reachable"], true);
     let aside: Vec<_> = std::fs::read_dir(r.join("slipway"))
         .unwrap()

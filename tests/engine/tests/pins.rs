@@ -18,12 +18,12 @@ impl Home {
     }
 
     fn cli(&self, args: &[&str]) -> Output {
-        slipway_cli_in(self.dir.path())
-            .arg("--host")
-            .arg(docker_host())
-            .args(args)
-            .output()
-            .expect("slipway-cli runs (built by make test)")
+        run_cli(
+            slipway_cli_in(self.dir.path())
+                .arg("--host")
+                .arg(docker_host()),
+            args,
+        )
     }
 
     /// `--json` output of a command that must succeed.
@@ -59,16 +59,6 @@ impl Home {
             .filter(|p| p.to_string_lossy().contains("pins.json.broken-"))
             .collect()
     }
-}
-
-fn json_of(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
 }
 
 fn exists(id: &str) -> bool {

@@ -22,36 +22,7 @@ fn ssh_host() -> String {
 
 /// slipway-cli with its own config home; `SSH_AUTH_SOCK` (the run's agent) is kept.
 fn cli(config_home: &Path, args: &[&str]) -> Output {
-    let out = slipway_cli_in(config_home)
-        .args(args)
-        .output()
-        .expect("slipway-cli runs (cargo build -p slipway-cli)");
-    eprintln!(
-        "slipway-cli {args:?} -> {:?}\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
-fn ok_json(out: &Output) -> serde_json::Value {
-    assert!(
-        out.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    json(out)
+    run_cli(&mut slipway_cli_in(config_home), args)
 }
 
 fn id_by_docker_cli(image: &str) -> String {
@@ -60,41 +31,23 @@ fn id_by_docker_cli(image: &str) -> String {
         .to_owned()
 }
 
-/// A temporary `XDG_CONFIG_HOME` with a Podman 5 connection `sw-ssh` to the ssh engine,
-/// with `identity` as its key.
-fn podman_connection(identity: &str) -> tempfile::TempDir {
-    let home = tempfile::tempdir().unwrap();
-    let file = home.path().join("containers/podman-connections.json");
-    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-    let connections = serde_json::json!({
-        "Connection": {"Default": "sw-ssh", "Connections": {
-            "sw-ssh": {"URI": ssh_host(), "Identity": identity},
-        }},
-    });
-    std::fs::write(&file, connections.to_string()).unwrap();
-    home
+/// Settings folders for `cli_by_name` (see `slipway_cli_isolated`) with one Podman 5
+/// connection, `sw-ssh`, to the ssh engine, with `identity` as its key.
+fn ssh_connection(identity: &str) -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    podman_connection(
+        &root.path().join("config"),
+        "sw-ssh",
+        &ssh_host(),
+        Some(identity),
+    );
+    root
 }
 
-/// slipway-cli that finds engines only in `config_home` (no contexts, no sockets, no agent).
-fn cli_by_name(config_home: &Path, args: &[&str]) -> Output {
-    let elsewhere = tempfile::tempdir().unwrap();
-    let out = slipway_cli_in(config_home)
-        .env("DOCKER_CONFIG", elsewhere.path())
-        .env("HOME", elsewhere.path())
-        .env("XDG_RUNTIME_DIR", elsewhere.path())
-        .env("SLIPWAY_SYSTEM_SOCKETS", "")
-        .env_remove("DOCKER_CONTEXT")
-        .env_remove("PODMAN_CONNECTIONS_CONF")
-        .env_remove("SSH_AUTH_SOCK")
-        .args(args)
-        .output()
-        .expect("slipway-cli runs");
-    eprintln!(
-        "slipway-cli {args:?} -> {:?}\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+/// slipway-cli that finds engines only in the settings under `root` (no contexts but those,
+/// no sockets, no agent).
+fn cli_by_name(root: &Path, args: &[&str]) -> Output {
+    run_cli(slipway_cli_isolated(root).env_remove("SSH_AUTH_SOCK"), args)
 }
 
 /// The ssh processes of this run's sshd port still alive (ours, not the harness check's).
@@ -123,16 +76,8 @@ async fn images_over_ssh_are_the_ones_the_docker_cli_lists_on_that_engine() {
         home.path(),
         &["--host", &ssh_host(), "--json", "images", "ls"],
     );
-    let listed: BTreeSet<String> = ok_json(&out)
-        .as_array()
-        .expect("a list")
-        .iter()
-        .map(|i| i["id"].as_str().unwrap().to_owned())
-        .collect();
-    let by_cli: BTreeSet<String> = docker_cli(&["images", "-q", "--no-trunc"])
-        .lines()
-        .map(str::to_owned)
-        .collect();
+    let listed = listed_ids(&ok_json(&out));
+    let by_cli = docker_cli_image_ids();
     assert!(listed.contains(&id_by_docker_cli(&base_image())));
     assert_eq!(listed, by_cli);
 
@@ -225,11 +170,11 @@ async fn a_copy_from_a_local_dockerd_to_the_ssh_engine_named_by_a_podman_connect
     );
 
     // The destination by name, with the connection's identity file and no agent.
-    let home = podman_connection(&env("SLIPWAY_TEST_SSH_KEY"));
+    let root = ssh_connection(&env("SLIPWAY_TEST_SSH_KEY"));
     let (host, image) = (local.host.clone(), tag.clone());
     let out = tokio::task::spawn_blocking(move || {
         cli_by_name(
-            home.path(),
+            root.path(),
             &[
                 "--json",
                 "images",
@@ -257,93 +202,77 @@ async fn a_copy_from_a_local_dockerd_to_the_ssh_engine_named_by_a_podman_connect
 
 #[test]
 fn a_podman_connection_with_an_identity_file_is_the_ssh_engine_by_name() {
-    let home = podman_connection(&env("SLIPWAY_TEST_SSH_KEY"));
-    let rows = ok_json(&cli_by_name(home.path(), &["--json", "engines", "ls"]));
-    let row = rows
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["name"] == "sw-ssh")
-        .unwrap_or_else(|| panic!("sw-ssh listed: {rows}"));
+    let root = ssh_connection(&env("SLIPWAY_TEST_SSH_KEY"));
+    let rows = ok_json(&cli_by_name(root.path(), &["--json", "engines", "ls"]));
+    let row = engine_row(&rows, "sw-ssh");
     assert_eq!(row["url"].as_str(), Some(ssh_host().as_str()));
     assert_eq!(row["reachable"], true, "{row}");
     assert_eq!(row["kind"], "docker", "{row}");
 
     let listed = ok_json(&cli_by_name(
-        home.path(),
+        root.path(),
         &["--context", "sw-ssh", "--json", "images", "ls"],
     ));
-    let ids: BTreeSet<String> = listed
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_str().unwrap().to_owned())
-        .collect();
-    assert!(ids.contains(&id_by_docker_cli(&base_image())), "{listed}");
+    assert!(
+        listed_ids(&listed).contains(&id_by_docker_cli(&base_image())),
+        "{listed}"
+    );
 }
 
 #[test]
 fn a_docker_context_over_ssh_uses_the_agent_and_is_current_by_name() {
-    use sha2::{Digest, Sha256};
-    let docker_config = tempfile::tempdir().unwrap();
-    let name = "sw-ssh-context";
-    let meta = docker_config
-        .path()
-        .join("contexts/meta")
-        .join(format!("{:x}", Sha256::digest(name.as_bytes())));
-    std::fs::create_dir_all(&meta).unwrap();
-    let doc = serde_json::json!({
-        "Name": name,
-        "Metadata": {},
-        "Endpoints": {"docker": {"Host": ssh_host(), "SkipTLSVerify": false}},
-    });
-    std::fs::write(meta.join("meta.json"), doc.to_string()).unwrap();
-    std::fs::write(
-        docker_config.path().join("config.json"),
-        format!(r#"{{"currentContext":"{name}"}}"#),
-    )
-    .unwrap();
-    let home = tempfile::tempdir().unwrap();
-    // No --host, no --context: the current context, as the docker CLI picks it.
-    let out = slipway_cli_in(home.path())
-        .env("DOCKER_CONFIG", docker_config.path())
-        .env("HOME", home.path())
-        .env("SLIPWAY_SYSTEM_SOCKETS", "")
-        .env_remove("DOCKER_CONTEXT")
-        .args(["--json", "images", "ls"])
-        .output()
-        .unwrap();
-    let ids: BTreeSet<String> = ok_json(&out)
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_str().unwrap().to_owned())
-        .collect();
-    let by_cli: BTreeSet<String> = docker_cli(&["images", "-q", "--no-trunc"])
-        .lines()
-        .map(str::to_owned)
-        .collect();
-    assert_eq!(ids, by_cli);
+    let root = tempfile::tempdir().unwrap();
+    let docker_config = root.path().join("docker");
+    docker_context(&docker_config, "sw-ssh-context", &ssh_host(), false);
+    current_docker_context(&docker_config, "sw-ssh-context");
+    // No --host, no --context: the current context, as the docker CLI picks it; the run's
+    // agent (SSH_AUTH_SOCK) is kept.
+    let out = run_cli(
+        &mut slipway_cli_isolated(root.path()),
+        &["--json", "images", "ls"],
+    );
+    assert_eq!(listed_ids(&ok_json(&out)), docker_cli_image_ids());
 }
 
 /// The error object of a failed run, the engine's own attempt inside "no engine answered".
 fn attempt_error(out: &Output) -> serde_json::Value {
     assert!(!out.status.success());
-    let e = json(out)["error"].clone();
+    let e = json_of(out)["error"].clone();
     e["kind"]["tried"][0]["error"].clone()
+}
+
+/// `run` must fail within `limit`: the engine's own attempt error.
+fn attempt_error_within(limit: Duration, run: impl FnOnce() -> Output) -> serde_json::Value {
+    let started = Instant::now();
+    let out = run();
+    let took = started.elapsed();
+    assert!(took < limit, "took {took:?}");
+    attempt_error(&out)
+}
+
+/// `images ls` on the `sw-ssh` connection with the key in the harness variable `key_var`:
+/// the attempt error, within 5 s.
+fn by_name_with_key_fails_within_5_s(key_var: &str) -> serde_json::Value {
+    let root = ssh_connection(&env(key_var));
+    attempt_error_within(Duration::from_secs(5), || {
+        cli_by_name(
+            root.path(),
+            &["--context", "sw-ssh", "--json", "images", "ls"],
+        )
+    })
+}
+
+/// `images ls` with `--host host`: the attempt error, within `limit`.
+fn by_host_fails_within(host: &str, limit: Duration) -> serde_json::Value {
+    let home = tempfile::tempdir().unwrap();
+    attempt_error_within(limit, || {
+        cli(home.path(), &["--host", host, "--json", "images", "ls"])
+    })
 }
 
 #[test]
 fn a_refused_key_is_a_clear_error_naming_the_engine_within_seconds() {
-    let home = podman_connection(&env("SLIPWAY_TEST_SSH_REFUSED_KEY"));
-    let started = Instant::now();
-    let out = cli_by_name(
-        home.path(),
-        &["--context", "sw-ssh", "--json", "images", "ls"],
-    );
-    let took = started.elapsed();
-    assert!(took < Duration::from_secs(5), "took {took:?}");
-    let e = attempt_error(&out);
+    let e = by_name_with_key_fails_within_5_s("SLIPWAY_TEST_SSH_REFUSED_KEY");
     assert_eq!(e["kind"]["type"], "ssh_auth_refused", "{e}");
     assert_eq!(e["code"], 401, "{e}");
     let message = e["message"].as_str().unwrap();
@@ -354,15 +283,7 @@ fn a_refused_key_is_a_clear_error_naming_the_engine_within_seconds() {
 #[test]
 fn a_remote_without_docker_is_a_clear_error_with_the_shells_words() {
     // This key's login runs `docker system dial-stdio` with no docker on the PATH.
-    let home = podman_connection(&env("SLIPWAY_TEST_SSH_NODOCKER_KEY"));
-    let started = Instant::now();
-    let out = cli_by_name(
-        home.path(),
-        &["--context", "sw-ssh", "--json", "images", "ls"],
-    );
-    let took = started.elapsed();
-    assert!(took < Duration::from_secs(5), "took {took:?}");
-    let e = attempt_error(&out);
+    let e = by_name_with_key_fails_within_5_s("SLIPWAY_TEST_SSH_NODOCKER_KEY");
     assert_eq!(e["kind"]["type"], "ssh_no_docker", "{e}");
     assert!(e["message"].as_str().unwrap().contains(&ssh_host()), "{e}");
     assert!(
@@ -375,11 +296,7 @@ fn a_remote_without_docker_is_a_clear_error_with_the_shells_words() {
 fn a_host_key_that_is_not_the_known_one_is_refused() {
     // The same sshd on a second port, listed in known_hosts with another key.
     let host = env("SLIPWAY_TEST_SSH_WRONG_HOST_KEY_HOST");
-    let home = tempfile::tempdir().unwrap();
-    let started = Instant::now();
-    let out = cli(home.path(), &["--host", &host, "--json", "images", "ls"]);
-    assert!(started.elapsed() < Duration::from_secs(5));
-    let e = attempt_error(&out);
+    let e = by_host_fails_within(&host, Duration::from_secs(5));
     assert_eq!(e["kind"]["type"], "ssh_host_key_rejected", "{e}");
     assert_eq!(e["code"], 403, "{e}");
     assert!(e["message"].as_str().unwrap().contains(&host), "{e}");
@@ -393,12 +310,7 @@ fn an_ssh_port_nobody_listens_on_fails_within_the_connect_bound() {
         .unwrap()
         .port();
     let host = format!("ssh://root@127.0.0.1:{port}");
-    let home = tempfile::tempdir().unwrap();
-    let started = Instant::now();
-    let out = cli(home.path(), &["--host", &host, "--json", "images", "ls"]);
-    let took = started.elapsed();
-    assert!(took < Duration::from_secs(10), "took {took:?}");
-    let e = attempt_error(&out);
+    let e = by_host_fails_within(&host, Duration::from_secs(10));
     assert_eq!(e["kind"]["type"], "ssh_unreachable", "{e}");
     assert!(e["message"].as_str().unwrap().contains(&host), "{e}");
     assert!(
@@ -412,12 +324,7 @@ fn an_ssh_port_that_never_speaks_fails_within_the_connect_bound() {
     // Accepts the TCP connection, then says nothing (a wedged sshd, a wrong service).
     let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let host = format!("ssh://root@{}", silent.local_addr().unwrap());
-    let home = tempfile::tempdir().unwrap();
-    let started = Instant::now();
-    let out = cli(home.path(), &["--host", &host, "--json", "images", "ls"]);
-    let took = started.elapsed();
-    assert!(took < Duration::from_secs(12), "took {took:?}");
-    let e = attempt_error(&out);
+    let e = by_host_fails_within(&host, Duration::from_secs(12));
     assert!(
         e["kind"]["type"] == "ssh_unreachable" || e["kind"]["type"] == "ssh_timeout",
         "{e}"

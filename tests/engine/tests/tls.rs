@@ -5,11 +5,10 @@
 //! against the same engine; without a client certificate, with one from another CA, or with
 //! an untrusted engine certificate, the error names the engine within 5 s.
 
-use sha2::{Digest, Sha256};
 use slipway_core::engine::discovery::TlsFiles;
 use slipway_core::{CancellationToken, Engine, EngineSpec};
 use slipway_engine_tests::*;
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -82,34 +81,14 @@ fn docker_tls_ok(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn docker_ids(listing: &str) -> HashSet<String> {
+fn docker_ids(listing: &str) -> BTreeSet<String> {
     listing.lines().map(str::to_owned).collect()
 }
 
 /// slipway-cli as a user runs it: a throw-away HOME, DOCKER_CONFIG and XDG folders, no
 /// system sockets, no TLS variables but the ones given.
 fn cli(root: &Path, vars: &[(&str, &Path)], args: &[&str]) -> Output {
-    for d in ["home", "config", "run", "docker"] {
-        std::fs::create_dir_all(root.join(d)).unwrap();
-    }
-    let mut c = Command::new(slipway_cli());
-    c.env("HOME", root.join("home"))
-        .env("DOCKER_CONFIG", root.join("docker"))
-        .env("XDG_CONFIG_HOME", root.join("config"))
-        .env("XDG_RUNTIME_DIR", root.join("run"))
-        .env("SLIPWAY_SYSTEM_SOCKETS", "")
-        .env_remove("DOCKER_HOST")
-        .env_remove("DOCKER_CONTEXT")
-        .env_remove("DOCKER_TLS_VERIFY")
-        .env_remove("DOCKER_TLS")
-        .env_remove("DOCKER_CERT_PATH")
-        .env_remove("SLIPWAY_CONFIG_DIR");
-    for (k, v) in vars {
-        c.env(k, v);
-    }
-    c.args(args)
-        .output()
-        .expect("slipway-cli runs (cargo build -p slipway-cli)")
+    run_cli(slipway_cli_isolated(root).envs(vars.iter().copied()), args)
 }
 
 /// `--host` the TLS engine with DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH=certs/<client>.
@@ -128,34 +107,6 @@ fn cli_verify(client: &str, args: &[&str]) -> Output {
     )
 }
 
-fn json_of(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
-fn ok_json(out: &Output) -> serde_json::Value {
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    json_of(out)
-}
-
-fn ids(v: &serde_json::Value) -> HashSet<String> {
-    v.as_array()
-        .unwrap_or_else(|| panic!("a list: {v}"))
-        .iter()
-        .map(|i| i["id"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 #[test]
 fn docker_tls_verify_and_cert_path_list_what_the_docker_cli_lists() {
     let theirs = docker_ids(&docker_tls_ok(&["images", "-q", "--no-trunc"]));
@@ -163,7 +114,7 @@ fn docker_tls_verify_and_cert_path_list_what_the_docker_cli_lists() {
     // The client key in each PEM form users have: PKCS#8, PKCS#1 (RSA), SEC1 (EC).
     for client in ["client", "client-rsa", "client-ec"] {
         let out = cli_verify(client, &["images", "ls"]);
-        assert_eq!(ids(&ok_json(&out)), theirs, "{client}");
+        assert_eq!(listed_ids(&ok_json(&out)), theirs, "{client}");
     }
     // DOCKER_TLS=1 alone: TLS without checking the engine (a CA that did not sign it is fine).
     let root = tempfile::tempdir().unwrap();
@@ -174,7 +125,7 @@ fn docker_tls_verify_and_cert_path_list_what_the_docker_cli_lists() {
         &["--host", &engine().host, "--json", "images", "ls"],
     );
     assert_eq!(
-        ids(&ok_json(&out)),
+        listed_ids(&ok_json(&out)),
         theirs,
         "DOCKER_TLS without verification"
     );
@@ -249,20 +200,8 @@ fn tls_context(docker_config: &Path, name: &str, client: &str) -> PathBuf {
 }
 
 fn tls_context_with(docker_config: &Path, name: &str, client: &str, skip_verify: bool) -> PathBuf {
-    let hash = format!("{:x}", Sha256::digest(name.as_bytes()));
-    let meta = docker_config.join("contexts/meta").join(&hash);
-    std::fs::create_dir_all(&meta).unwrap();
-    let doc = serde_json::json!({
-        "Name": name,
-        "Metadata": {},
-        "Endpoints": {"docker": {"Host": engine().host, "SkipTLSVerify": skip_verify}},
-    });
-    std::fs::write(meta.join("meta.json"), doc.to_string()).unwrap();
-    let tls = docker_config
-        .join("contexts/tls")
-        .join(&hash)
-        .join("docker");
-    std::fs::create_dir_all(&tls).unwrap();
+    docker_context(docker_config, name, &engine().host, skip_verify);
+    let tls = docker_context_tls_dir(docker_config, name);
     for f in ["ca.pem", "cert.pem", "key.pem"] {
         std::fs::copy(certs(client).join(f), tls.join(f)).unwrap();
     }
@@ -292,15 +231,7 @@ fn a_docker_context_with_tls_files_is_discovered_reachable_and_selected_by_name(
 
     let started = Instant::now();
     let rows = ok_json(&cli(root.path(), &[], &["engines", "ls", "--json"]));
-    let row = |name: &str| {
-        rows.as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["name"] == name)
-            .unwrap_or_else(|| panic!("{name} is listed: {rows:#}"))
-            .clone()
-    };
-    let good = row("sw-tls");
+    let good = engine_row(&rows, "sw-tls");
     assert_eq!(good["reachable"], true, "{good}");
     assert_eq!(good["kind"], "docker");
     assert_eq!(good["url"], engine().host);
@@ -312,12 +243,7 @@ fn a_docker_context_with_tls_files_is_discovered_reachable_and_selected_by_name(
     let other = tempfile::tempdir().unwrap();
     tls_context(&other.path().join("docker"), "sw-tls-wrong", "wrong-client");
     let rows = ok_json(&cli(other.path(), &[], &["engines", "ls", "--json"]));
-    let wrong = rows
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["name"] == "sw-tls-wrong")
-        .unwrap_or_else(|| panic!("listed: {rows:#}"));
+    let wrong = engine_row(&rows, "sw-tls-wrong");
     assert_eq!(wrong["reachable"], false, "{wrong}");
     assert_eq!(wrong["error"]["code"], 403, "{wrong}");
     let why = wrong["error"]["message"].as_str().unwrap();
@@ -342,7 +268,7 @@ fn a_docker_context_with_tls_files_is_discovered_reachable_and_selected_by_name(
         &[],
         &["--context", "sw-tls-skip", "--json", "images", "ls"],
     );
-    assert!(!ids(&ok_json(&out)).is_empty());
+    assert!(!listed_ids(&ok_json(&out)).is_empty());
 
     // By name, --context and DOCKER_CONTEXT: what the docker CLI lists by the same context.
     let theirs = docker_by_context(&config, "sw-tls", &["images", "-q", "--no-trunc"]);
@@ -357,22 +283,18 @@ fn a_docker_context_with_tls_files_is_discovered_reachable_and_selected_by_name(
         &[],
         &["--context", "sw-tls", "--json", "images", "ls"],
     );
-    assert_eq!(ids(&ok_json(&out)), theirs);
+    assert_eq!(listed_ids(&ok_json(&out)), theirs);
     let out = cli(
         root.path(),
         &[("DOCKER_CONTEXT", Path::new("sw-tls"))],
         &["--json", "images", "ls"],
     );
-    assert_eq!(ids(&ok_json(&out)), theirs);
+    assert_eq!(listed_ids(&ok_json(&out)), theirs);
 }
 
-#[test]
-fn a_context_whose_key_file_is_gone_names_the_file() {
-    let root = tempfile::tempdir().unwrap();
-    let config = root.path().join("docker");
-    let tls = tls_context(&config, "sw-tls-nokey", "client");
-    // Discovery lists the files that exist; this one goes after discovery, as files do.
-    let spec = EngineSpec {
+/// The TLS engine with the ca/cert/key.pem files in `tls`, as discovery passes a context's.
+fn spec_with_files(tls: &Path) -> EngineSpec {
+    EngineSpec {
         host: Some(engine().host.clone()),
         ignore_env: true,
         tls: Some(TlsFiles {
@@ -382,7 +304,16 @@ fn a_context_whose_key_file_is_gone_names_the_file() {
             skip_verify: false,
         }),
         identity: None,
-    };
+    }
+}
+
+#[test]
+fn a_context_whose_key_file_is_gone_names_the_file() {
+    let root = tempfile::tempdir().unwrap();
+    let config = root.path().join("docker");
+    let tls = tls_context(&config, "sw-tls-nokey", "client");
+    // Discovery lists the files that exist; this one goes after discovery, as files do.
+    let spec = spec_with_files(&tls);
     std::fs::remove_file(tls.join("key.pem")).unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let e = rt.block_on(Engine::connect(spec)).unwrap_err();
@@ -426,23 +357,24 @@ fn push_and_pull_through_the_registry_over_tls() {
     ok_json(&cli_verify("client", &["images", "rm", &tag]));
 }
 
+/// A pull through `e` run to the end, its progress not watched.
+async fn pull(e: &Engine, tag: &str) -> slipway_core::Result<slipway_core::transfer::PullResult> {
+    e.pull(
+        tag,
+        &Default::default(),
+        &mut |_| {},
+        &CancellationToken::new(),
+    )
+    .await
+}
+
 /// The raw transport (pull streams) and bollard's on one engine value: files replaced under
 /// a connected engine are read again, and the refusal is the certificate problem.
 #[test]
 fn replaced_certificate_files_are_read_again_and_a_refusal_names_the_engine() {
     let root = tempfile::tempdir().unwrap();
     let tls = tls_context(&root.path().join("docker"), "sw-tls-swap", "client");
-    let spec = EngineSpec {
-        host: Some(engine().host.clone()),
-        ignore_env: true,
-        tls: Some(TlsFiles {
-            ca: Some(tls.join("ca.pem").display().to_string()),
-            cert: Some(tls.join("cert.pem").display().to_string()),
-            key: Some(tls.join("key.pem").display().to_string()),
-            skip_verify: false,
-        }),
-        identity: None,
-    };
+    let spec = spec_with_files(&tls);
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let e = Engine::connect(spec).await.expect("the TLS engine answers");
@@ -452,30 +384,14 @@ fn replaced_certificate_files_are_read_again_and_a_refusal_names_the_engine() {
             .await
             .expect("push over TLS");
         e.remove(&tag, false, false).await.unwrap();
-        let pulled = e
-            .pull(
-                &tag,
-                &Default::default(),
-                &mut |_| {},
-                &CancellationToken::new(),
-            )
-            .await
-            .expect("pull over TLS");
+        let pulled = pull(&e, &tag).await.expect("pull over TLS");
         assert!(pulled.id.starts_with("sha256:"));
 
         for f in ["cert.pem", "key.pem"] {
             std::fs::copy(certs("wrong-client").join(f), tls.join(f)).unwrap();
         }
         let started = Instant::now();
-        let err = e
-            .pull(
-                &tag,
-                &Default::default(),
-                &mut |_| {},
-                &CancellationToken::new(),
-            )
-            .await
-            .unwrap_err();
+        let err = pull(&e, &tag).await.unwrap_err();
         assert!(started.elapsed() < CLEAR_WITHIN);
         assert_eq!(err.code, 403, "{err:?}");
         assert!(err.message.contains(&engine().host), "{}", err.message);
