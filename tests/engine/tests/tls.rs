@@ -435,3 +435,53 @@ fn images_cp_from_the_main_engine_to_the_tls_engine_keeps_the_id() {
     docker_tls_ok(&["image", "rm", &tag]);
     docker_cli(&["image", "rm", &tag]);
 }
+
+/// A user's settings as the issue describes them: one DOCKER_CONFIG with two contexts — one
+/// over ssh (the harness sshd), one over TLS — beside a Podman connections file (the harness
+/// Podman, when it runs). `engines ls` finds each, reaches each with its own transport, and
+/// `--context` lists each one's images.
+#[test]
+fn one_docker_config_with_an_ssh_and_a_tls_context_beside_a_podman_connection() {
+    let root = tempfile::tempdir().unwrap();
+    let config = root.path().join("docker");
+    tls_context(&config, "sw-lab-tls", "client");
+    let ssh = env("SLIPWAY_TEST_SSH_HOST");
+    docker_context(&config, "sw-build-ssh", &ssh, false);
+    let podman = std::env::var("SLIPWAY_TEST_PODMAN_HOST").ok();
+    if let Some(host) = &podman {
+        podman_connection(&root.path().join("config"), "sw-podman", host, None);
+    }
+
+    let rows = ok_json(&cli(root.path(), &[], &["engines", "ls", "--json"]));
+    let tls = engine_row(&rows, "sw-lab-tls");
+    assert_eq!(
+        (tls["reachable"].clone(), tls["url"].clone()),
+        (true.into(), engine().host.clone().into()),
+        "{tls}"
+    );
+    let by_ssh = engine_row(&rows, "sw-build-ssh");
+    assert_eq!(by_ssh["reachable"], true, "{by_ssh}");
+    assert_eq!(by_ssh["url"], ssh.as_str());
+    assert_eq!(by_ssh["source"], "docker_context");
+    if podman.is_some() {
+        let p = engine_row(&rows, "sw-podman");
+        assert_eq!(p["reachable"], true, "{p}");
+        assert_eq!(p["kind"], "podman");
+        assert_eq!(p["source"], "podman_connection");
+    }
+
+    // Each by name: the TLS engine's images are its own, the ssh one's the harness dockerd's.
+    let over_tls = cli(
+        root.path(),
+        &[],
+        &["--context", "sw-lab-tls", "--json", "images", "ls"],
+    );
+    let theirs = docker_ids(&docker_tls_ok(&["images", "-q", "--no-trunc"]));
+    assert_eq!(listed_ids(&ok_json(&over_tls)), theirs);
+    let over_ssh = cli(
+        root.path(),
+        &[],
+        &["--context", "sw-build-ssh", "--json", "images", "ls"],
+    );
+    assert_eq!(listed_ids(&ok_json(&over_ssh)), docker_cli_image_ids());
+}
