@@ -3,13 +3,22 @@ import { render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import App from './App.svelte';
 import {
+  emitEngines,
   emitEngineStatus,
   emitImagesChanged,
   emitTaskFinished,
   mockApi,
   taskSummary,
 } from '$test/mock-api';
-import { connectedStatus, diskUsage, disconnectedStatus, hexId, image } from '$test/fixtures';
+import {
+  connectedStatus,
+  diskUsage,
+  disconnectedStatus,
+  engineView,
+  enginesList,
+  hexId,
+  image,
+} from '$test/fixtures';
 
 const A = hexId('a1');
 const list = [image({ id: A, tags: ['demo/app:1'] })];
@@ -22,6 +31,24 @@ describe('App', () => {
     expect(
       within(screen.getByTestId('engine-header')).getByTestId('engine-name'),
     ).toHaveTextContent('Docker 20.10.24');
+    expect(screen.getAllByTestId('image-row')).toHaveLength(1);
+  });
+
+  it('does not reload the images when only an engine it does not show changes state', async () => {
+    mockApi.imagesList.mockResolvedValue(list);
+    const one = (dead: 'connecting' | 'unreachable') =>
+      enginesList([engineView('desktop'), engineView('gone', dead)], 'all', 'desktop');
+    emitEngines(one('unreachable'));
+    render(App);
+    await screen.findByTestId('grid-ready');
+    await waitFor(() => expect(mockApi.imagesList).toHaveBeenCalled());
+    const calls = mockApi.imagesList.mock.calls.length;
+    // A dead engine retrying: connecting, unreachable, again — nothing shown changed.
+    for (const state of ['connecting', 'unreachable', 'connecting', 'unreachable'] as const) {
+      emitEngines(one(state));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(mockApi.imagesList.mock.calls.length).toBe(calls);
     expect(screen.getAllByTestId('image-row')).toHaveLength(1);
   });
 

@@ -35,6 +35,27 @@ async fn copy_state(c: &Client) -> Result<String, Box<dyn std::error::Error>> {
     Ok(v.as_str().unwrap_or_default().to_owned())
 }
 
+/// The engine added by hand goes again when the test ends, passed or not: the suite's apps
+/// share one config folder, and a dead engine left there would be every later app's.
+struct ForgetEngine(String);
+
+impl Drop for ForgetEngine {
+    fn drop(&mut self) {
+        let out = std::process::Command::new(slipway_engine_tests::slipway_cli())
+            .args(["engines", "rm", &self.0])
+            .output();
+        if let Ok(out) = out
+            && !out.status.success()
+        {
+            eprintln!(
+                "could not forget engine {}: {}",
+                self.0,
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn an_image_is_copied_to_an_engine_added_by_hand_with_the_same_id() -> TestResult {
     let second = PrivateDockerd::start("");
@@ -42,6 +63,7 @@ async fn an_image_is_copied_to_an_engine_added_by_hand_with_the_same_id() -> Tes
     let id = docker_build(&format!("{repo}:1"), &[]);
     assert!(id.starts_with("sha256:"), "{id}");
     let name = unique("second");
+    let _forget = ForgetEngine(name.clone());
     let host = second.host.clone();
     let row = repo.clone();
     let row_repo = repo.clone();
@@ -100,6 +122,11 @@ async fn an_image_is_copied_to_an_engine_added_by_hand_with_the_same_id() -> Tes
         // The destination's rows show the copy: All engines, the row on the second engine.
         click(&c, "task-drawer-close").await?;
         click(&c, "engine-switcher").await?;
+        let was = css(&c, "[data-testid=engine-option][aria-checked=true]")
+            .await?
+            .attr("data-key")
+            .await?
+            .expect("the current engine has a key");
         click(&c, "engine-option-all").await?;
         let shown = eventually(PATIENCE, || async {
             Ok(rows(&c).await?.iter().any(|r| {
@@ -109,6 +136,12 @@ async fn an_image_is_copied_to_an_engine_added_by_hand_with_the_same_id() -> Tes
         .await?;
         assert!(shown, "the copied image is in the second engine's rows");
         screenshot(&c, "copy-in-all-engines").await?;
+        // Back to the engine it was on (the choice is remembered for the suite's next apps).
+        click(&c, "engine-switcher").await?;
+        css(&c, &format!("[data-testid=engine-option][data-key=\"{was}\"]"))
+            .await?
+            .click()
+            .await?;
 
         // The disk view's engine picker shows the second engine's own figures.
         let second_df = second_engine.df().await?;

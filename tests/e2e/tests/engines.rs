@@ -57,8 +57,12 @@ async fn all_engines_shows_both_and_a_lost_engine_leaves_the_other_live() -> Tes
         let second = &second;
         async move {
             // The first --host is the current engine: only its images, as before.
+            let ready = eventually(PATIENCE, || async {
+                Ok(has(&rows(&c).await?, &first, &on_first))
+            })
+            .await?;
             let shown = rows(&c).await?;
-            assert!(has(&shown, &first, &on_first), "{shown:?}");
+            assert!(ready, "{shown:?}");
             assert!(shown.iter().all(|r| r.engine == first), "{shown:?}");
 
             // The switcher lists both engines, connected.

@@ -51,6 +51,9 @@ export class EngineStore {
     if (this.all) return this.engines.filter((e) => e.state === 'connected').map((e) => e.key);
     return this.current?.state === 'connected' ? [this.current.key] : [];
   });
+  /** `targets` as one value that only changes when they do (the list is replaced on every
+   *  engine's state change; effects keyed on this do not re-run for nothing). */
+  targetsKey = $derived(this.targets.join('\n'));
   /** In All engines: the engines whose images are not shown because they cannot be reached. */
   unreachable: EngineView[] = $derived(
     this.all ? this.engines.filter((e) => e.state === 'unreachable') : [],
