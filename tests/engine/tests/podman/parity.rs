@@ -1,0 +1,96 @@
+//! Podman parity (issue 12): slipway-cli against the harness's Podman service, compared with
+//! the `podman` remote CLI against the same service — names, tags, digests, order, codes.
+
+use super::{build_unique, podman_cli};
+use slipway_engine_tests::*;
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+/// slipway-cli --json on the Podman service.
+fn cli(args: &[&str]) -> std::process::Output {
+    let host = podman_host();
+    let mut all = vec!["--host", host.as_str(), "--json"];
+    all.extend_from_slice(args);
+    run_cli(&mut slipway_cli_command(), &all)
+}
+
+/// A root filesystem tarball holding one file with `text` in it.
+fn rootfs(dir: &Path, name: &str, text: &str) -> String {
+    let tree = dir.join(format!("{name}.d"));
+    std::fs::create_dir_all(&tree).unwrap();
+    std::fs::write(tree.join("marker"), text).unwrap();
+    let tar = dir.join(format!("{name}.tar"));
+    let ok = Command::new("tar")
+        .arg("-cf")
+        .arg(&tar)
+        .arg("-C")
+        .arg(&tree)
+        .arg(".")
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    tar.display().to_string()
+}
+
+/// The names podman itself gives the image `id`.
+fn podman_tags(id: &str) -> BTreeSet<String> {
+    let json = podman_cli(&["image", "inspect", "--format", "{{json .RepoTags}}", id]);
+    serde_json::from_str::<Vec<String>>(json.trim())
+        .unwrap()
+        .into_iter()
+        .collect()
+}
+
+fn strings(v: &serde_json::Value) -> BTreeSet<String> {
+    v.as_array()
+        .unwrap_or_else(|| panic!("a list: {v}"))
+        .iter()
+        .map(|s| s.as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn import_keeps_the_tag_and_leaves_latest_to_its_owner() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = format!("imp/{}", unique("y"));
+    // Another image already holds `name:latest`: the import must not take it.
+    let latest = podman_cli(&[
+        "import",
+        &rootfs(dir.path(), "old", "old"),
+        &format!("{name}:latest"),
+    ]);
+    let latest = latest.trim().to_owned();
+    let ours = ok_json(&cli(&[
+        "images",
+        "import",
+        &rootfs(dir.path(), "new", "new"),
+        &format!("{name}:3"),
+    ]));
+    let id = ours["id"].as_str().unwrap();
+    assert_ne!(id, latest);
+    assert_eq!(
+        strings(&ours["tag"]),
+        BTreeSet::from([format!("docker.io/{name}:3")])
+    );
+    assert_eq!(
+        podman_tags(id),
+        strings(&ours["tag"]),
+        "podman sees the same"
+    );
+    assert_eq!(
+        podman_tags(&latest),
+        BTreeSet::from([format!("localhost/{name}:latest")]),
+        ":latest stays where podman import put it"
+    );
+    // The podman CLI's own import of `name:3` gets the same tag (under its own registry).
+    let theirs = podman_cli(&[
+        "import",
+        &rootfs(dir.path(), "cli", "cli"),
+        &format!("{name}:3"),
+    ]);
+    assert_eq!(
+        podman_tags(theirs.trim()),
+        BTreeSet::from([format!("localhost/{name}:3")])
+    );
+}
