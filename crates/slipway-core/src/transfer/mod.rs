@@ -5,6 +5,7 @@
 
 mod archive;
 mod copy;
+mod podman_pull;
 mod regular;
 
 pub use archive::{Overwrite, check_upload};
@@ -162,6 +163,9 @@ impl Engine {
         cancel: &CancellationToken,
     ) -> Result<PullResult> {
         let r = Reference::parse(reference)?;
+        if options.all_tags && self.is_podman() {
+            return self.pull_every_tag(&r, options, progress, cancel).await;
+        }
         let what = Operation::Pull {
             reference: r.normalized(),
         };
@@ -250,9 +254,9 @@ impl Engine {
             }
         })?;
         Ok(PullResult {
+            digest: digest.or_else(|| podman_pull::recorded_digest(&image.digests, &r)),
             id: image.id,
             tag: image.tags,
-            digest,
         })
     }
 

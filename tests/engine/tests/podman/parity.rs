@@ -94,3 +94,40 @@ async fn import_keeps_the_tag_and_leaves_latest_to_its_owner() {
         BTreeSet::from([format!("localhost/{name}:3")])
     );
 }
+
+#[tokio::test]
+async fn pull_all_tags_brings_every_tag_and_pull_names_its_digest() {
+    let e = podman().await;
+    let repo = format!("{}/{}", registry(), unique("p-alltags"));
+    let (a, b) = (format!("{repo}:a"), format!("{repo}:b"));
+    build_unique(&e, &a).await;
+    e.tag(&a, &b).await.unwrap();
+    for t in [&a, &b] {
+        podman_cli(&["push", "--tls-verify=false", t]);
+    }
+    podman_cli(&["rmi", "-f", &a, &b]);
+    let pulled = ok_json(&cli(&["images", "pull", "--all-tags", &repo]));
+    assert_eq!(
+        strings(&pulled["tag"]),
+        BTreeSet::from([a.clone(), b.clone()])
+    );
+    let listed = podman_cli(&["images", "--format", "{{.Repository}}:{{.Tag}}", &repo]);
+    let listed: BTreeSet<String> = listed.lines().map(str::to_owned).collect();
+    assert_eq!(
+        listed,
+        strings(&pulled["tag"]),
+        "podman lists the same tags"
+    );
+    // One tag again: the JSON names the digest podman recorded for it.
+    podman_cli(&["rmi", "-f", &a, &b]);
+    let one = ok_json(&cli(&["images", "pull", &a]));
+    let digests = podman_cli(&["image", "inspect", "--format", "{{json .RepoDigests}}", &a]);
+    let digests: Vec<String> = serde_json::from_str(digests.trim()).unwrap();
+    let digest = one["digest"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a digest: {one}"));
+    assert!(
+        digests.contains(&format!("{repo}@{digest}")),
+        "{digest} in {digests:?}"
+    );
+}
