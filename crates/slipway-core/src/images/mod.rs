@@ -217,9 +217,11 @@ impl Engine {
                 filters.push((k.clone(), v.clone()));
             }
         }
+        let podman = self.is_podman();
         let opts = ListImagesOptions {
             all: options.all,
-            digests: options.digests,
+            // Podman answers `digests=true` with an empty body; its RepoDigests come anyway.
+            digests: options.digests && !podman,
             filters: (!filters.is_empty()).then(|| to_filter_map(&filters)),
             shared_size: self.api_at_least(1, 42),
             manifests: false,

@@ -131,3 +131,28 @@ async fn pull_all_tags_brings_every_tag_and_pull_names_its_digest() {
         "{digest} in {digests:?}"
     );
 }
+
+#[tokio::test]
+async fn list_with_digests_shows_the_digests_podman_shows() {
+    let listing = ok_json(&cli(&["images", "ls", "--digests"]));
+    let rows = listing.as_array().unwrap();
+    let base = rows
+        .iter()
+        .find(|r| strings(&r["tags"]).contains(&format!("localhost/{}", base_image())))
+        .expect("the base image is listed");
+    let digests = podman_cli(&[
+        "images",
+        "--digests",
+        "--format",
+        "{{.Digest}}",
+        &base_image(),
+    ]);
+    let digest = digests.trim();
+    assert!(digest.starts_with("sha256:"), "{digests}");
+    assert!(
+        strings(&base["digests"])
+            .iter()
+            .any(|d| d.ends_with(&format!("@{digest}"))),
+        "{base}"
+    );
+}
