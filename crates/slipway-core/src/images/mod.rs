@@ -232,6 +232,11 @@ impl Engine {
             .await
             .map_err(Error::from)?;
         let usage = self.containers_per_image().await?;
+        let mut images = images;
+        if podman {
+            // Docker lists newest first; Podman oldest first (a stable sort keeps ties).
+            images.sort_by_key(|i| std::cmp::Reverse(i.created));
+        }
         Ok(images
             .into_iter()
             .filter(|i| cutoff.is_none_or(|c| i.created < c))
@@ -243,7 +248,8 @@ impl Engine {
                 parent_id: i.parent_id,
                 created: i.created,
                 size: i.size,
-                shared_size: i.shared_size,
+                // Podman computes no shared size and says 0; Docker says -1 for "not computed".
+                shared_size: if podman { -1 } else { i.shared_size },
                 labels: i.labels.into_iter().collect(),
             })
             .collect())

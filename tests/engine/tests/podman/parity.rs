@@ -147,7 +147,7 @@ async fn list_with_digests_shows_the_digests_podman_shows() {
         "{{.Digest}}",
         &base_image(),
     ]);
-    let digest = digests.trim();
+    let digest = digests.lines().next().unwrap_or_default();
     assert!(digest.starts_with("sha256:"), "{digests}");
     assert!(
         strings(&base["digests"])
@@ -155,4 +155,31 @@ async fn list_with_digests_shows_the_digests_podman_shows() {
             .any(|d| d.ends_with(&format!("@{digest}"))),
         "{base}"
     );
+}
+
+#[tokio::test]
+async fn list_is_newest_first_with_shared_size_unknown_as_on_docker() {
+    let e = podman().await;
+    let older = build_unique(&e, &unique("p-order-old")).await;
+    // Created times are in seconds.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let newer = build_unique(&e, &unique("p-order-new")).await;
+    let listing = ok_json(&cli(&["images", "ls"]));
+    let rows = listing.as_array().unwrap();
+    let ids: Vec<&str> = rows.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let theirs = podman_cli(&["images", "-q", "--no-trunc"]);
+    let theirs: Vec<&str> = theirs.lines().collect();
+    let at = |list: &[&str], id: &str| list.iter().position(|i| *i == id).unwrap();
+    assert!(at(&ids, &newer) < at(&ids, &older), "newest first: {ids:?}");
+    assert!(
+        at(&theirs, &newer) < at(&theirs, &older),
+        "as podman: {theirs:?}"
+    );
+    let created: Vec<i64> = rows
+        .iter()
+        .map(|r| r["created"].as_i64().unwrap())
+        .collect();
+    assert!(created.windows(2).all(|w| w[0] >= w[1]), "{created:?}");
+    // Docker (API 1.41) says -1 for a shared size it did not compute; so does Slipway here.
+    assert!(rows.iter().all(|r| r["shared_size"] == -1), "{listing}");
 }
