@@ -402,11 +402,10 @@ impl Engine {
             noprune,
             platforms: None,
         };
-        let items = self
-            .api
-            .remove_image(image, Some(opts), None)
-            .await
-            .map_err(|e| missing(image, e))?;
+        let items = match self.api.remove_image(image, Some(opts), None).await {
+            Ok(items) => items,
+            Err(e) => return Err(self.removal_error(image, missing(image, e)).await),
+        };
         Ok(RemoveResult {
             result: "success".into(),
             untagged: items.iter().filter_map(|i| i.untagged.clone()).collect(),
@@ -416,6 +415,20 @@ impl Engine {
                 .collect(),
             containers_deleted: Vec::new(),
         })
+    }
+
+    /// Podman refuses an ID with several names as a 500 ("please force removal"); Docker
+    /// with a 409. Both become the refusal the removal plan gives for it.
+    async fn removal_error(&self, image: &str, e: Error) -> Error {
+        if !(self.is_podman() && e.code == 500 && e.message.contains("please force removal")) {
+            return e;
+        }
+        let names = match self.get(image).await {
+            Ok(d) => d.tags,
+            Err(_) => return e.with_code(409),
+        };
+        let reason = RefusalReason::SeveralNames { names };
+        remove_plan::refusal(crate::EngineKind::Podman, image, reason, true).to_error()
     }
 
     /// `prune()`: delete unused images. Docker prunes itself; Podman's compat prune fails

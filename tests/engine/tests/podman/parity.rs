@@ -183,3 +183,51 @@ async fn list_is_newest_first_with_shared_size_unknown_as_on_docker() {
     // Docker (API 1.41) says -1 for a shared size it did not compute; so does Slipway here.
     assert!(rows.iter().all(|r| r["shared_size"] == -1), "{listing}");
 }
+
+/// `images rm ID` of an image with two names, on `host`: the error JSON.
+fn rm_by_id_refusal(host: &str, id: &str) -> serde_json::Value {
+    let out = run_cli(
+        &mut slipway_cli_command(),
+        &["--host", host, "--json", "images", "rm", id],
+    );
+    assert!(!out.status.success());
+    json_of(&out)
+}
+
+#[tokio::test]
+async fn removing_an_id_with_several_names_is_refused_with_409_as_on_docker() {
+    let e = podman().await;
+    let a = unique("p-two-a");
+    let b = format!("{}:two", unique("p-two-b"));
+    let id = build_unique(&e, &a).await;
+    e.tag(&a, &b).await.unwrap();
+    let err = e.remove(&id, false, false).await.unwrap_err();
+    assert_eq!(err.code, 409, "{}", err.message);
+    let kind = serde_json::to_value(&err.kind).unwrap();
+    assert_eq!(kind["refusal"]["kind"], "several_names", "{kind}");
+    let theirs = Command::new("podman")
+        .args(["--remote", "--url", &podman_host(), "rmi", &id])
+        .output()
+        .unwrap();
+    assert!(!theirs.status.success(), "podman refuses it too");
+    assert_eq!(podman_tags(&id).len(), 2, "both names stay");
+    // The CLI's answer is the one it gives on Docker for the same image.
+    let ours = rm_by_id_refusal(&podman_host(), &id);
+    let d = docker().await;
+    let docker_id = build_tagged(&d, &a).await;
+    d.tag(&a, &b).await.unwrap();
+    let docker = rm_by_id_refusal(&docker_host(), &docker_id);
+    for answer in [&ours, &docker] {
+        assert_eq!(answer["error"]["code"], 409, "{answer}");
+        assert_eq!(
+            answer["error"]["kind"]["type"], "remove_refused",
+            "{answer}"
+        );
+        assert_eq!(
+            answer["error"]["kind"]["refusal"]["kind"], "several_names",
+            "{answer}"
+        );
+    }
+    assert_eq!(podman_tags(&id).len(), 2, "both names stay");
+    d.remove(&docker_id, true, false).await.unwrap();
+}
