@@ -231,3 +231,18 @@ async fn removing_an_id_with_several_names_is_refused_with_409_as_on_docker() {
     assert_eq!(podman_tags(&id).len(), 2, "both names stay");
     d.remove(&docker_id, true, false).await.unwrap();
 }
+
+#[tokio::test]
+async fn builder_prune_says_podman_keeps_no_build_cache() {
+    let preview = ok_json(&cli(&["builder-prune", "--dry-run"]));
+    assert_eq!(preview["space_to_reclaim"], 0, "{preview}");
+    let out = cli(&["builder-prune"]);
+    assert!(!out.status.success());
+    let err = &json_of(&out)["error"];
+    assert_eq!(err["code"], 501, "{err}");
+    assert_eq!(err["kind"]["type"], "no_build_cache_on_podman", "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("images prune"),
+        "says what to do instead: {err}"
+    );
+}
