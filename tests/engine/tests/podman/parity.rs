@@ -246,3 +246,46 @@ async fn builder_prune_says_podman_keeps_no_build_cache() {
         "says what to do instead: {err}"
     );
 }
+
+#[tokio::test]
+async fn registry_data_asks_the_registry_itself_and_agrees_with_docker() {
+    let seeded = format!("{}/slipway-test/busybox:latest", registry());
+    let ours = ok_json(&cli(&["images", "registry-data", &seeded]));
+    let docker = ok_json(&run_cli(
+        &mut slipway_cli_command(),
+        &[
+            "--host",
+            &docker_host(),
+            "--json",
+            "images",
+            "registry-data",
+            &seeded,
+        ],
+    ));
+    assert_eq!(
+        ours, docker,
+        "the same answer as through Docker's /distribution"
+    );
+    assert!(ours["digest"].as_str().unwrap().starts_with("sha256:"));
+    // What podman itself pulls has that digest.
+    podman_cli(&["pull", "--tls-verify=false", &seeded]);
+    let digests = podman_cli(&[
+        "image",
+        "inspect",
+        "--format",
+        "{{json .RepoDigests}}",
+        &seeded,
+    ]);
+    assert!(
+        digests.contains(ours["digest"].as_str().unwrap()),
+        "{digests}"
+    );
+    let missing = cli(&[
+        "images",
+        "registry-data",
+        &format!("{}/slipway-absent:x", registry()),
+    ]);
+    let err = &json_of(&missing)["error"];
+    assert_eq!(err["code"], 404, "{err}");
+    assert_eq!(err["kind"]["type"], "not_in_registry", "{err}");
+}
