@@ -109,6 +109,22 @@ fn protocol_for(registry: &str) -> ClientProtocol {
     }
 }
 
+/// `localhost[:port]` for a registry at 127.0.0.1 or [::1]: the same registry under the
+/// name Podman's login lets speak plain HTTP.
+pub(crate) fn localhost_alias(registry: &str) -> Option<String> {
+    let (host, port) = match registry.rsplit_once(':') {
+        Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) => (h, Some(p)),
+        _ => (registry, None),
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let ip = host.parse::<std::net::IpAddr>().ok()?;
+    let same_host = ip == std::net::Ipv4Addr::LOCALHOST || ip == std::net::Ipv6Addr::LOCALHOST;
+    same_host.then(|| match port {
+        Some(p) => format!("localhost:{p}"),
+        None => "localhost".to_owned(),
+    })
+}
+
 fn is_loopback(registry: &str) -> bool {
     let host = registry
         .rsplit_once(':')
@@ -180,6 +196,22 @@ mod tests {
         }
         for r in ["docker.io", "registry.example.com:5000", "10.0.0.1:5000"] {
             assert!(!is_loopback(r), "{r}");
+        }
+    }
+
+    #[test]
+    fn loopback_addresses_have_a_localhost_alias() {
+        let alias = |r: &str| localhost_alias(r);
+        assert_eq!(alias("127.0.0.1:5000").as_deref(), Some("localhost:5000"));
+        assert_eq!(alias("[::1]:5000").as_deref(), Some("localhost:5000"));
+        assert_eq!(alias("127.0.0.1").as_deref(), Some("localhost"));
+        for r in [
+            "localhost:5000",
+            "127.0.0.2:5000",
+            "10.0.0.1:5000",
+            "docker.io",
+        ] {
+            assert_eq!(alias(r), None, "{r}");
         }
     }
 }
