@@ -350,3 +350,73 @@ async fn login_to_a_plain_http_loopback_registry_checks_the_password() {
     assert!(podman_login(&env("SLIPWAY_TEST_AUTH_PASSWORD")));
     assert!(!podman_login("wrong"));
 }
+
+/// slipway-cli's `events --json` on `host`, read until `until` has been seen or 10 s pass.
+async fn events_until(
+    host: &str,
+    act: impl FnOnce(),
+    until: impl Fn(&serde_json::Value) -> bool,
+) -> Vec<serde_json::Value> {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = tokio::process::Command::new(slipway_cli())
+        .args(["--host", host, "--json", "events"])
+        .env_remove("DOCKER_HOST")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    // The stream is open once the engine has answered: give it a moment.
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    act();
+    let mut seen = Vec::new();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+            let done = until(&v);
+            seen.push(v);
+            if done {
+                break;
+            }
+        }
+    })
+    .await;
+    seen
+}
+
+#[tokio::test]
+async fn removing_one_name_is_an_untag_without_a_delete_as_on_docker() {
+    let e = podman().await;
+    let a = unique("p-evt-keep");
+    let id = build_unique(&e, &a).await;
+    let b = format!("{}:two", unique("p-evt-name"));
+    e.tag(&a, &b).await.unwrap();
+    let marker = unique("p-evt-marker");
+    // A later tag marks the end: every event of the removal has arrived by then.
+    let seen = events_until(
+        &podman_host(),
+        || {
+            podman_cli(&["rmi", &b]);
+            podman_cli(&["tag", &a, &marker]);
+        },
+        |v| v["action"] == "tag",
+    )
+    .await;
+    let mine: Vec<&str> = seen
+        .iter()
+        .filter(|v| v["id"].as_str().is_some_and(|i| id.ends_with(i)))
+        .map(|v| v["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(mine, ["untag", "tag"], "{seen:?}");
+    assert!(e.get(&a).await.is_ok(), "the image stays");
+    // A real removal still reports its delete.
+    let seen = events_until(
+        &podman_host(),
+        || {
+            podman_cli(&["rmi", "-f", &id]);
+        },
+        |v| v["action"] == "delete",
+    )
+    .await;
+    assert!(seen.iter().any(|v| v["action"] == "delete"), "{seen:?}");
+}
