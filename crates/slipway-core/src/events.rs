@@ -94,7 +94,10 @@ impl Engine {
             since: Some(now.to_string()),
             ..Default::default()
         };
-        self.long.events(Some(opts)).map(|item| {
+        // Podman sends `delete` after `untag` when one name of several goes (the image
+        // stays): a delete of an image that is still there is no delete.
+        let podman = self.is_podman().then(|| self.clone());
+        let events = self.long.events(Some(opts)).map(|item| {
             let e = item.map_err(Error::from)?;
             let actor = e.actor.unwrap_or_default();
             let attributes = actor.attributes.unwrap_or_default();
@@ -105,6 +108,18 @@ impl Engine {
                 name: attributes.get("name").cloned(),
                 time: e.time.unwrap_or_default(),
             })
+        });
+        events.filter_map(move |e| {
+            let podman = podman.clone();
+            async move {
+                let still_there = match (&e, &podman) {
+                    (Ok(ev), Some(engine)) if ev.kind == "image" && ev.action == "delete" => {
+                        engine.inspect(&ev.id).await.is_ok()
+                    }
+                    _ => false,
+                };
+                (!still_there).then_some(e)
+            }
         })
     }
 }

@@ -3,7 +3,7 @@
 pub use crate::events::ImageEvent;
 
 use crate::engine::Engine;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::images::ListOptions;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -254,6 +254,10 @@ impl Engine {
         until: Option<&str>,
     ) -> Result<BuildCachePruneResult> {
         crate::build_cache::check_keep_storage(keep_storage)?;
+        if self.is_podman() {
+            // Podman has no `/build/prune`: a bare 404 would read as a missing image.
+            return Err(Error::of(ErrorKind::NoBuildCacheOnPodman));
+        }
         let mut query = String::from("/build/prune?");
         if let Some(k) = keep_storage {
             let key = if self.api_at_least(1, 48) {

@@ -554,3 +554,6 @@ async fn prune_all_preview_is_deleted_exactly_through_explicit_removals() {
     );
     assert_eq!(outcome.predicted, plan.space_to_reclaim);
 }
+
+#[path = "podman/parity.rs"]
+mod parity;

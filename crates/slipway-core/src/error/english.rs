@@ -423,6 +423,7 @@ impl ErrorKind {
             BadKeepStorage { bytes } => {
                 format!("keep-storage={bytes} is not a number of bytes: use 0 or more.")
             }
+            NoBuildCacheOnPodman => "Podman keeps no build cache of its own: its build steps are stored as images. Remove the unused ones with `images prune` (--all for tagged ones too).".into(),
             WithHint { cause, hint } => format!("{} {hint}", cause.message),
 
             FileLocked { path, millis } => format!(

@@ -520,6 +520,8 @@ pub enum ErrorKind {
         #[cfg_attr(feature = "specta", specta(type = f64))]
         bytes: i64,
     },
+    /// Podman has no BuildKit cache to prune (its build steps are images).
+    NoBuildCacheOnPodman,
     /// A sentence with what to do next on the command line (the CLI's own words).
     WithHint {
         cause: super::Error,

@@ -85,7 +85,7 @@ impl ErrorKind {
             | NothingTicked
             | NotAPin { .. }
             | BadKeepStorage { .. } => 400,
-            RawUnsupported { .. } => 501,
+            RawUnsupported { .. } | NoBuildCacheOnPodman => 501,
             TlsFileUnreadable { .. } | TlsFileInvalid { .. } | EngineWantsTls { .. } => 400,
             EngineWantsCertificate { .. } => 401,
             EngineRefusedCertificate { .. } => 403,

@@ -217,9 +217,11 @@ impl Engine {
                 filters.push((k.clone(), v.clone()));
             }
         }
+        let podman = self.is_podman();
         let opts = ListImagesOptions {
             all: options.all,
-            digests: options.digests,
+            // Podman answers `digests=true` with an empty body; its RepoDigests come anyway.
+            digests: options.digests && !podman,
             filters: (!filters.is_empty()).then(|| to_filter_map(&filters)),
             shared_size: self.api_at_least(1, 42),
             manifests: false,
@@ -230,6 +232,11 @@ impl Engine {
             .await
             .map_err(Error::from)?;
         let usage = self.containers_per_image().await?;
+        let mut images = images;
+        if podman {
+            // Docker lists newest first; Podman oldest first (a stable sort keeps ties).
+            images.sort_by_key(|i| std::cmp::Reverse(i.created));
+        }
         Ok(images
             .into_iter()
             .filter(|i| cutoff.is_none_or(|c| i.created < c))
@@ -241,7 +248,8 @@ impl Engine {
                 parent_id: i.parent_id,
                 created: i.created,
                 size: i.size,
-                shared_size: i.shared_size,
+                // Podman computes no shared size and says 0; Docker says -1 for "not computed".
+                shared_size: if podman { -1 } else { i.shared_size },
                 labels: i.labels.into_iter().collect(),
             })
             .collect())
@@ -394,11 +402,10 @@ impl Engine {
             noprune,
             platforms: None,
         };
-        let items = self
-            .api
-            .remove_image(image, Some(opts), None)
-            .await
-            .map_err(|e| missing(image, e))?;
+        let items = match self.api.remove_image(image, Some(opts), None).await {
+            Ok(items) => items,
+            Err(e) => return Err(self.removal_error(image, missing(image, e)).await),
+        };
         Ok(RemoveResult {
             result: "success".into(),
             untagged: items.iter().filter_map(|i| i.untagged.clone()).collect(),
@@ -408,6 +415,20 @@ impl Engine {
                 .collect(),
             containers_deleted: Vec::new(),
         })
+    }
+
+    /// Podman refuses an ID with several names as a 500 ("please force removal"); Docker
+    /// with a 409. Both become the refusal the removal plan gives for it.
+    async fn removal_error(&self, image: &str, e: Error) -> Error {
+        if !(self.is_podman() && e.code == 500 && e.message.contains("please force removal")) {
+            return e;
+        }
+        let names = match self.get(image).await {
+            Ok(d) => d.tags,
+            Err(_) => return e.with_code(409),
+        };
+        let reason = RefusalReason::SeveralNames { names };
+        remove_plan::refusal(crate::EngineKind::Podman, image, reason, true).to_error()
     }
 
     /// `prune()`: delete unused images. Docker prunes itself; Podman's compat prune fails

@@ -94,13 +94,19 @@ impl Engine {
             .unwrap_or_default())
     }
 
-    /// Digest and platforms of a remote image, asking the registry through the engine.
+    /// Digest and platforms of a remote image, asking the registry through the engine
+    /// (Docker) or directly (Podman, which cannot).
     #[tracing::instrument(skip(self, credentials), err(level = "debug", Display))]
     pub async fn registry_data(
         &self,
         reference: &str,
         credentials: Option<&Credentials>,
     ) -> Result<RegistryData> {
+        if self.is_podman() {
+            // Podman has no `/distribution` endpoint: ask the registry itself.
+            return crate::registry::manifest::manifest_data(reference, credentials, self.stall)
+                .await;
+        }
         let r = Reference::parse(reference)?;
         let creds = credentials::lookup(credentials, r.registry(), self.stall)
             .await?

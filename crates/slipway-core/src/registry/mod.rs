@@ -3,6 +3,7 @@
 //! does not cover. Credentials come from the same place as for pull and push.
 
 pub mod credentials;
+pub mod manifest;
 
 use crate::credentials::Credentials;
 use crate::error::{Error, ErrorKind, Operation, Peer, Result, whole_seconds};
@@ -29,30 +30,8 @@ pub async fn list_tags_within(
 ) -> Result<Vec<String>> {
     let r = Reference::parse(repository)?;
     let registry = r.registry().to_owned();
-    let path = r
-        .qualified_repository()
-        .strip_prefix(&format!("{registry}/"))
-        .map(str::to_owned)
-        .unwrap_or_else(|| r.path.clone());
-    let oci_ref = oci_client::Reference::with_tag(registry.clone(), path, "latest".into());
-    let auth = match credentials::lookup(explicit, &registry, limit).await? {
-        Some(Credentials {
-            username: Some(u),
-            password: Some(p),
-            ..
-        }) => RegistryAuth::Basic(u, p),
-        Some(Credentials {
-            identity_token: Some(t),
-            ..
-        }) => RegistryAuth::Bearer(t),
-        _ => RegistryAuth::Anonymous,
-    };
-    let client = oci_client::Client::new(ClientConfig {
-        protocol: protocol_for(&registry),
-        connect_timeout: Some(limit),
-        read_timeout: Some(limit),
-        ..Default::default()
-    });
+    let oci_ref = oci_reference(&r, "latest");
+    let (client, auth) = client_for(&registry, explicit, limit).await?;
     // Token exchanges and paging are several requests: the whole gets twice the limit.
     let mut tags = tokio::time::timeout(limit * 2, client.list_tags(&oci_ref, &auth, None, None))
         .await
@@ -67,10 +46,57 @@ pub async fn list_tags_within(
                 seconds: whole_seconds(limit * 2),
             })
         })?
-        .map_err(|e| classify(e, &registry, repository))?
+        .map_err(|e| {
+            let listing = Operation::ListTags {
+                repository: repository.to_owned(),
+            };
+            classify(e, &registry, repository, listing)
+        })?
         .tags;
     tags.sort();
     Ok(tags)
+}
+
+/// `r` as oci-client names it, at `tag` (a digest written on `r` wins).
+fn oci_reference(r: &Reference, tag: &str) -> oci_client::Reference {
+    let registry = r.registry().to_owned();
+    let path = r
+        .qualified_repository()
+        .strip_prefix(&format!("{registry}/"))
+        .map(str::to_owned)
+        .unwrap_or_else(|| r.path.clone());
+    match &r.digest {
+        Some(d) => oci_client::Reference::with_digest(registry, path, d.clone()),
+        None => oci_client::Reference::with_tag(registry, path, tag.to_owned()),
+    }
+}
+
+/// A client for `registry` with every read bounded by `limit`, and the credentials pull
+/// and push would use there.
+async fn client_for(
+    registry: &str,
+    explicit: Option<&Credentials>,
+    limit: Duration,
+) -> Result<(oci_client::Client, RegistryAuth)> {
+    let auth = match credentials::lookup(explicit, registry, limit).await? {
+        Some(Credentials {
+            username: Some(u),
+            password: Some(p),
+            ..
+        }) => RegistryAuth::Basic(u, p),
+        Some(Credentials {
+            identity_token: Some(t),
+            ..
+        }) => RegistryAuth::Bearer(t),
+        _ => RegistryAuth::Anonymous,
+    };
+    let client = oci_client::Client::new(ClientConfig {
+        protocol: protocol_for(registry),
+        connect_timeout: Some(limit),
+        read_timeout: Some(limit),
+        ..Default::default()
+    });
+    Ok((client, auth))
 }
 
 /// Docker talks plain HTTP to loopback registries (they are insecure by default) and HTTPS
@@ -81,6 +107,22 @@ fn protocol_for(registry: &str) -> ClientProtocol {
     } else {
         ClientProtocol::Https
     }
+}
+
+/// `localhost[:port]` for a registry at 127.0.0.1 or [::1]: the same registry under the
+/// name Podman's login lets speak plain HTTP.
+pub(crate) fn localhost_alias(registry: &str) -> Option<String> {
+    let (host, port) = match registry.rsplit_once(':') {
+        Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) => (h, Some(p)),
+        _ => (registry, None),
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let ip = host.parse::<std::net::IpAddr>().ok()?;
+    let same_host = ip == std::net::Ipv4Addr::LOCALHOST || ip == std::net::Ipv6Addr::LOCALHOST;
+    same_host.then(|| match port {
+        Some(p) => format!("localhost:{p}"),
+        None => "localhost".to_owned(),
+    })
 }
 
 fn is_loopback(registry: &str) -> bool {
@@ -95,11 +137,13 @@ fn is_loopback(registry: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-fn classify(e: OciDistributionError, registry: &str, repository: &str) -> Error {
+fn classify(
+    e: OciDistributionError,
+    registry: &str,
+    repository: &str,
+    listing: Operation,
+) -> Error {
     let (registry, repository) = (registry.to_owned(), repository.to_owned());
-    let listing = Operation::ListTags {
-        repository: repository.clone(),
-    };
     match e {
         OciDistributionError::UnauthorizedError { .. }
         | OciDistributionError::AuthenticationFailure(_) => {
@@ -152,6 +196,22 @@ mod tests {
         }
         for r in ["docker.io", "registry.example.com:5000", "10.0.0.1:5000"] {
             assert!(!is_loopback(r), "{r}");
+        }
+    }
+
+    #[test]
+    fn loopback_addresses_have_a_localhost_alias() {
+        let alias = |r: &str| localhost_alias(r);
+        assert_eq!(alias("127.0.0.1:5000").as_deref(), Some("localhost:5000"));
+        assert_eq!(alias("[::1]:5000").as_deref(), Some("localhost:5000"));
+        assert_eq!(alias("127.0.0.1").as_deref(), Some("localhost"));
+        for r in [
+            "localhost:5000",
+            "127.0.0.2:5000",
+            "10.0.0.1:5000",
+            "docker.io",
+        ] {
+            assert_eq!(alias(r), None, "{r}");
         }
     }
 }

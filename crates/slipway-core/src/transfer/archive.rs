@@ -183,12 +183,11 @@ impl Engine {
             path: path.display().to_string(),
         };
         let mut upload = Upload::open(path, progress).await?;
+        let (repo, tag) = import_name(target.as_ref(), self.is_podman());
         let opts = bollard::query_parameters::CreateImageOptions {
             from_src: Some("-".into()),
-            repo: target.as_ref().map(|t| t.repository()),
-            tag: target
-                .as_ref()
-                .and_then(|t| t.tag_or_default().map(str::to_owned)),
+            repo,
+            tag,
             changes: options.changes.clone(),
             message: options.message.clone(),
             platform: options.platform.clone().unwrap_or_default(),
@@ -213,6 +212,19 @@ impl Engine {
             tag: image.tags,
             digest: None,
         })
+    }
+}
+
+/// The `repo` and `tag` of an import. Podman's compat import reads no `tag` (the image
+/// would become `:latest`, taking that name from another image): it gets `repo=name:tag`.
+fn import_name(target: Option<&Reference>, podman: bool) -> (Option<String>, Option<String>) {
+    let Some(t) = target else {
+        return (None, None);
+    };
+    let tag = t.tag_or_default().map(str::to_owned);
+    match (podman, tag) {
+        (true, Some(tag)) => (Some(format!("{}:{tag}", t.repository())), None),
+        (_, tag) => (Some(t.repository()), tag),
     }
 }
 

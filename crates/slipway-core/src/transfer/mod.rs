@@ -5,6 +5,7 @@
 
 mod archive;
 mod copy;
+mod podman_pull;
 mod regular;
 
 pub use archive::{Overwrite, check_upload};
@@ -162,6 +163,9 @@ impl Engine {
         cancel: &CancellationToken,
     ) -> Result<PullResult> {
         let r = Reference::parse(reference)?;
+        if options.all_tags && self.is_podman() {
+            return self.pull_every_tag(&r, options, progress, cancel).await;
+        }
         let what = Operation::Pull {
             reference: r.normalized(),
         };
@@ -250,9 +254,9 @@ impl Engine {
             }
         })?;
         Ok(PullResult {
+            digest: digest.or_else(|| podman_pull::recorded_digest(&image.digests, &r)),
             id: image.id,
             tag: image.tags,
-            digest,
         })
     }
 
@@ -341,7 +345,15 @@ impl Engine {
     /// Check credentials against a registry (through the engine, as `docker login` does).
     #[tracing::instrument(skip(self, credentials), fields(registry = %credentials.registry), err(level = "debug", Display))]
     pub async fn login(&self, credentials: &Credentials) -> Result<String> {
-        let body = serde_json::to_value(credentials.to_bollard()).map_err(Error::unexpected)?;
+        let mut sent = credentials.to_bollard();
+        if self.is_podman()
+            && let Some(alias) = crate::registry::localhost_alias(&credentials.registry)
+        {
+            // Podman's `/auth` speaks HTTPS to every registry but `localhost`, for which it
+            // allows plain HTTP; Docker treats every loopback registry that way.
+            sent.serveraddress = Some(alias);
+        }
+        let body = serde_json::to_value(sent).map_err(Error::unexpected)?;
         let r = self
             .raw_json("POST", "/auth", Some(&body))
             .await
