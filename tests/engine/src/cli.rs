@@ -120,3 +120,18 @@ pub fn engine_row<'a>(rows: &'a serde_json::Value, name: &str) -> &'a serde_json
         .find(|r| r["name"] == name)
         .unwrap_or_else(|| panic!("{name} is listed: {rows:#}"))
 }
+
+/// Runs `cmd` with `input` on its stdin (closed after it, like a pipe) and its output captured.
+pub fn output_with_stdin(cmd: &mut Command, input: &str) -> Output {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the program runs");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).unwrap();
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}

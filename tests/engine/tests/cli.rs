@@ -357,28 +357,18 @@ fn login_saves_through_the_users_credential_helper() {
 
     let registry = auth_registry();
     let password = env("SLIPWAY_TEST_AUTH_PASSWORD");
-    let mut child = slipway_cli_command()
-        .args(["--host", &docker_host(), "--json", "login", &registry])
-        .args(["-u", &env("SLIPWAY_TEST_AUTH_USER"), "--password-stdin"])
-        .env_remove("DOCKER_HOST")
-        .env("DOCKER_CONFIG", &config)
-        .env(
-            "PATH",
-            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
-        )
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(password.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = output_with_stdin(
+        slipway_cli_command()
+            .args(["--host", &docker_host(), "--json", "login", &registry])
+            .args(["-u", &env("SLIPWAY_TEST_AUTH_USER"), "--password-stdin"])
+            .env_remove("DOCKER_HOST")
+            .env("DOCKER_CONFIG", &config)
+            .env(
+                "PATH",
+                format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+            ),
+        &password,
+    );
     assert!(
         out.status.success(),
         "{}",

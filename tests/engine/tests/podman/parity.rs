@@ -292,22 +292,15 @@ async fn registry_data_asks_the_registry_itself_and_agrees_with_docker() {
 
 /// `login` on Podman to the auth registry with `password`, with a docker config of its own.
 fn login(password: &str) -> std::process::Output {
-    use std::io::Write;
     let config = tempfile::tempdir().unwrap();
     let registry = auth_registry();
-    let mut child = slipway_cli_command()
-        .args(["--host", &podman_host(), "--json", "login", &registry])
-        .args(["-u", &env("SLIPWAY_TEST_AUTH_USER"), "--password-stdin"])
-        .env("DOCKER_CONFIG", config.path())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(password.as_bytes()).unwrap();
-    drop(stdin);
-    child.wait_with_output().unwrap()
+    output_with_stdin(
+        slipway_cli_command()
+            .args(["--host", &podman_host(), "--json", "login", &registry])
+            .args(["-u", &env("SLIPWAY_TEST_AUTH_USER"), "--password-stdin"])
+            .env("DOCKER_CONFIG", config.path()),
+        password,
+    )
 }
 
 #[tokio::test]
@@ -322,30 +315,22 @@ async fn login_to_a_plain_http_loopback_registry_checks_the_password() {
     // The podman CLI, told the registry is plain HTTP, agrees on both.
     let auth_dir = tempfile::tempdir().unwrap();
     let podman_login = |password: &str| {
-        let mut child = Command::new("podman")
-            .args([
-                "--remote",
-                "--url",
-                &podman_host(),
-                "login",
-                "--tls-verify=false",
-            ])
-            .args(["-u", &env("SLIPWAY_TEST_AUTH_USER"), "--password-stdin"])
-            .arg(auth_registry())
-            .env("REGISTRY_AUTH_FILE", auth_dir.path().join("auth.json"))
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(password.as_bytes())
-            .unwrap();
-        child.wait().unwrap().success()
+        output_with_stdin(
+            Command::new("podman")
+                .args([
+                    "--remote",
+                    "--url",
+                    &podman_host(),
+                    "login",
+                    "--tls-verify=false",
+                ])
+                .args(["-u", &env("SLIPWAY_TEST_AUTH_USER"), "--password-stdin"])
+                .arg(auth_registry())
+                .env("REGISTRY_AUTH_FILE", auth_dir.path().join("auth.json")),
+            password,
+        )
+        .status
+        .success()
     };
     assert!(podman_login(&env("SLIPWAY_TEST_AUTH_PASSWORD")));
     assert!(!podman_login("wrong"));
