@@ -98,14 +98,18 @@ where
     }
 }
 
-/// Save a screenshot under the artifacts folder (`SLIPWAY_ARTIFACTS`, else target/e2e-artifacts).
-pub async fn screenshot(c: &Client, name: &str) -> TestResult {
-    let dir = std::env::var_os("SLIPWAY_ARTIFACTS")
+/// The artifacts folder (`SLIPWAY_ARTIFACTS`, else target/e2e-artifacts).
+pub fn artifacts_dir() -> PathBuf {
+    std::env::var_os("SLIPWAY_ARTIFACTS")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
             PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-artifacts")
         })
-        .join("screenshots");
+}
+
+/// Save a screenshot under the artifacts folder.
+pub async fn screenshot(c: &Client, name: &str) -> TestResult {
+    let dir = artifacts_dir().join("screenshots");
     std::fs::create_dir_all(&dir)?;
     // WebKit hands out the last painted frame: let what just changed in the DOM be painted
     // (two animation frames, then a moment for the compositor), or the picture is stale.

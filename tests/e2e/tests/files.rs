@@ -428,12 +428,21 @@ impl Drop for App {
 async fn a_second_launch_hands_over_to_the_first_window_instead_of_racing_on_the_files()
 -> TestResult {
     let bus = SessionBus::start();
-    let launch = || {
+    // Each launch's output is kept as an artifact (single-instance-N.log): when the first
+    // window does not take the name, its log says why.
+    let launches = std::cell::Cell::new(0);
+    let launch = || -> std::io::Result<App> {
+        launches.set(launches.get() + 1);
+        std::fs::create_dir_all(artifacts_dir())?;
+        let log = std::fs::File::create(
+            artifacts_dir().join(format!("single-instance-{}.log", launches.get())),
+        )?;
         std::process::Command::new(app_binary())
             .args(["--host", &docker_host()])
             .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
+            .env("SLIPWAY_LOG", "info")
+            .stdout(log.try_clone()?)
+            .stderr(log)
             .spawn()
             .map(App)
     };
