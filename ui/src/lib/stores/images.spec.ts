@@ -203,6 +203,30 @@ describe('ImagesStore with several engines', () => {
     expect(s.loaded).toBe(true);
   });
 
+  it('is not ready on the answer for an engine no longer shown (the list came in meanwhile)', async () => {
+    // At start the store asks "the current engine" (null) before the engine list is known;
+    // the list then names it. The late answer for null must not show an empty, "ready" grid.
+    const early = deferred<ImageSummary[]>();
+    const named = deferred<ImageSummary[]>();
+    mockApi.imagesList.mockImplementation((engine: string | null) =>
+      engine === null ? early.promise : named.promise,
+    );
+    let targets: (string | null)[] = [null];
+    const s = new ImagesStore(() => targets);
+    const first = s.refresh();
+    targets = ['desk'];
+    s.retain(targets);
+    const second = s.refresh();
+    early.resolve(onLab);
+    await first;
+    expect(s.loaded).toBe(false);
+    expect(s.rows).toEqual([]);
+    named.resolve(onDesk);
+    await second;
+    expect(s.loaded).toBe(true);
+    expect(s.rows.map((r) => r.name)).toEqual(['desk/app:1']);
+  });
+
   it('sends actions to the engine of the row', async () => {
     const s = store(['desk', 'lab']);
     await s.tag(hexId('a1'), 'lab/app:2', null, 'lab');

@@ -166,7 +166,9 @@ export class ImagesStore {
     } finally {
       this.#listing--;
       this.loading = this.#listing > 0;
-      this.loaded = true;
+      // Only an answer for an engine shown makes the grid ready: a late one for an engine
+      // switched away from (or for "current" before the list named it) shows nothing.
+      if (this.#shown(k)) this.loaded = true;
     }
     await this.#loadUsage(engine);
   }
