@@ -131,6 +131,8 @@ pub enum ImagesCmd {
     Inspect { reference: String },
     /// Layers and the steps that made them
     History { reference: String },
+    /// Each image's unique and shared bytes (what deleting it alone frees)
+    Usage,
     /// Build an image from a Dockerfile
     Build(BuildArgs),
     /// Pull an image from a registry

@@ -12,6 +12,7 @@ mod pins;
 mod progress_view;
 mod remove;
 mod signals;
+mod usage;
 
 use args::{Cli, Command, ImagesCmd, PruneArgs};
 use clap::Parser;
@@ -284,6 +285,7 @@ async fn images(
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
             Ok(())
         }
+        ImagesCmd::Usage => usage::show_image_usage(engine, json).await,
         ImagesCmd::History { reference } => {
             show(json, &engine.history(&reference).await?, |rows| {
                 output::table(

@@ -198,19 +198,17 @@ impl Engine {
     async fn connect_host(host: &str, spec: &EngineSpec) -> Result<Self> {
         let limit = Duration::from_secs(10);
         let docker = client_for(host, spec)?.with_timeout(limit);
-        let docker = docker
-            .with_request_modifier(fix_registry_auth_header)
-            .negotiate_version()
-            .await
-            .map_err(|e| match host.starts_with("ssh://") {
-                // ssh's own complaint (refused key, host key, no docker there), typed.
-                true => ssh::bollard_failure(host, &e, limit),
-                false => unreachable(host, e.into()),
-            })?;
-        let version = docker
-            .version()
-            .await
-            .map_err(|e| unreachable(host, e.into()))?;
+        let docker = docker.with_request_modifier(fix_registry_auth_header);
+        // One `/version` per connection (on Podman each costs ~0.4 s): bollard's
+        // `negotiate_version()` asks it too, but only to lower the client's version, and
+        // bollard builds every request path without that version prefix anyway (the path is
+        // joined as an absolute one), so the engine answers each at its own API version —
+        // the one this answer names and `api_at_least` reads.
+        let version = docker.version().await.map_err(|e| match host.starts_with("ssh://") {
+            // ssh's own complaint (refused key, host key, no docker there), typed.
+            true => ssh::bollard_failure(host, &e, limit),
+            false => unreachable(host, e.into()),
+        })?;
         let is_podman = version
             .components
             .iter()
