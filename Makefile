@@ -78,7 +78,7 @@ fuzz:
 ## The real-engine suites: a private dockerd, registries and podman, torn down afterwards.
 engine-tests:
 	@mkdir -p target/test-logs
-	$(CARGO) build --locked -p slipway-cli
+	$(CARGO) build --locked -p slipway-cli -p slipway-request-counter
 	$(CARGO) test --locked -p slipway-engine-tests --no-run
 	set -o pipefail; bash $(HARNESS) $(CARGO) test --locked -p slipway-engine-tests -- --test-threads=1 2>&1 \
 	  | tee target/test-logs/engine.log

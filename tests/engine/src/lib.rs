@@ -184,6 +184,7 @@ pub fn random_context(mib: usize) -> tempfile::TempDir {
 
 pub mod cli;
 pub mod contexts;
+pub mod counter;
 pub mod faults;
 
 pub use cli::*;

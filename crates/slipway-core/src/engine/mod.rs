@@ -204,11 +204,14 @@ impl Engine {
         // bollard builds every request path without that version prefix anyway (the path is
         // joined as an absolute one), so the engine answers each at its own API version —
         // the one this answer names and `api_at_least` reads.
-        let version = docker.version().await.map_err(|e| match host.starts_with("ssh://") {
-            // ssh's own complaint (refused key, host key, no docker there), typed.
-            true => ssh::bollard_failure(host, &e, limit),
-            false => unreachable(host, e.into()),
-        })?;
+        let version = docker
+            .version()
+            .await
+            .map_err(|e| match host.starts_with("ssh://") {
+                // ssh's own complaint (refused key, host key, no docker there), typed.
+                true => ssh::bollard_failure(host, &e, limit),
+                false => unreachable(host, e.into()),
+            })?;
         let is_podman = version
             .components
             .iter()

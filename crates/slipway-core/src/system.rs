@@ -2,8 +2,6 @@
 
 pub use crate::events::ImageEvent;
 
-mod libpod_df;
-
 use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Result};
 use crate::images::ListOptions;
@@ -165,9 +163,9 @@ impl Engine {
         })
     }
 
-    /// Unique and shared bytes per image, in one request: Docker's `/system/df` (any API
-    /// version), Podman's `/libpod/system/df` (its compat `df` has them wrong). Added up from
-    /// each image's layers (two requests per image) only where neither can be asked.
+    /// Unique and shared bytes per image. Docker's `/system/df` has them in one request
+    /// (any API version); Podman's compat `df` does not, so there they are added up from
+    /// each image's layers (two requests per image).
     #[tracing::instrument(skip(self), err(level = "debug", Display))]
     pub async fn image_usage(&self) -> Result<Vec<ImageUsage>> {
         let df = self.engine_df().await?;
@@ -176,10 +174,7 @@ impl Engine {
 
     /// Per-image bytes from a df answer when it has them, else added up from layers.
     async fn image_usage_from(&self, df: Option<&serde_json::Value>) -> Result<Vec<ImageUsage>> {
-        if let Some(usage) = df.and_then(usage_from_df_images) {
-            return Ok(usage);
-        }
-        match self.libpod_image_usage().await? {
+        match df.and_then(usage_from_df_images) {
             Some(usage) => Ok(usage),
             None => self.computed_image_usage().await,
         }

@@ -1,0 +1,152 @@
+//! The core's request budget on real engines, counted through request-counter: one `/version`
+//! per command, and the list (and on Docker disk usage and per-image unique sizes, both from
+//! one `/system/df`) in a number of requests that does not grow with the number of images.
+
+use slipway_engine_tests::cli::slipway_cli_command;
+use slipway_engine_tests::counter::RequestCounter;
+use slipway_engine_tests::*;
+use std::process::Command;
+
+/// `slipway-cli --host PROXY --json ARGS…` must succeed; the requests it made.
+fn requests_of(counter: &RequestCounter, args: &[&str]) -> Vec<String> {
+    let (out, requests) = counter.during(|| {
+        slipway_cli_command()
+            .args(["--host", &counter.host, "--json"])
+            .args(args)
+            .output()
+            .unwrap()
+    });
+    assert!(
+        out.status.success(),
+        "slipway-cli {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    requests
+}
+
+/// `count` new distinct images (seed-archive.py: a shared layer and an own one each), loaded
+/// with the engine's own CLI; their tags, for removing them again.
+fn seed(load: &dyn Fn(&str), count: usize) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let tar = dir.path().join("seed.tar");
+    let prefix = unique("reqs");
+    // Image IDs follow the image's number only: a fresh range for each seeding.
+    let first = 1_000_000
+        + std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_micros() as usize;
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../bench/seed-archive.py");
+    let status = Command::new("python3")
+        .arg(script)
+        .arg(count.to_string())
+        .arg(&prefix)
+        .arg(&tar)
+        .arg(first.to_string())
+        .status()
+        .unwrap();
+    assert!(status.success(), "seed-archive.py");
+    load(tar.to_str().unwrap());
+    (first..first + count)
+        .map(|i| format!("{prefix}/img{}:v{i}", i % 50))
+        .collect()
+}
+
+fn podman_cli(args: &[&str]) {
+    let out = Command::new("podman")
+        .args(["--remote", "--url", &podman_host()])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "podman {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn versions(requests: &[String]) -> usize {
+    requests.iter().filter(|r| r.ends_with(" /version")).count()
+}
+
+/// Each command asks `/version` once, and as many requests with `extra` more images.
+fn same_budget_with_more_images(
+    upstream: &str,
+    commands: &[&[&str]],
+    load: &dyn Fn(&str),
+    remove: &dyn Fn(&[String]),
+) {
+    let counter = RequestCounter::start(upstream);
+    let before: Vec<Vec<String>> = commands.iter().map(|c| requests_of(&counter, c)).collect();
+    let tags = seed(load, 5);
+    let after: Vec<Vec<String>> = commands.iter().map(|c| requests_of(&counter, c)).collect();
+    remove(&tags);
+    for ((command, before), after) in commands.iter().zip(&before).zip(&after) {
+        assert_eq!(
+            versions(before),
+            1,
+            "{command:?} asked /version once: {before:#?}"
+        );
+        assert_eq!(
+            before.len(),
+            after.len(),
+            "{command:?}: the same requests with 5 more images\n{before:#?}\n{after:#?}"
+        );
+    }
+}
+
+#[test]
+fn docker_list_df_and_unique_sizes_cost_the_same_requests_with_more_images() {
+    let commands: &[&[&str]] = &[&["images", "ls"], &["df"], &["images", "usage"]];
+    same_budget_with_more_images(
+        &docker_host(),
+        commands,
+        &|tar| {
+            docker_cli(&["load", "-i", tar]);
+        },
+        &|tags| {
+            let mut args = vec!["rmi"];
+            args.extend(tags.iter().map(String::as_str));
+            docker_cli(&args);
+        },
+    );
+}
+
+#[test]
+fn podman_list_costs_the_same_requests_with_more_images() {
+    // Unique sizes are not here: Podman 4.3's `/libpod/system/df` counts only parent/child
+    // sharing (0 B shared for images on a common base layer without a parent image), so
+    // exact figures still need each image's layers there.
+    let commands: &[&[&str]] = &[&["images", "ls"]];
+    same_budget_with_more_images(
+        &podman_host(),
+        commands,
+        &|tar| podman_cli(&["load", "-i", tar]),
+        &|tags| {
+            let mut args = vec!["rmi"];
+            args.extend(tags.iter().map(String::as_str));
+            podman_cli(&args);
+        },
+    );
+}
+
+#[test]
+fn every_command_asks_the_engine_version_once() {
+    for upstream in [docker_host(), podman_host()] {
+        let counter = RequestCounter::start(&upstream);
+        for command in [
+            &["images", "ls"][..],
+            &["df"],
+            &["images", "usage"],
+            &["images", "prune", "--dry-run", "--all"],
+            &["engine"],
+        ] {
+            let requests = requests_of(&counter, command);
+            assert_eq!(
+                versions(&requests),
+                1,
+                "{upstream} {command:?}: {requests:#?}"
+            );
+        }
+    }
+}
