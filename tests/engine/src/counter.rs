@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 pub struct RequestCounter {
     child: Child,
     log: PathBuf,
+    connections: PathBuf,
     /// `unix://…` of the proxy: give it to the client as its engine address.
     pub host: String,
     _dir: tempfile::TempDir,
@@ -21,6 +22,7 @@ impl RequestCounter {
         let dir = tempfile::tempdir().unwrap();
         let listen = dir.path().join("proxy.sock");
         let log = dir.path().join("requests.log");
+        let connections = dir.path().join("connections.log");
         let child = Command::new(binary())
             .arg("--listen")
             .arg(&listen)
@@ -32,6 +34,8 @@ impl RequestCounter {
             )
             .arg("--log")
             .arg(&log)
+            .arg("--connections")
+            .arg(&connections)
             .spawn()
             .expect("request-counter runs (cargo build -p slipway-request-counter)");
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -42,6 +46,7 @@ impl RequestCounter {
         Self {
             child,
             log,
+            connections,
             host: format!("unix://{}", listen.display()),
             _dir: dir,
         }
@@ -54,6 +59,14 @@ impl RequestCounter {
             .lines()
             .map(str::to_owned)
             .collect()
+    }
+
+    /// How many connections clients opened so far.
+    pub fn connections(&self) -> usize {
+        std::fs::read_to_string(&self.connections)
+            .unwrap_or_default()
+            .lines()
+            .count()
     }
 
     /// The requests `f` made (those logged while it ran).

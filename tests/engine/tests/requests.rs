@@ -150,3 +150,28 @@ fn every_command_asks_the_engine_version_once() {
         }
     }
 }
+
+/// A walk over every image (the prune preview reads each image's layers) goes over a few
+/// kept-alive connections, not one per request.
+#[test]
+fn a_walk_over_every_image_keeps_its_connections_alive() {
+    let tags = seed(
+        &|tar| {
+            docker_cli(&["load", "-i", tar]);
+        },
+        10,
+    );
+    let counter = RequestCounter::start(&docker_host());
+    let opened = counter.connections();
+    let requests = requests_of(&counter, &["images", "prune", "--dry-run", "--all"]);
+    let connections = counter.connections() - opened;
+    let mut args = vec!["rmi"];
+    args.extend(tags.iter().map(String::as_str));
+    docker_cli(&args);
+    assert!(requests.len() > 20, "{requests:#?}");
+    assert!(
+        connections <= 10,
+        "{connections} connections for {} requests",
+        requests.len()
+    );
+}

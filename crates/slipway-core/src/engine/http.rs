@@ -1,4 +1,4 @@
-//! HTTP/1.1 to the engine with hyper, one connection per request: chunked bodies are decoded,
+//! HTTP/1.1 to the engine with hyper, connections kept alive (`pool.rs`): chunked bodies are decoded,
 //! so a body that ends before its last chunk (the engine died, the connection dropped) is an
 //! error naming the operation and the engine — never the normal end of a stream, as it was
 //! with HTTP/1.0 where the end of a body was simply the connection closing.
@@ -9,6 +9,7 @@
 //! bollard, whose streams get the same stall guard (see `stall.rs`).
 
 use crate::engine::Engine;
+use crate::engine::pool::{AbortOnDrop, Live, Pool};
 use crate::engine::stall::{self, Activity, Guarded, StallInfo};
 use crate::error::{Error, ErrorKind, Operation, Peer, Result, whole_seconds};
 use bytes::Bytes;
@@ -27,14 +28,16 @@ trait Connection: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Connection for T {}
 
 /// The response body as it arrives, with the stall guard; the connection lives as long as it
-/// does (dropping it closes the connection, which is how the engine learns to stop).
+/// does (dropping it before its end closes the connection, which is how the engine learns to
+/// stop; read to the end, the connection goes back to the engine's pool).
 pub(crate) type BodyStream = Guarded<Body1>;
 
 /// Data frames of one response. An early end of the body is an error naming the engine.
 pub(crate) struct Body1 {
     body: hyper::body::Incoming,
     failure: Failure,
-    _conn: AbortOnDrop,
+    live: Option<Live>,
+    pool: Pool,
 }
 
 /// What to say when the connection breaks.
@@ -61,14 +64,6 @@ impl Failure {
     }
 }
 
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
 impl Stream for Body1 {
     type Item = Result<Bytes>;
 
@@ -76,7 +71,12 @@ impl Stream for Body1 {
         loop {
             return match Pin::new(&mut self.body).poll_frame(cx) {
                 Poll::Pending => Poll::Pending,
-                Poll::Ready(None) => Poll::Ready(None),
+                Poll::Ready(None) => {
+                    if let Some(live) = self.live.take() {
+                        self.pool.give(live);
+                    }
+                    Poll::Ready(None)
+                }
                 Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(self.failure.broken(&e)))),
                 Poll::Ready(Some(Ok(frame))) => match frame.into_data() {
                     Ok(data) if data.is_empty() => continue,
@@ -180,21 +180,76 @@ impl Engine {
         what: &Operation,
     ) -> Result<(u16, BodyStream)> {
         let host = &self.info.host;
+        let failure = Failure {
+            what: what.clone(),
+            host: host.clone(),
+        };
+        // Only requests that change nothing go over an idle connection: one the engine closed
+        // meanwhile fails before an answer, and only those may simply be sent again.
+        let mut pooled = match method {
+            "GET" | "HEAD" => self.pool.take().await,
+            _ => None,
+        };
+        loop {
+            let reused = pooled.is_some();
+            let mut live = match pooled.take() {
+                Some(live) => live,
+                None => self.open(what, &failure).await?,
+            };
+            let mut request = http::Request::builder()
+                .method(method)
+                .uri(format!("/v{}{path_and_query}", self.info.api_version))
+                .header(http::header::HOST, "engine")
+                .header(http::header::USER_AGENT, "slipway")
+                .header(http::header::CONTENT_TYPE, "application/json");
+            for (k, v) in headers {
+                request = request.header(*k, v);
+            }
+            let request = request
+                .body(Full::new(body.clone()))
+                .map_err(|e| Error::unexpected(e).during(what))?;
+            let info = self.stall_info(what);
+            let response = tokio::time::timeout(self.stall, live.sender.send_request(request))
+                .await
+                .map_err(|_| {
+                    Error::of(ErrorKind::HeadersTimeout {
+                        operation: what.clone(),
+                        host: host.clone(),
+                        seconds: whole_seconds(self.stall),
+                    })
+                })?;
+            let response = match response {
+                Ok(r) => r,
+                Err(e) if reused => {
+                    tracing::debug!(error = %e, "idle engine connection was closed; a new one");
+                    continue;
+                }
+                Err(e) => return Err(failure.broken(&e)),
+            };
+            let status = response.status().as_u16();
+            let body = Body1 {
+                body: response.into_body(),
+                failure,
+                live: Some(live),
+                pool: self.pool.clone(),
+            };
+            return Ok((status, stall::guard(body, Activity::new(), info)));
+        }
+    }
+
+    /// A new connection to the engine, HTTP/1.1 handshake done.
+    async fn open(&self, what: &Operation, failure: &Failure) -> Result<Live> {
         let connect_limit = CONNECT_TIMEOUT.min(self.stall);
         let io = tokio::time::timeout(connect_limit, self.connect_raw())
             .await
             .map_err(|_| {
                 Error::of(ErrorKind::ConnectTimeout {
                     operation: what.clone(),
-                    host: host.clone(),
+                    host: self.info.host.clone(),
                     seconds: whole_seconds(connect_limit),
                 })
             })??;
-        let failure = Failure {
-            what: what.clone(),
-            host: host.clone(),
-        };
-        let (mut sender, conn) =
+        let (sender, conn) =
             hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(io))
                 .await
                 .map_err(|e| failure.broken(&e))?;
@@ -203,36 +258,10 @@ impl Engine {
                 tracing::debug!(error = %e, "engine connection ended with an error");
             }
         }));
-        let mut request = http::Request::builder()
-            .method(method)
-            .uri(format!("/v{}{path_and_query}", self.info.api_version))
-            .header(http::header::HOST, "engine")
-            .header(http::header::USER_AGENT, "slipway")
-            .header(http::header::CONTENT_TYPE, "application/json");
-        for (k, v) in headers {
-            request = request.header(*k, v);
-        }
-        let request = request
-            .body(Full::new(body))
-            .map_err(|e| Error::unexpected(e).during(what))?;
-        let info = self.stall_info(what);
-        let response = tokio::time::timeout(self.stall, sender.send_request(request))
-            .await
-            .map_err(|_| {
-                Error::of(ErrorKind::HeadersTimeout {
-                    operation: what.clone(),
-                    host: host.clone(),
-                    seconds: whole_seconds(self.stall),
-                })
-            })?
-            .map_err(|e| failure.broken(&e))?;
-        let status = response.status().as_u16();
-        let body = Body1 {
-            body: response.into_body(),
-            failure,
+        Ok(Live {
+            sender,
             _conn: conn,
-        };
-        Ok((status, stall::guard(body, Activity::new(), info)))
+        })
     }
 
     async fn connect_raw(&self) -> Result<Box<dyn Connection>> {

@@ -2,6 +2,7 @@
 
 pub mod discovery;
 pub(crate) mod http;
+pub(crate) mod pool;
 pub(crate) mod raw;
 pub(crate) mod ssh;
 pub(crate) mod stall;
@@ -156,6 +157,8 @@ pub struct Engine {
     pub info: EngineInfo,
     /// How this engine was reached beyond its address (kept for raw requests and reconnects).
     pub(crate) transport: Transport,
+    /// Idle raw connections, shared by this engine's clones.
+    pub(crate) pool: pool::Pool,
 }
 
 /// The TLS files or ssh identity an engine was connected with.
@@ -239,6 +242,7 @@ impl Engine {
             long: docker.with_timeout(STREAM_TIMEOUT),
             stall: DEFAULT_STALL_TIMEOUT,
             info,
+            pool: pool::Pool::default(),
         })
     }
 
@@ -272,6 +276,7 @@ impl Engine {
         let path = host.strip_prefix("unix://").expect("a unix socket address");
         let docker = Docker::connect_with_unix(path, 120, API_DEFAULT_VERSION).unwrap();
         Self {
+            pool: pool::Pool::default(),
             transport: Transport::default(),
             api: docker.clone(),
             long: docker,

@@ -26,10 +26,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 pub use tag::{MovePolicy, TagHolder, TagOutcome};
 
 mod filters;
+mod history;
 pub use filters::{
     MAX_DURATION_SECS, build_cache_until, check_filter, check_label, check_search_limit,
     parse_duration, parse_filter, until_cutoff,
 };
+use history::history_rows;
 
 /// One row of `list` — `{"id","tags"}` plus what a grid shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -370,10 +372,24 @@ impl Engine {
         serde_json::to_value(i).map_err(Error::unexpected)
     }
 
-    /// One row per history step, newest first (as `docker history`).
+    /// One row per history step, newest first (as `docker history`). Read raw where possible:
+    /// over the engine's kept-alive connections (a walk over every image asks this of each).
     #[tracing::instrument(skip(self), err(level = "debug", Display))]
     pub async fn history(&self, image: &str) -> Result<Vec<HistoryEntry>> {
         validate_image_ref(image)?;
+        match self
+            .raw_json("GET", &format!("/images/{image}/history"), None)
+            .await
+        {
+            Ok(v) => return history_rows(&v, image),
+            Err(e) if e.is_not_found() => {
+                return Err(Error::of(ErrorKind::ImageNotFound {
+                    image: image.into(),
+                }));
+            }
+            Err(e) if e.code != 501 => return Err(e),
+            Err(_) => {}
+        }
         let rows = self
             .api
             .image_history(image)

@@ -5,6 +5,9 @@
 //! the engine: `wc -l` before and after. Keep-alive connections carry several requests, so
 //! request heads are parsed (bodies passed by `Content-Length` or chunked framing); answers
 //! and upgraded streams (attach, hijacked sessions) are copied byte for byte.
+//!
+//! `--connections FILE` (optional) also appends one `CONNECT` line per accepted connection,
+//! so requests per connection tell whether a client keeps its connections alive.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -23,11 +26,21 @@ async fn main() {
             .and_then(|i| args.get(i + 1))
             .map(PathBuf::from)
             .unwrap_or_else(|| {
-                eprintln!("usage: request-counter --listen SOCK --upstream SOCK --log FILE");
+                eprintln!(
+                    "usage: request-counter --listen SOCK --upstream SOCK --log FILE [--connections FILE]"
+                );
                 std::process::exit(2)
             })
     };
     let (listen, upstream, log) = (value("--listen"), value("--upstream"), value("--log"));
+    let connections = args.iter().any(|a| a == "--connections").then(|| {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(value("--connections"))
+            .expect("open the connections log");
+        Arc::new(Mutex::new(file))
+    });
     let _ = std::fs::remove_file(&listen);
     let listener = UnixListener::bind(&listen).expect("bind the listening socket");
     let file = std::fs::OpenOptions::new()
@@ -40,6 +53,11 @@ async fn main() {
         let Ok((client, _)) = listener.accept().await else {
             continue;
         };
+        if let Some(file) = &connections
+            && let Ok(mut f) = file.lock()
+        {
+            let _ = writeln!(f, "CONNECT");
+        }
         let (upstream, log) = (upstream.clone(), log.clone());
         tokio::spawn(async move {
             if let Ok(engine) = UnixStream::connect(&upstream).await {

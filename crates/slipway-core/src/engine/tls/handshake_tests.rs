@@ -89,6 +89,7 @@ fn raw_engine(host: &str, tls: TlsFiles) -> Engine {
     let unused = Docker::connect_with_http("tcp://127.0.0.1:9", 5, API_DEFAULT_VERSION).unwrap();
     Engine {
         api: unused.clone(),
+        pool: Default::default(),
         long: unused,
         stall: Duration::from_secs(5),
         info: EngineInfo {
