@@ -81,7 +81,7 @@ impl Engine {
     pub async fn df(&self) -> Result<DiskUsage> {
         match self.engine_df().await? {
             Some(v) => Ok(usage_from_engine_df(&v)),
-            None => self.computed_df().await,
+            None => self.computed_df(None).await,
         }
     }
 
@@ -107,11 +107,20 @@ impl Engine {
         }
     }
 
-    async fn computed_df(&self) -> Result<DiskUsage> {
+    /// Disk usage added up from each image's layers (`layers` when the caller already read
+    /// them: a walk over every image costs two requests per image).
+    async fn computed_df(&self, layers: Option<&[ImageLayers]>) -> Result<DiskUsage> {
         let images = self.list(&ListOptions::default()).await?;
-        let per_image = self.image_layers().await?;
-        let total = layer_total(&per_image);
-        let layers = account_layers(&per_image);
+        let read;
+        let per_image = match layers {
+            Some(l) => l,
+            None => {
+                read = self.image_layers().await?;
+                &read
+            }
+        };
+        let total = layer_total(per_image);
+        let layers = account_layers(per_image);
         let used: i64 = images
             .iter()
             .filter(|i| i.containers > 0)
@@ -190,10 +199,18 @@ impl Engine {
     #[tracing::instrument(skip(self), err(level = "debug", Display))]
     pub async fn usage_snapshot(&self) -> Result<UsageSnapshot> {
         let df = self.engine_df().await?;
-        let images = self.image_usage_from(df.as_ref()).await?;
+        if let Some(v) = &df
+            && let Some(images) = usage_from_df_images(v)
+        {
+            let disk = usage_from_engine_df(v);
+            return Ok(UsageSnapshot { disk, images });
+        }
+        // Both from one walk over the images' layers, not one walk each.
+        let layers = self.image_layers().await?;
+        let images = account_layers(&layers);
         let disk = match &df {
             Some(v) => usage_from_engine_df(v),
-            None => self.computed_df().await?,
+            None => self.computed_df(Some(&layers)).await?,
         };
         Ok(UsageSnapshot { disk, images })
     }

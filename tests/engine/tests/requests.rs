@@ -175,3 +175,26 @@ fn a_walk_over_every_image_keeps_its_connections_alive() {
         requests.len()
     );
 }
+
+/// On Podman the app's usage snapshot (totals and per-image bytes) reads each image's layers
+/// once, not once for the totals and again for the per-image bytes.
+#[tokio::test]
+async fn podman_usage_snapshot_reads_each_image_once() {
+    use slipway_core::images::ListOptions;
+    use slipway_core::{Engine, EngineSpec};
+    let counter = RequestCounter::start(&podman_host());
+    let e = Engine::connect(EngineSpec::host(&counter.host))
+        .await
+        .unwrap();
+    let images = e.list(&ListOptions::default()).await.unwrap().len();
+    let before = counter.requests().len();
+    let snapshot = e.usage_snapshot().await.unwrap();
+    let requests = counter.requests().split_off(before);
+    let inspects = requests
+        .iter()
+        .filter(|r| r.ends_with("/json") && r.contains(" /v"))
+        .count();
+    let histories = requests.iter().filter(|r| r.ends_with("/history")).count();
+    assert_eq!(snapshot.images.len(), images);
+    assert_eq!((inspects, histories), (images, images), "{requests:#?}");
+}
