@@ -63,10 +63,6 @@ pub struct BuildCachePruneResult {
     pub space_reclaimed: i64,
 }
 
-/// How many images' layers are read at once: the engine answers a few requests in parallel
-/// (2 cores are enough to halve a walk), and the pool keeps as many connections.
-const LAYER_READS_AT_ONCE: usize = 4;
-
 /// An image's ID and its layers (diff ID, bytes), oldest first.
 pub(crate) type ImageLayers = (String, Vec<(String, i64)>);
 
@@ -232,50 +228,6 @@ impl Engine {
     #[tracing::instrument(skip(self), err(level = "debug", Display))]
     pub async fn computed_image_usage(&self) -> Result<Vec<ImageUsage>> {
         Ok(account_layers(&self.image_layers().await?))
-    }
-
-    /// Each image's layers with their sizes: two requests per image, a few images at a time
-    /// (over the engine's kept-alive connections), in the list's order.
-    pub(crate) async fn image_layers(&self) -> Result<Vec<ImageLayers>> {
-        use futures_util::StreamExt;
-        let images = self.list(&ListOptions::default()).await?;
-        let read = futures_util::stream::iter(&images)
-            .map(|img| self.layers_of(img))
-            .buffered(LAYER_READS_AT_ONCE)
-            .collect::<Vec<_>>()
-            .await;
-        let mut per_image = Vec::new();
-        for layers in read {
-            per_image.extend(layers?);
-        }
-        Ok(per_image)
-    }
-
-    /// One image's layers (diff ID, bytes), oldest first; `None` when it was removed while
-    /// we counted.
-    async fn layers_of(&self, img: &crate::images::ImageSummary) -> Result<Option<ImageLayers>> {
-        let details = match self.get(&img.id).await {
-            Ok(d) => d,
-            Err(e) if e.is_not_found() => return Ok(None),
-            Err(e) => return Err(e),
-        };
-        let history = self.history(&img.id).await.unwrap_or_default();
-        // History is newest first; layers are oldest first. Non-empty steps map 1:1.
-        let mut sizes: Vec<i64> = history
-            .iter()
-            .rev()
-            .filter(|h| !h.empty_layer)
-            .map(|h| h.size)
-            .collect();
-        sizes.resize(details.layers.len(), 0);
-        let mut layers: Vec<(String, i64)> = details.layers.into_iter().zip(sizes).collect();
-        // Podman's image size also counts the image's own manifest and config: bytes only
-        // this image holds, which deleting it frees. Docker's size is its layers alone.
-        let extra = img.size - layers.iter().map(|(_, s)| s).sum::<i64>();
-        if self.is_podman() && extra > 0 {
-            layers.push((format!("{}#metadata", img.id), extra));
-        }
-        Ok(Some((img.id.clone(), layers)))
     }
 
     /// Remove build cache; `keep_storage` bytes are kept (API 1.41's `keep-storage`,
