@@ -19,7 +19,9 @@ bench_row() {
 # The table, as aligned text (Markdown, so the closing note can quote it).
 bench_print() {
   printf '| what | Slipway | compared with | ratio | goal | met |\n|---|---|---|---|---|---|\n'
-  awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }' \
+  # A "|" inside a figure ("docker save | docker load") would end its cell: escaped.
+  awk -F'\t' '{ for (i = 1; i <= NF; i++) gsub(/\|/, "\\|", $i)
+                 printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }' \
     "$SLIPWAY_BENCH_TABLE"
 }
 
