@@ -5,7 +5,7 @@ HARNESS := tests/harness/with-engines.sh
 # Engines and registries for the real-engine suites; WebKitGTK, Xvfb and its WebDriver for the
 # app and its real-window suite; fonts so English and Chinese text render; a D-Bus session bus
 # for the single-instance test.
-APT_PACKAGES := openssh-server docker.io docker-registry podman runc busybox-static apache2-utils uidmap curl python3 time openssl \
+APT_PACKAGES := openssh-server docker.io docker-registry podman runc busybox-static apache2-utils uidmap curl python3 time hyperfine openssl \
   build-essential pkg-config libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev \
   xvfb xauth webkit2gtk-driver fonts-dejavu-core fonts-wqy-microhei \
   libgtk-3-bin desktop-file-utils x11-utils dpkg dbus-daemon dbus-bin
@@ -101,12 +101,13 @@ bindings:
 icons: $(TAURI_CLI)
 	$(TAURI_CLI) icon icons/source.svg -o icons && rm -rf icons/android icons/ios
 
-## Benchmarks (not timed tests): peak memory of a 1 GiB context build; a 200 MB copy between
-## two engines beside docker save | docker load; the app's size, cold start to a painted grid
-## of 1,000 images and idle memory.
+## Benchmarks (not timed tests): one table of every figure beside its goal (tests/bench/run.sh)
+## — CLI list/df/prune preview/unique sizes vs the raw list and the engine's CLI with request
+## counts, the app's launch/memory/repaint lines, pull/push/save/load/build vs the docker CLI —
+## on private engines (Docker and Podman) it seeds itself. Also in target/bench-table.md.
 bench: deps ui
-	$(CARGO) build --release -p slipway-cli -p slipway
-	SLIPWAY_HARNESS_NO_PODMAN=1 bash $(HARNESS) bash -c 'tests/bench/context-rss.sh && tests/bench/copy-rss.sh && tests/bench/app-startup.sh'
+	$(CARGO) build --release --locked -p slipway-cli -p slipway -p slipway-request-counter
+	bash $(HARNESS) bash tests/bench/run.sh
 
 clean:
 	$(CARGO) clean

@@ -41,7 +41,11 @@ pub enum Command {
     #[command(subcommand)]
     Images(ImagesCmd),
     /// Disk usage of images, build cache, containers and volumes
-    Df,
+    Df {
+        /// Also each image's unique and shared bytes (like `docker system df -v`)
+        #[arg(long, short = 'v')]
+        verbose: bool,
+    },
     /// Follow image events (tag, untag, delete, pull, push, load, import …)
     Events,
     /// Check credentials against a registry

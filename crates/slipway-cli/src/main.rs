@@ -4,6 +4,7 @@
 mod args;
 mod checks;
 mod copy;
+mod disk;
 mod engines;
 mod engines_manual;
 mod outcome;
@@ -103,31 +104,7 @@ async fn run(cli: Cli, cancel: &CancellationToken) -> Result<()> {
     match command {
         Command::Pins(_) | Command::Engines(_) => unreachable!("answered before connecting"),
         Command::Images(cmd) => images(&engine, cmd, json, cancel).await,
-        Command::Df => {
-            let df = engine.df().await?;
-            show(json, &df, |d| {
-                output::table(
-                    &["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"],
-                    [
-                        ("Images", &d.images),
-                        ("Containers", &d.containers),
-                        ("Local Volumes", &d.volumes),
-                        ("Build Cache", &d.build_cache),
-                    ]
-                    .into_iter()
-                    .map(|(n, r)| {
-                        vec![
-                            n.into(),
-                            r.count.to_string(),
-                            r.active.to_string(),
-                            output::size(r.size),
-                            output::size(r.reclaimable),
-                        ]
-                    })
-                    .collect(),
-                )
-            })
-        }
+        Command::Df { verbose } => disk::df(&engine, verbose, json).await,
         Command::Events => {
             let mut events = Box::pin(engine.image_events());
             loop {

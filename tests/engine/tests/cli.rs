@@ -328,6 +328,58 @@ fn save_and_load_through_the_cli_round_trip() {
     assert_eq!(json_of(&cli(&["--json", "images", "get", &tag]))["id"], id);
 }
 
+/// `df --verbose`, like `docker system df -v`: every image the docker CLI lists, each with
+/// unique + shared = its size, an image's own layer unique and the base it is built on shared.
+#[test]
+fn df_verbose_gives_each_images_unique_and_shared_bytes() {
+    let tag = unique("cli-dfv");
+    let ctx = context(&[(
+        "Dockerfile",
+        &dockerfile(&["RUN head -c 1048576 /dev/urandom > /blob"]),
+    )]);
+    assert!(
+        cli(&["images", "build", ctx.path().to_str().unwrap(), "-t", &tag])
+            .status
+            .success()
+    );
+    let id = json_of(&cli(&["--json", "images", "get", &tag]))["id"].clone();
+    let base_id = docker_cli(&["image", "inspect", "--format", "{{.Id}}", &base_image()]);
+    let v = json_of(&cli(&["--json", "df", "--verbose"]));
+    let images = v["images"].as_array().expect("images");
+    let ids: BTreeSet<String> = images
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, docker_cli_image_ids());
+    let bytes =
+        |i: &serde_json::Value, k: &str| i[k].as_i64().unwrap_or_else(|| panic!("{k}: {i}"));
+    for i in images {
+        assert_eq!(
+            bytes(i, "unique_size") + bytes(i, "shared_size"),
+            bytes(i, "size"),
+            "{i}"
+        );
+    }
+    let ours = images
+        .iter()
+        .find(|i| i["id"] == id)
+        .expect("the built image");
+    let base = images
+        .iter()
+        .find(|i| i["id"] == base_id.trim())
+        .expect("the base image");
+    assert!(
+        bytes(ours, "unique_size") >= 1 << 20,
+        "its own 1 MiB: {ours}"
+    );
+    assert_eq!(
+        bytes(ours, "shared_size"),
+        bytes(base, "size"),
+        "shares exactly its base: {ours} {base}"
+    );
+    assert_eq!(v["disk"]["images"]["count"], ids.len(), "{}", v["disk"]);
+}
+
 /// `login` keeps the password where the user's Docker config says: through its credential
 /// helper (never in plain text in config.json), like `docker login`.
 #[test]

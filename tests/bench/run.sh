@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The bench suite (`make bench`): every figure of issue 12 beside its goal, in one table.
+# Runs inside ONE harness session with Podman:
+#
+#   bash tests/harness/with-engines.sh bash tests/bench/run.sh
+#
+# It seeds the engines once and reuses them: Podman 100 images (request counts at a small
+# size), then 1,000; Docker 1,000 (CLI request counts, the app at 1,000), then topped up to
+# 5,000 (CLI lines, the app at 5,000). Every image has 2 tags (5,000 images = 10,000 rows).
+# Then the transfer lines. A part that fails becomes a "FAILED" row and the rest still runs;
+# a missed goal is a "no" row. Exits 0 once the table is printed.
+#
+#   SLIPWAY_CLI, SLIPWAY_COUNTER   binaries (default: target/release/…)
+#   SLIPWAY_BENCH_PARTS            parts to run (default: "cli app transfer copy")
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+: "${SLIPWAY_TEST_DOCKER_HOST:?run me through tests/harness/with-engines.sh (make bench)}"
+SLIPWAY_BENCH_TABLE=$(mktemp /tmp/slipway-bench-table.XXXXXX)
+SLIPWAY_BENCH_STATE=$(mktemp -d /tmp/slipway-bench-state.XXXXXX)
+# Tags per seeded image, for app.sh's row count (images × names).
+export SLIPWAY_BENCH_TABLE SLIPWAY_BENCH_STATE SLIPWAY_BENCH_NAMES=2
+. tests/bench/lib.sh
+trap 'rm -rf "$SLIPWAY_BENCH_STATE"' EXIT
+parts=" ${SLIPWAY_BENCH_PARTS:-cli app transfer copy} "
+wants() { [[ $parts == *" $1 "* ]]; }
+begin=$(date +%s)
+
+# Runs a part (its label, then its command); a failure is a row, not the end of the run.
+part() {
+  local label=$1 s rc=0
+  shift
+  s=$(date +%s)
+  echo "== $label" >&2
+  "$@" || rc=$?
+  echo "== $label: $(($(date +%s) - s)) s$([ $rc = 0 ] || echo ", FAILED (exit $rc)")" >&2
+  [ $rc = 0 ] || bench_row "$label" "FAILED (exit $rc, see the log)" "—" "—" "—" no
+  return 0
+}
+# Part C's app lines, at the number of Docker images there is now (skipped until it exists).
+app() {
+  if [ -x tests/bench/app.sh ] || [ -f tests/bench/app.sh ]; then
+    part "app lines at $1 images" bash tests/bench/app.sh "$1"
+  else
+    echo "== app lines at $1 images: skipped, tests/bench/app.sh does not exist" >&2
+  fi
+}
+podman=${SLIPWAY_TEST_PODMAN_HOST:+yes}
+[ -n "$podman" ] || bench_row "Podman lines" "not measured: no Podman in this harness session" \
+  "—" "—" "—" no
+
+if wants cli || wants app; then
+  if [ -n "$podman" ]; then
+    part "seed Podman with 100 images" bash tests/bench/seed.sh podman 100 2
+    ! wants cli || part "CLI requests, Podman 100 images" bash tests/bench/cli.sh count podman
+    part "seed Podman with 1,000 images" bash tests/bench/seed.sh podman 1000 2
+  fi
+  part "seed Docker with 1,000 images" bash tests/bench/seed.sh docker 1000 2
+  ! wants cli || part "CLI requests, Docker 1,000 images" bash tests/bench/cli.sh count docker
+  ! wants app || app 1000
+  [ -z "$podman" ] || ! wants cli || part "CLI lines, Podman 1,000 images" bash tests/bench/cli.sh measure podman
+  part "seed Docker with 5,000 images" bash tests/bench/seed.sh docker 5000 2
+  ! wants cli || part "CLI lines, Docker 5,000 images" bash tests/bench/cli.sh measure docker
+  ! wants app || app 5000
+fi
+! wants transfer || part "transfer lines" bash tests/bench/transfer.sh
+! wants copy || part "copy between engines" bash tests/bench/copy-rss.sh
+
+bench_row "whole bench run (seeding included; release build before it excluded)" "$(($(date +%s) - begin)) s" "—" "—" "≤ 20 min (1,200 s)" \
+  "$(bench_le $(($(date +%s) - begin)) 1200)"
+echo
+bash tests/bench/lib.sh print
+cp "$SLIPWAY_BENCH_TABLE" target/bench-table.tsv 2>/dev/null || true
+bash tests/bench/lib.sh print >target/bench-table.md 2>/dev/null || true
+rm -f "$SLIPWAY_BENCH_TABLE"
+exit 0
