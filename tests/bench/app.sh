@@ -120,7 +120,7 @@ if [ -n "${SLIPWAY_TEST_PODMAN_HOST:-}" ] && [ "$(podman_cli images -q | sort -u
   for i in $(seq 1 "$runs"); do
     extra=()
     if [ "$i" = "$runs" ]; then
-      extra=(--requests "$work/podman.log" --tag-events "${SLIPWAY_BENCH_PODMAN_TAG_EVENTS:-1}"
+      extra=(--requests "$work/podman.log" --quiet "${SLIPWAY_BENCH_PODMAN_QUIET:-15}" --tag-events "${SLIPWAY_BENCH_PODMAN_TAG_EVENTS:-1}"
         --tag-cmd "podman --remote --url $SLIPWAY_TEST_PODMAN_HOST tag $some localhost/bench-event/podman:{n}")
     fi
     bench_run "$work/podman.$i" --app "$app" --host "unix://$work/podman.sock" --idle 0 "${extra[@]}"

@@ -2,7 +2,7 @@
 //! (tests/e2e/run.sh --bench ARGS, driven by tests/bench/app.sh).
 //!
 //!   startup-bench [--app BIN] [ARG..] [--idle SECS] [--keystrokes N]
-//!                 [--requests LOG] [--tag-events N --tag-cmd 'sh command with {n}']
+//!                 [--requests LOG [--quiet SECS]] [--tag-events N --tag-cmd 'sh command with {n}']
 //!
 //! `--app` (default SLIPWAY_APP_BIN) is started with the ARGs (Slipway: `--host URL`); it is
 //! launched → ready when `[data-testid=grid-ready]` is in the page (the empty reference app
@@ -18,7 +18,8 @@ use std::time::{Duration, Instant};
 /// Polling period while waiting for the painted grid: small, so the launch time is not
 /// rounded up to fantoccini's default 250 ms.
 const POLL: Duration = Duration::from_millis(20);
-/// Requests are "quiet" once the log has not grown for this long.
+/// Requests are "quiet" once the log has not grown for this long (`--quiet SECS`): the log
+/// names a request when it starts, so this must outlast the slowest single answer.
 const QUIET: Duration = Duration::from_secs(3);
 
 #[derive(Default)]
@@ -30,12 +31,14 @@ struct Opts {
     requests: Option<String>,
     tag_events: usize,
     tag_cmd: Option<String>,
+    quiet: Duration,
 }
 
 fn opts() -> Opts {
     let mut o = Opts {
         app: std::env::var("SLIPWAY_APP_BIN").unwrap_or_default(),
         idle: 10,
+        quiet: QUIET,
         ..Opts::default()
     };
     let mut it = std::env::args().skip(1);
@@ -48,6 +51,7 @@ fn opts() -> Opts {
             "--requests" => o.requests = Some(val()),
             "--tag-events" => o.tag_events = val().parse().expect("--tag-events N"),
             "--tag-cmd" => o.tag_cmd = Some(val()),
+            "--quiet" => o.quiet = Duration::from_secs(val().parse().expect("--quiet SECS")),
             _ => o.args.push(a),
         }
     }
@@ -100,17 +104,23 @@ fn log_lines(log: &str) -> usize {
 }
 
 /// Wait until the request log has not grown for QUIET (at most `bound`); its line count then.
-async fn quiet(log: &str, bound: Duration) -> usize {
+async fn quiet(log: &str, quiet_for: Duration, bound: Duration) -> usize {
     let deadline = Instant::now() + bound;
     let mut n = log_lines(log);
     let mut since = Instant::now();
-    while since.elapsed() < QUIET && Instant::now() < deadline {
+    while since.elapsed() < quiet_for && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(100)).await;
         let now = log_lines(log);
         if now != n {
             n = now;
             since = Instant::now();
         }
+    }
+    if Instant::now() >= deadline {
+        println!(
+            "  (still making requests after {} s: the count is a lower bound)",
+            bound.as_secs()
+        );
     }
     n
 }
@@ -228,7 +238,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("BENCH rows={rows}");
 
     if let Some(log) = o.requests.as_deref() {
-        let n = quiet(log, Duration::from_secs(120)).await;
+        let n = quiet(log, o.quiet, Duration::from_secs(180)).await;
         println!(
             "requests from launch until quiet: {} ({})",
             n - log_start,
@@ -243,7 +253,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .args(["-c", &cmd.replace("{n}", &i.to_string())])
                 .status()?;
             assert!(status.success(), "the tag command failed: {cmd}");
-            let after = quiet(log, Duration::from_secs(60)).await;
+            let after = quiet(log, o.quiet, Duration::from_secs(120)).await;
             println!(
                 "  tag event {i}: {} requests ({})",
                 after - before,
