@@ -34,6 +34,19 @@ describe('App', () => {
     expect(screen.getAllByTestId('image-row')).toHaveLength(1);
   });
 
+  it('lists the images once at launch when the backend already knows its engines', async () => {
+    // Asking "the current engine" before the engine list named it, then the named engine
+    // again, made every launch list the images twice (measured: 2 of 8 requests).
+    mockApi.imagesList.mockResolvedValue(list);
+    emitEngines(enginesList([engineView('desktop')], { engine: 'desktop' }, 'desktop'));
+    render(App);
+    await screen.findByTestId('grid-ready');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(mockApi.imagesList.mock.calls).toEqual([['desktop']]);
+    expect(mockApi.usageSnapshot).toHaveBeenCalledTimes(1);
+    expect(screen.getAllByTestId('image-row')).toHaveLength(1);
+  });
+
   it('does not reload the images when only an engine it does not show changes state', async () => {
     mockApi.imagesList.mockResolvedValue(list);
     const one = (dead: 'connecting' | 'unreachable') =>

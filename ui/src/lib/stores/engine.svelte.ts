@@ -108,17 +108,27 @@ export class EngineStore {
     this.#started = false;
   }
 
+  /** The status and the engine list, asked together and set in one step: a status set
+   *  before its list made the window load "the current engine" and then, once the list
+   *  named it, the same engine again (every launch listed the images twice). */
   async load(): Promise<void> {
     const seen = this.#events;
-    try {
-      const status = await api.engineStatus();
-      // An event that came while asking is newer than the answer.
-      if (seen === this.#events) this.set(status);
-      this.error = null;
-    } catch (e) {
-      this.error = toApiError(e);
+    const seenList = this.#listEvents;
+    // One after the other, as before: the list is then at least as new as the status.
+    const [status] = await Promise.allSettled([api.engineStatus()]);
+    const [list] = await Promise.allSettled([api.enginesList()]);
+    // An event that came while asking is newer than the answer.
+    if (list.status === 'fulfilled' && list.value && seenList === this.#listEvents) {
+      this.list = list.value;
+    } else if (list.status === 'rejected') {
+      console.warn('engine list unavailable', list.reason);
     }
-    await this.loadList();
+    if (status.status === 'fulfilled') {
+      if (seen === this.#events) this.set(status.value);
+      this.error = null;
+    } else {
+      this.error = toApiError(status.reason);
+    }
   }
 
   async loadList(): Promise<void> {
