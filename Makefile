@@ -106,7 +106,7 @@ icons: $(TAURI_CLI)
 ## counts, the app's launch/memory/repaint lines, pull/push/save/load/build vs the docker CLI —
 ## on private engines (Docker and Podman) it seeds itself. Also in target/bench-table.md.
 bench: deps ui
-	$(CARGO) build --release --locked -p slipway-cli -p slipway -p slipway-request-counter
+	$(CARGO) build --release --locked -p slipway-cli -p slipway -p slipway-request-counter -p slipway-empty-app
 	bash $(HARNESS) bash tests/bench/run.sh
 
 clean:

@@ -18,9 +18,10 @@ use std::collections::HashMap;
 /// engine's pool keeps as many connections.
 const READS_AT_ONCE: usize = 4;
 
-/// One listed image and its layers' diff IDs, oldest first.
-struct Named<'a> {
-    image: &'a ImageSummary,
+/// One listed image and its layers' diff IDs, oldest first. Owned, so the engine calls that
+/// read them borrow nothing but the engine (the app runs them on Send tasks).
+struct Named {
+    image: ImageSummary,
     layers: Vec<String>,
 }
 
@@ -29,17 +30,8 @@ impl Engine {
     /// image removed while we counted is left out.
     pub(crate) async fn image_layers(&self) -> Result<Vec<ImageLayers>> {
         let images = self.list(&ListOptions::default()).await?;
-        let inspected = futures_util::stream::iter(&images)
-            .map(|image| async move {
-                match self.get(&image.id).await {
-                    Ok(d) => Ok(Some(Named {
-                        image,
-                        layers: d.layers,
-                    })),
-                    Err(e) if e.is_not_found() => Ok(None),
-                    Err(e) => Err(e),
-                }
-            })
+        let inspected = futures_util::stream::iter(images)
+            .map(|image| self.named(image))
             .buffered(READS_AT_ONCE)
             .collect::<Vec<_>>()
             .await;
@@ -49,40 +41,47 @@ impl Engine {
         }
         // Podman's size also counts the image's manifest and config: the rule does not hold.
         let mut infer = !self.is_podman();
+        let index: HashMap<String, usize> = named
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.image.id.clone(), i))
+            .collect();
         let mut sizes: HashMap<String, i64> = HashMap::new();
-        let mut read: HashMap<&str, Vec<i64>> = HashMap::new();
+        let mut read: HashMap<String, Vec<i64>> = HashMap::new();
         loop {
             if infer {
                 infer_single_unknowns(&named, &mut sizes);
             }
-            let pending: Vec<&Named> = named
+            let pending: Vec<(String, usize)> = named
                 .iter()
-                .filter(|n| !read.contains_key(n.image.id.as_str()))
+                .filter(|n| !read.contains_key(&n.image.id))
                 .filter(|n| !infer || n.layers.iter().any(|l| !sizes.contains_key(l)))
                 .take(if infer { READS_AT_ONCE } else { usize::MAX })
+                .map(|n| (n.image.id.clone(), n.layers.len()))
                 .collect();
             if pending.is_empty() {
                 break;
             }
-            let histories = futures_util::stream::iter(&pending)
-                .map(|n| self.layer_sizes(n))
+            let histories = futures_util::stream::iter(pending)
+                .map(|(id, count)| self.layer_sizes(id, count))
                 .buffered(READS_AT_ONCE)
                 .collect::<Vec<_>>()
                 .await;
-            for (n, got) in pending.iter().zip(histories) {
+            for (id, got) in histories {
+                let n = &named[index[&id]];
                 if got.iter().sum::<i64>() != n.image.size {
                     infer = false;
                 }
                 for (l, s) in n.layers.iter().zip(&got) {
                     sizes.entry(l.clone()).or_insert(*s);
                 }
-                read.insert(n.image.id.as_str(), got);
+                read.insert(id, got);
             }
         }
         Ok(named
             .iter()
             .map(|n| {
-                let own = read.get(n.image.id.as_str());
+                let own = read.get(&n.image.id);
                 let mut layers: Vec<(String, i64)> = n
                     .layers
                     .iter()
@@ -106,9 +105,21 @@ impl Engine {
             .collect())
     }
 
-    /// The bytes of each of an image's layers, oldest first, from its history.
-    async fn layer_sizes(&self, n: &Named<'_>) -> Vec<i64> {
-        let history = self.history(&n.image.id).await.unwrap_or_default();
+    /// A listed image with its layers' diff IDs; `None` when it was removed while we counted.
+    async fn named(&self, image: ImageSummary) -> Result<Option<Named>> {
+        match self.get(&image.id).await {
+            Ok(d) => Ok(Some(Named {
+                image,
+                layers: d.layers,
+            })),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The bytes of each of an image's `count` layers, oldest first, from its history.
+    async fn layer_sizes(&self, id: String, count: usize) -> (String, Vec<i64>) {
+        let history = self.history(&id).await.unwrap_or_default();
         // History is newest first; layers are oldest first. Non-empty steps map 1:1.
         let mut sizes: Vec<i64> = history
             .iter()
@@ -116,8 +127,8 @@ impl Engine {
             .filter(|h| !h.empty_layer)
             .map(|h| h.size)
             .collect();
-        sizes.resize(n.layers.len(), 0);
-        sizes
+        sizes.resize(count, 0);
+        (id, sizes)
     }
 }
 
@@ -170,15 +181,15 @@ mod tests {
         let (a, b, c) = (image("a", 15), image("b", 17), image("c", 30));
         let named = vec![
             Named {
-                image: &a,
+                image: a.clone(),
                 layers: vec!["base".into(), "a1".into()],
             },
             Named {
-                image: &b,
+                image: b.clone(),
                 layers: vec!["base".into(), "b1".into()],
             },
             Named {
-                image: &c,
+                image: c.clone(),
                 layers: vec!["base".into(), "b1".into(), "c1".into()],
             },
         ];
@@ -195,11 +206,11 @@ mod tests {
         let (a, b) = (image("a", 15), image("b", 3));
         let named = vec![
             Named {
-                image: &a,
+                image: a.clone(),
                 layers: vec!["x".into(), "y".into()],
             },
             Named {
-                image: &b,
+                image: b.clone(),
                 layers: vec!["base".into(), "b1".into()],
             },
         ];
