@@ -170,7 +170,9 @@ fn a_walk_over_every_image_keeps_its_connections_alive() {
     docker_cli(&args);
     assert!(requests.len() > 20, "{requests:#?}");
     assert!(
-        connections <= 10,
+        // The walk reads four images at a time over each of its two clients (bollard's and
+        // the raw path's pool); the lists and the version take one or two more.
+        connections <= 12,
         "{connections} connections for {} requests",
         requests.len()
     );
