@@ -107,6 +107,7 @@ icons: $(TAURI_CLI)
 ## on private engines (Docker and Podman) it seeds itself. Also in target/bench-table.md.
 bench: deps ui
 	$(CARGO) build --release --locked -p slipway-cli -p slipway -p slipway-request-counter -p slipway-empty-app
+	$(CARGO) build --release --locked -p slipway-e2e --bin startup-bench
 	bash $(HARNESS) bash tests/bench/run.sh
 
 clean:

@@ -77,8 +77,9 @@ start_counter docker "$SLIPWAY_TEST_DOCKER_HOST"
 docker_rows=$("$docker" images -q | wc -l)
 docker_images=$("$docker" images -q | sort -u | wc -l)
 echo "app.sh: Docker has $docker_images images ($docker_rows tags); Slipway from $app" >&2
-# A tag from outside for the per-event lines: an image that is in the engine.
-some=$("$docker" images -q | head -1)
+# A tag from outside for the per-event lines: an image that is in the engine. (sed reads the
+# whole list: with head, the CLI could die of SIGPIPE and end the script under pipefail.)
+some=$("$docker" images -q | sed -n 1p)
 
 # Interleaved launches: empty app, Slipway, empty app, Slipway, ... (last Slipway run also
 # counts requests and, when there are 10,000 rows, measures keystrokes).
@@ -116,7 +117,7 @@ echo "$s_ms" >"${TMPDIR:-/tmp}/slipway-bench-launch-docker-$count.ms"
 # Podman at the same count (seeded with 1,000 only): launch vs Docker's, requests.
 if [ -n "${SLIPWAY_TEST_PODMAN_HOST:-}" ] && [ "$(podman_cli images -q | sort -u | wc -l)" -ge "$count" ]; then
   start_counter podman "$SLIPWAY_TEST_PODMAN_HOST"
-  some=$(podman_cli images -q | head -1)
+  some=$(podman_cli images -q | sed -n 1p)
   for i in $(seq 1 "$runs"); do
     extra=()
     if [ "$i" = "$runs" ]; then

@@ -41,9 +41,13 @@ engine_cli() {
 }
 
 # Each figure: a key and its command, with @HOST@ where the engine's address goes.
-keys=(raw ls native df prune usage)
+# The engine's own df answer, what unique sizes cost at the engine itself (Podman's is its
+# libpod endpoint: its compat /system/df is wrong).
+df_path=$([ "$engine" = docker ] && echo /system/df || echo /libpod/system/df)
+keys=(raw rawdf ls native df prune usage)
 declare -A cmd=(
   [raw]="curl -sf --unix-socket @SOCK@ -o /dev/null http://localhost/images/json"
+  [rawdf]="curl -sf --unix-socket @SOCK@ -o /dev/null http://localhost$df_path"
   [ls]="$cli --host @HOST@ --json images ls"
   [native]="$(engine_cli @HOST@) images"
   [df]="$cli --host @HOST@ --json df"
@@ -53,7 +57,7 @@ declare -A cmd=(
 # Per-image unique sizes need a CLI command that prints them (`df --verbose`); without it
 # the row says so instead of measuring something else.
 if ! "$cli" df --help 2>/dev/null | grep -q -- '--verbose'; then
-  keys=(raw ls native df prune)
+  keys=(raw rawdf ls native df prune)
 fi
 at() {
   local c=${cmd[$1]//@HOST@/$2}
@@ -141,6 +145,8 @@ line() { # key, what, goal?
   bench_row "$what, $n images ($name)" "${ms[$k]} ms, ${requests[$k]} requests ($(growth "$k"))" \
     "$raw" "${r}× raw list" "$goal" "$met"
 }
+bench_row "the engine's own df, $n images ($name): raw GET $df_path" "${ms[rawdf]} ms, ${requests[rawdf]} request" \
+  "$raw" "$(bench_ratio "${ms[rawdf]}" "${ms[raw]}")× raw list" "— (reference: what unique sizes cost the engine)" —
 line df df ""
 line prune "prune preview (images prune --dry-run --all)" goal
 if [ -n "${ms[usage]:-}" ]; then

@@ -32,22 +32,30 @@ pub async fn open_app_timed() -> Result<(Client, Duration), Box<dyn std::error::
     launch(&app_binary(), &["--host".into(), docker_host()]).await
 }
 
-/// Start `application args` through tauri-driver and wait for the loaded grid.
-pub async fn launch(
+/// Start `application args` through tauri-driver (`WEBDRIVER_URL`, else port 4444).
+pub async fn session(
     application: &str,
     args: &[String],
-) -> Result<(Client, Duration), Box<dyn std::error::Error>> {
-    let started = Instant::now();
+) -> Result<Client, Box<dyn std::error::Error>> {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "tauri:options".into(),
         json!({ "application": application, "args": args }),
     );
     let url = std::env::var("WEBDRIVER_URL").unwrap_or_else(|_| "http://127.0.0.1:4444".into());
-    let c = ClientBuilder::native()
+    Ok(ClientBuilder::native()
         .capabilities(caps)
         .connect(&url)
-        .await?;
+        .await?)
+}
+
+/// Start `application args` through tauri-driver and wait for the loaded grid.
+pub async fn launch(
+    application: &str,
+    args: &[String],
+) -> Result<(Client, Duration), Box<dyn std::error::Error>> {
+    let started = Instant::now();
+    let c = session(application, args).await?;
     c.wait()
         .at_most(PATIENCE)
         .for_element(Locator::Css("[data-testid=grid-ready]"))

@@ -11,8 +11,7 @@
 //! repaint in the window, and the idle PSS of the whole process tree (WebKit's processes too).
 //! Each figure is printed as `BENCH key=value` for app.sh, beside a sentence for people.
 
-use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::json;
+use fantoccini::{Client, Locator};
 use std::time::{Duration, Instant};
 
 /// Polling period while waiting for the painted grid: small, so the launch time is not
@@ -205,16 +204,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let o = opts();
     let log_start = o.requests.as_deref().map_or(0, log_lines);
     let started = Instant::now();
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "tauri:options".into(),
-        json!({ "application": o.app, "args": o.args }),
-    );
-    let url = std::env::var("WEBDRIVER_URL").unwrap_or_else(|_| "http://127.0.0.1:4444".into());
-    let c = ClientBuilder::native()
-        .capabilities(caps)
-        .connect(&url)
-        .await?;
+    let c = slipway_e2e::session(&o.app, &o.args).await?;
     c.wait()
         .at_most(Duration::from_secs(120))
         .every(POLL)
