@@ -106,9 +106,10 @@ icons: $(TAURI_CLI)
 ## counts, the app's launch/memory/repaint lines, pull/push/save/load/build vs the docker CLI —
 ## on private engines (Docker and Podman) it seeds itself. Also in target/bench-table.md.
 bench: deps ui
+	@mkdir -p target && date +%s >target/bench-started
 	$(CARGO) build --release --locked -p slipway-cli -p slipway -p slipway-request-counter -p slipway-empty-app
 	$(CARGO) build --release --locked -p slipway-e2e --bin startup-bench
-	bash $(HARNESS) bash tests/bench/run.sh
+	SLIPWAY_BENCH_STARTED=$$(cat target/bench-started) bash $(HARNESS) bash tests/bench/run.sh
 
 clean:
 	$(CARGO) clean
