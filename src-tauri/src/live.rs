@@ -29,6 +29,10 @@ pub struct ImagesChanged {
     pub actions: Vec<String>,
     /// The stream was lost and restored: anything may have changed.
     pub resync: bool,
+    /// Bytes may have changed too (anything but names given or taken): the disk usage is
+    /// read again. A tag or untag alone changes no layer — and on Podman, where usage walks
+    /// every image, reading it again cost two requests per image for each new name.
+    pub sizes: bool,
 }
 
 /// The current engine went up or down (or another one became current).
@@ -193,11 +197,13 @@ impl Watcher {
     }
 
     fn changed(&self, ids: Vec<String>, actions: Vec<String>, resync: bool) -> ImagesChanged {
+        let sizes = sizes_may_change(&actions, resync);
         ImagesChanged {
             engine: self.key.clone(),
             ids,
             actions,
             resync,
+            sizes,
         }
     }
 
@@ -238,6 +244,11 @@ impl Watcher {
         }
         self.changed(ids, actions, false)
     }
+}
+
+/// Whether events with these actions may have changed any bytes: names alone change none.
+fn sizes_may_change(actions: &[String], resync: bool) -> bool {
+    resync || actions.iter().any(|a| a != "tag" && a != "untag")
 }
 
 #[cfg(test)]

@@ -86,3 +86,14 @@ async fn a_stopped_watcher_writes_nothing_more() {
     assert!(seen.lock().unwrap().is_empty());
     assert_eq!(state_of(&set, &live), EngineState::Connecting);
 }
+
+#[test]
+fn only_names_given_or_taken_leave_the_sizes_as_they_were() {
+    let of = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert!(!sizes_may_change(&of(&["tag"]), false));
+    assert!(!sizes_may_change(&of(&["tag", "untag"]), false));
+    assert!(sizes_may_change(&of(&["tag", "delete"]), false));
+    assert!(sizes_may_change(&of(&["pull"]), false));
+    assert!(sizes_may_change(&of(&["container:destroy"]), false));
+    assert!(sizes_may_change(&of(&[]), true));
+}

@@ -40,10 +40,10 @@ engine_cli() {
   fi
 }
 
-# Each figure: a key and its command, with @HOST@ where the engine's address goes.
 # The engine's own df answer, what unique sizes cost at the engine itself (Podman's is its
-# libpod endpoint: its compat /system/df is wrong).
-df_path=$([ "$engine" = docker ] && echo /system/df || echo /libpod/system/df)
+# libpod endpoint, which answers only under a versioned path: its compat /system/df is wrong).
+df_path=$([ "$engine" = docker ] && echo /system/df || echo /v4.0.0/libpod/system/df)
+# Each figure: a key and its command, with @HOST@ where the engine's address goes.
 keys=(raw rawdf ls native df prune usage)
 declare -A cmd=(
   [raw]="curl -sf --unix-socket @SOCK@ -o /dev/null http://localhost/images/json"

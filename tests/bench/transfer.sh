@@ -49,35 +49,50 @@ row() {
     "$(bench_le "$r" 1.05)"
 }
 
+# One run of operation $2 by $1 (sw = slipway-cli, dk = the docker CLI), appended to its file.
+run_op() {
+  local who=$1 op=$2 name
+  case $who.$op in
+    # pull: the image is not in the engine, its blobs are in the registry.
+    sw.pull) forget "$src" && measure "$work/pull.sw" "${cli[@]}" images pull "$src" ;;
+    dk.pull) forget "$src" && measure "$work/pull.dk" "${docker[@]}" pull -q "$src" ;;
+    # save: to a file on the same disk.
+    sw.save) measure "$work/save.sw" "${cli[@]}" images save -o "$work/sw.tar" "$src" ;;
+    dk.save) measure "$work/save.dk" "${docker[@]}" save -o "$work/dk.tar" "$src" ;;
+    # load: the image is not in the engine; both load the same file.
+    sw.load) forget "$src" && measure "$work/load.sw" "${cli[@]}" images load -i "$work/load.tar" ;;
+    dk.load) forget "$src" && measure "$work/load.dk" "${docker[@]}" load -q -i "$work/load.tar" ;;
+    # push: a new image each time (the registry must receive all 200 MB).
+    sw.push | dk.push)
+      name=$reg/slipway-bench/push:$who$i
+      make_image "$name"
+      if [ "$who" = sw ]; then
+        measure "$work/push.sw" "${cli[@]}" images push "$name"
+      else
+        measure "$work/push.dk" "${docker[@]}" push -q "$name"
+      fi
+      forget "$name"
+      ;;
+  esac
+  rm -f "$work/sw.tar" "$work/dk.tar"
+}
+
 src=$reg/slipway-bench/transfer:src
 make_image "$src"
 "${docker[@]}" push "$src" >/dev/null
-: >"$work/pull.sw" >"$work/pull.dk" >"$work/save.sw" >"$work/save.dk" >"$work/load.sw" >"$work/load.dk"
-: >"$work/push.sw" >"$work/push.dk"
+"${docker[@]}" save -o "$work/load.tar" "$src"
+for f in pull save load push; do : >"$work/$f.sw" >"$work/$f.dk"; done
 for i in $(seq 1 "$rounds"); do
-  # pull: the image is not in the engine, its blobs are in the registry.
-  forget "$src"
-  measure "$work/pull.sw" "${cli[@]}" images pull "$src"
-  forget "$src"
-  measure "$work/pull.dk" "${docker[@]}" pull -q "$src"
-  # save: to a file on the same disk.
-  measure "$work/save.sw" "${cli[@]}" images save -o "$work/sw.tar" "$src"
-  measure "$work/save.dk" "${docker[@]}" save -o "$work/dk.tar" "$src"
-  rm -f "$work/sw.tar"
-  # load: the image is not in the engine.
-  forget "$src"
-  measure "$work/load.sw" "${cli[@]}" images load -i "$work/dk.tar"
-  forget "$src"
-  measure "$work/load.dk" "${docker[@]}" load -q -i "$work/dk.tar"
-  rm -f "$work/dk.tar"
-  # push: a new image each time (the registry must receive all 200 MB).
-  make_image "$reg/slipway-bench/push:sw$i"
-  measure "$work/push.sw" "${cli[@]}" images push "$reg/slipway-bench/push:sw$i"
-  forget "$reg/slipway-bench/push:sw$i"
-  make_image "$reg/slipway-bench/push:dk$i"
-  measure "$work/push.dk" "${docker[@]}" push -q "$reg/slipway-bench/push:dk$i"
-  forget "$reg/slipway-bench/push:dk$i"
+  # Rounds alternate who goes first, so neither always meets the disk the other just filled.
+  order="sw dk"
+  [ $((i % 2)) = 1 ] || order="dk sw"
+  for op in pull save load push; do
+    for who in $order; do run_op "$who" "$op"; done
+  done
+  # The load left the image in; the next pull wants it gone, the next save wants it there.
+  "${docker[@]}" image inspect "$src" >/dev/null 2>&1 || "${docker[@]}" pull -q "$src" >/dev/null
 done
+rm -f "$work/load.tar"
 forget "$src"
 row "pull 200 MB image (open registry, Docker)" "$work/pull.sw" "$work/pull.dk" "docker pull"
 row "push 200 MB image (open registry, Docker)" "$work/push.sw" "$work/push.dk" "docker push"

@@ -1015,6 +1015,12 @@ export type ImagesChanged = {
 	actions: string[],
 	/**  The stream was lost and restored: anything may have changed. */
 	resync: boolean,
+	/**
+	 *  Bytes may have changed too (anything but names given or taken): the disk usage is
+	 *  read again. A tag or untag alone changes no layer — and on Podman, where usage walks
+	 *  every image, reading it again cost two requests per image for each new name.
+	 */
+	sizes: boolean,
 };
 
 /**  Why an image the filters matched is not in the preview. */

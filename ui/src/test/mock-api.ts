@@ -400,7 +400,7 @@ export function taskCommand<A extends unknown[]>(
 }
 
 export function emitImagesChanged(change: Partial<ImagesChanged> = {}): void {
-  const payload = { engine: '', ids: [], actions: ['tag'], resync: false, ...change };
+  const payload = { engine: '', ids: [], actions: ['tag'], resync: false, sizes: true, ...change };
   for (const cb of listeners.images) cb(payload);
 }
 

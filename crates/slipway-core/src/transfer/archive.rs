@@ -86,14 +86,9 @@ impl Engine {
     ) -> Result<u64> {
         let names: Vec<&str> = images.iter().map(String::as_str).collect();
         let mut stream = self.watched(self.long.export_images(&names), Activity::new(), what);
-        // Each write to a tokio file is a trip to a blocking thread: the engine's chunks are
-        // small, so they are gathered into 1 MiB writes.
-        let mut file = tokio::io::BufWriter::with_capacity(
-            1 << 20,
-            tokio::fs::File::create(partial)
-                .await
-                .map_err(|e| write_error(e, path))?,
-        );
+        let mut file = tokio::fs::File::create(partial)
+            .await
+            .map_err(|e| write_error(e, path))?;
         let mut end = TarEnd::default();
         let mut done = 0u64;
         let mut last_report = 0u64;
@@ -118,10 +113,7 @@ impl Engine {
             .during(what));
         }
         file.flush().await.map_err(|e| write_error(e, path))?;
-        file.get_ref()
-            .sync_all()
-            .await
-            .map_err(|e| write_error(e, path))?;
+        file.sync_all().await.map_err(|e| write_error(e, path))?;
         progress(Progress::Bytes {
             done,
             total: Some(done),

@@ -77,6 +77,36 @@ describe('ImagesStore.refresh', () => {
     expect(store.images).toEqual(two);
   });
 
+  it('reads the disk usage again only when the backend says bytes may have changed', async () => {
+    mockApi.imagesList.mockResolvedValue(one);
+    const store = new ImagesStore();
+    await store.listen();
+    await store.refresh();
+    expect(mockApi.usageSnapshot).toHaveBeenCalledTimes(1);
+
+    emitImagesChanged({ actions: ['tag'], sizes: false });
+    await vi.waitFor(() => expect(mockApi.imagesList).toHaveBeenCalledTimes(2));
+    await vi.waitFor(() => expect(store.loading).toBe(false));
+    expect(mockApi.usageSnapshot).toHaveBeenCalledTimes(1);
+
+    emitImagesChanged({ actions: ['delete'], sizes: true });
+    await vi.waitFor(() => expect(mockApi.usageSnapshot).toHaveBeenCalledTimes(2));
+  });
+
+  it('a names-only event folded into a load that wants sizes still reads them', async () => {
+    const first = deferred<ImageSummary[]>();
+    mockApi.imagesList.mockReturnValueOnce(first.promise).mockResolvedValue(two);
+    const store = new ImagesStore();
+    await store.listen();
+    const running = store.refresh(undefined, false);
+    emitImagesChanged({ actions: ['tag'], sizes: false });
+    emitImagesChanged({ actions: ['pull'], sizes: true });
+    first.resolve(one);
+    await running;
+    expect(mockApi.imagesList).toHaveBeenCalledTimes(2);
+    expect(mockApi.usageSnapshot).toHaveBeenCalledTimes(1);
+  });
+
   it('runs one refresh per event when they come apart', async () => {
     mockApi.imagesList.mockResolvedValue(one);
     const store = new ImagesStore();

@@ -31,6 +31,8 @@ const unslot = (k: string): EngineKey => (k === CURRENT ? null : k);
 interface Running {
   promise: Promise<void>;
   again: boolean;
+  /** The next load reads the disk usage too (some call for it wanted it). */
+  sizes: boolean;
 }
 
 export class ImagesStore {
@@ -100,26 +102,30 @@ export class ImagesStore {
     return (this.lists.get(slot(engine)) ?? this.lists.get(CURRENT))?.find((i) => i.id === id);
   }
 
-  /** Reload the list and disk usage of `engine`, or of every engine shown. While one load
-   *  of an engine runs, further calls for it ask for one more after it. */
-  refresh(engine?: EngineKey): Promise<void> {
+  /** Reload the list and (unless `sizes` is false: the backend said no bytes changed) the
+   *  disk usage of `engine`, or of every engine shown. While one load of an engine runs,
+   *  further calls for it ask for one more after it. */
+  refresh(engine?: EngineKey, sizes = true): Promise<void> {
     const targets = engine === undefined ? this.#targets() : [engine];
-    return Promise.all(targets.map((t) => this.#refreshOne(t))).then(() => undefined);
+    return Promise.all(targets.map((t) => this.#refreshOne(t, sizes))).then(() => undefined);
   }
 
-  #refreshOne(engine: EngineKey): Promise<void> {
+  #refreshOne(engine: EngineKey, sizes: boolean): Promise<void> {
     const k = slot(engine);
     const running = this.#running.get(k);
     if (running) {
       running.again = true;
+      running.sizes ||= sizes;
       return running.promise;
     }
-    const entry: Running = { promise: Promise.resolve(), again: false };
+    const entry: Running = { promise: Promise.resolve(), again: false, sizes };
     entry.promise = (async () => {
       try {
         do {
+          const withSizes = entry.sizes;
           entry.again = false;
-          await this.#loadOnce(engine);
+          entry.sizes = false;
+          await this.#loadOnce(engine, withSizes);
         } while (entry.again);
       } finally {
         this.#running.delete(k);
@@ -144,7 +150,7 @@ export class ImagesStore {
     return this.#targets().some((t) => slot(t) === k);
   }
 
-  async #loadOnce(engine: EngineKey): Promise<void> {
+  async #loadOnce(engine: EngineKey, sizes: boolean): Promise<void> {
     const k = slot(engine);
     this.#listing++;
     this.loading = true;
@@ -170,7 +176,7 @@ export class ImagesStore {
       // switched away from (or for "current" before the list named it) shows nothing.
       if (this.#shown(k)) this.loaded = true;
     }
-    await this.#loadUsage(engine);
+    if (sizes) await this.#loadUsage(engine);
   }
 
   /** Sizes that need more than the list: shown when they arrive, the grid does not wait.
@@ -246,8 +252,9 @@ export class ImagesStore {
         const named = change.engine ?? null;
         const shown = this.#targets();
         // The current engine (key unknown) stands for any engine's events.
-        if (named !== null && shown.includes(named)) void this.refresh(named);
-        else if (named === null || shown.includes(null)) void this.refresh();
+        const sizes = change.sizes;
+        if (named !== null && shown.includes(named)) void this.refresh(named, sizes);
+        else if (named === null || shown.includes(null)) void this.refresh(undefined, sizes);
       });
     } catch (e) {
       console.warn('image events unavailable', e);
