@@ -14,20 +14,7 @@ pub async fn df(engine: &Engine, verbose: bool, json: bool) -> Result<()> {
     show(json, &usage, |u: &UsageSnapshot| {
         print_disk(&u.disk);
         println!();
-        output::table(
-            &["IMAGE ID", "SIZE", "SHARED SIZE", "UNIQUE SIZE"],
-            u.images
-                .iter()
-                .map(|i| {
-                    vec![
-                        output::short_id(&i.id),
-                        output::size(i.size),
-                        output::size(i.shared_size),
-                        output::size(i.unique_size),
-                    ]
-                })
-                .collect(),
-        )
+        crate::usage::print_usage(&u.images);
     })
 }
 
