@@ -12,6 +12,7 @@
 #   SLIPWAY_KEEP_ENGINES=1      keep the engines running afterwards and print how
 #                               to use and stop them (for debugging)
 #   SLIPWAY_HARNESS_NO_PODMAN=1 skip podman (faster)
+#   SLIPWAY_HARNESS_PARENT=DIR  make the state dir there instead of /tmp (the bench: a tmpfs)
 
 set -uo pipefail
 
@@ -27,7 +28,7 @@ fi
 unset DOCKER_HOST DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH
 unset CONTAINER_HOST CONTAINER_CONNECTION CONTAINER_SSHKEY
 
-STATE=$(mktemp -d /tmp/sw.XXXXXX) || {
+STATE=$(mktemp -d "${SLIPWAY_HARNESS_PARENT:-/tmp}/sw.XXXXXX") || {
   echo "with-engines: mktemp failed" >&2
   exit 1
 }

@@ -1,6 +1,6 @@
 //! `request-counter` (tests/bench/counter) in front of a private engine: what a command asked
 //! of the engine, one `METHOD PATH` line per request, so a suite can hold the core to a
-//! request budget (the same count with more images, one `/version` per command).
+//! request budget (the same count with more images, one `/_ping` per command).
 
 use std::path::PathBuf;
 use std::process::{Child, Command};

@@ -179,6 +179,23 @@ impl Engine {
         body: Bytes,
         what: &Operation,
     ) -> Result<(u16, BodyStream)> {
+        let (status, _, body) = self
+            .exchange_with_headers(method, path_and_query, true, headers, body, what)
+            .await?;
+        Ok((status, body))
+    }
+
+    /// [`Self::exchange`] that also returns the response headers; `versioned: false` sends
+    /// the path without the `/vX.Y` prefix (before the API version is known).
+    pub(crate) async fn exchange_with_headers(
+        &self,
+        method: &str,
+        path_and_query: &str,
+        versioned: bool,
+        headers: &[(&str, String)],
+        body: Bytes,
+        what: &Operation,
+    ) -> Result<(u16, http::HeaderMap, BodyStream)> {
         let host = &self.info.host;
         let failure = Failure {
             what: what.clone(),
@@ -198,7 +215,10 @@ impl Engine {
             };
             let mut request = http::Request::builder()
                 .method(method)
-                .uri(format!("/v{}{path_and_query}", self.info.api_version))
+                .uri(match versioned {
+                    true => format!("/v{}{path_and_query}", self.info.api_version),
+                    false => path_and_query.to_owned(),
+                })
                 .header(http::header::HOST, "engine")
                 .header(http::header::USER_AGENT, "slipway")
                 .header(http::header::CONTENT_TYPE, "application/json");
@@ -227,13 +247,18 @@ impl Engine {
                 Err(e) => return Err(failure.broken(&e)),
             };
             let status = response.status().as_u16();
+            let response_headers = response.headers().clone();
             let body = Body1 {
                 body: response.into_body(),
                 failure,
                 live: Some(live),
                 pool: self.pool.clone(),
             };
-            return Ok((status, stall::guard(body, Activity::new(), info)));
+            return Ok((
+                status,
+                response_headers,
+                stall::guard(body, Activity::new(), info),
+            ));
         }
     }
 

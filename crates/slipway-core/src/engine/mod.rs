@@ -2,6 +2,7 @@
 
 pub mod discovery;
 pub(crate) mod http;
+mod identify;
 pub(crate) mod pool;
 pub(crate) mod raw;
 pub(crate) mod ssh;
@@ -145,6 +146,40 @@ pub struct EngineInfo {
     pub arch: String,
 }
 
+impl EngineInfo {
+    /// Before the engine said who it is (only its address is known).
+    fn unknown(host: &str) -> Self {
+        Self {
+            host: host.to_owned(),
+            kind: EngineKind::Docker,
+            version: String::new(),
+            api_version: String::new(),
+            os: String::new(),
+            arch: String::new(),
+        }
+    }
+
+    fn from_version(host: &str, version: bollard::models::SystemVersion) -> Self {
+        let is_podman = version
+            .components
+            .iter()
+            .flatten()
+            .any(|c| c.name.contains("Podman"));
+        Self {
+            host: host.to_owned(),
+            kind: if is_podman {
+                EngineKind::Podman
+            } else {
+                EngineKind::Docker
+            },
+            version: version.version.unwrap_or_default(),
+            api_version: version.api_version.unwrap_or_default(),
+            os: version.os.unwrap_or_default(),
+            arch: version.arch.unwrap_or_default(),
+        }
+    }
+}
+
 /// A connected engine. Cheap to clone.
 #[derive(Clone)]
 pub struct Engine {
@@ -202,48 +237,45 @@ impl Engine {
         let limit = Duration::from_secs(10);
         let docker = client_for(host, spec)?.with_timeout(limit);
         let docker = docker.with_request_modifier(fix_registry_auth_header);
-        // One `/version` per connection (on Podman each costs ~0.4 s): bollard's
-        // `negotiate_version()` asks it too, but only to lower the client's version, and
-        // bollard builds every request path without that version prefix anyway (the path is
-        // joined as an absolute one), so the engine answers each at its own API version —
-        // the one this answer names and `api_at_least` reads.
-        let version = docker
-            .version()
-            .await
-            .map_err(|e| match host.starts_with("ssh://") {
-                // ssh's own complaint (refused key, host key, no docker there), typed.
-                true => ssh::bollard_failure(host, &e, limit),
-                false => unreachable(host, e.into()),
-            })?;
-        let is_podman = version
-            .components
-            .iter()
-            .flatten()
-            .any(|c| c.name.contains("Podman"));
-        let info = EngineInfo {
-            host: host.to_owned(),
-            kind: if is_podman {
-                EngineKind::Podman
-            } else {
-                EngineKind::Docker
-            },
-            version: version.version.unwrap_or_default(),
-            api_version: version.api_version.unwrap_or_default(),
-            os: version.os.unwrap_or_default(),
-            arch: version.arch.unwrap_or_default(),
-        };
-        tracing::info!(?info, "connected");
-        Ok(Self {
+        let mut engine = Self {
             transport: Transport {
                 tls: spec.tls.clone(),
                 identity: spec.identity.clone(),
             },
             api: docker.clone().with_timeout(DEFAULT_STALL_TIMEOUT),
-            long: docker.with_timeout(STREAM_TIMEOUT),
-            stall: DEFAULT_STALL_TIMEOUT,
-            info,
+            long: docker.clone().with_timeout(STREAM_TIMEOUT),
+            stall: limit,
+            info: EngineInfo::unknown(host),
             pool: pool::Pool::default(),
-        })
+        };
+        // One question per connection: `/_ping` on local sockets (see identify.rs), else
+        // `/version`. bollard's `negotiate_version()` would ask `/version` again, only to
+        // lower the client's version, and bollard builds every request path without that
+        // version prefix anyway, so the engine answers each at its own API version — the one
+        // this answer names and `api_at_least` reads.
+        let pinged = engine
+            .identify_by_ping()
+            .await
+            .map_err(|e| unreachable(host, e))?;
+        let info = match pinged {
+            Some(info) => info,
+            None => {
+                let version =
+                    docker
+                        .version()
+                        .await
+                        .map_err(|e| match host.starts_with("ssh://") {
+                            // ssh's own complaint (refused key, host key, no docker there), typed.
+                            true => ssh::bollard_failure(host, &e, limit),
+                            false => unreachable(host, e.into()),
+                        })?;
+                EngineInfo::from_version(host, version)
+            }
+        };
+        tracing::info!(?info, "connected");
+        engine.info = info;
+        engine.stall = DEFAULT_STALL_TIMEOUT;
+        Ok(engine)
     }
 
     /// Give up any request or stream that moves no bytes for `limit` (default 120 s, at
