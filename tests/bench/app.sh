@@ -29,7 +29,9 @@ app=$PWD/$dir/slipway empty=$PWD/$dir/slipway-empty-app counter=$PWD/$dir/reques
 for b in "$app" "$empty" "$counter"; do
   [ -x "$b" ] || { echo "app.sh: $b is missing: cargo build --profile $profile -p slipway -p slipway-empty-app -p slipway-request-counter" >&2; exit 1; }
 done
-docker=$SLIPWAY_TEST_DOCKER_CLI
+# The engine under test by address (run.sh points SLIPWAY_TEST_DOCKER_HOST at its second
+# dockerd for the 5,000 lines; DOCKER_HOST stays the harness's first one).
+docker_cli() { "$SLIPWAY_TEST_DOCKER_CLI" -H "$SLIPWAY_TEST_DOCKER_HOST" "$@"; }
 podman_cli() { podman --remote --url "$SLIPWAY_TEST_PODMAN_HOST" "$@"; }
 fmt() { printf "%'d" "$1"; }
 n=$(fmt "$count")
@@ -49,7 +51,7 @@ seed() { # seed CLI... ; tops the engine up to $count images named bench/img*
   fi
 }
 if [ "${SLIPWAY_BENCH_APP_SEED:-}" = 1 ]; then
-  seed "$docker"
+  seed docker_cli
   [ -n "${SLIPWAY_TEST_PODMAN_HOST:-}" ] && [ "$count" -le 1000 ] && seed podman_cli
 fi
 
@@ -77,12 +79,12 @@ le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "nan" && a <= b) }' && echo 
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
 
 start_counter docker "$SLIPWAY_TEST_DOCKER_HOST"
-docker_rows=$("$docker" images -q | wc -l)
-docker_images=$("$docker" images -q | sort -u | wc -l)
+docker_rows=$(docker_cli images -q | wc -l)
+docker_images=$(docker_cli images -q | sort -u | wc -l)
 echo "app.sh: Docker has $docker_images images ($docker_rows tags); Slipway from $app" >&2
 # A tag from outside for the per-event lines: an image that is in the engine. (sed reads the
 # whole list: with head, the CLI could die of SIGPIPE and end the script under pipefail.)
-some=$("$docker" images -q | sed -n 1p)
+some=$(docker_cli images -q | sed -n 1p)
 
 # Interleaved launches: empty app, Slipway, empty app, Slipway, ... (last Slipway run also
 # counts requests and, when there are 10,000 rows, measures keystrokes).
@@ -94,7 +96,7 @@ for i in $(seq 1 "$runs"); do
   extra=()
   if [ "$i" = "$runs" ]; then
     extra=(--requests "$work/docker.log" --tag-events 3
-      --tag-cmd "$docker tag $some bench-event/docker:{n}" --keystrokes "$keys")
+      --tag-cmd "$SLIPWAY_TEST_DOCKER_CLI -H $SLIPWAY_TEST_DOCKER_HOST tag $some bench-event/docker:{n}" --keystrokes "$keys")
   fi
   bench_run "$work/slipway.$i" --app "$app" --host "unix://$work/docker.sock" --idle 8 "${extra[@]}"
 done

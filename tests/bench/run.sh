@@ -76,7 +76,10 @@ if wants cli || wants app; then
     seed_bg "seed Podman with 1,000 images" bash tests/bench/seed.sh podman 1000 2
   fi
 fi
-! wants app || build "app, empty app, startup-bench" -p slipway -p slipway-empty-app -p slipway-e2e
+! wants app || build "app and empty app" -p slipway -p slipway-empty-app
+# Alone, as tests/e2e/run.sh's `cargo run` selects it (built with the app, its dependencies'
+# features differed and the first app line rebuilt them: 89 s).
+! wants app || build "startup-bench" -p slipway-e2e --bin startup-bench
 part "waiting for the seeding" wait_seeding
 if wants cli || wants app; then
   ! wants cli || part "CLI requests, Docker 1,000 images" bash tests/bench/cli.sh count docker

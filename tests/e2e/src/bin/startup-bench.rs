@@ -102,12 +102,14 @@ fn log_lines(log: &str) -> usize {
     std::fs::read_to_string(log).map_or(0, |s| s.lines().count())
 }
 
-/// Wait until the request log has not grown for QUIET (at most `bound`); its line count then.
+/// Wait until the request log has not grown for QUIET with every request answered (the
+/// counter's `LOG.answers`: a 10 s list is not silence) — at most `bound`; its line count then.
 async fn quiet(log: &str, quiet_for: Duration, bound: Duration) -> usize {
     let deadline = Instant::now() + bound;
+    let answers = format!("{log}.answers");
     let mut n = log_lines(log);
     let mut since = Instant::now();
-    while since.elapsed() < quiet_for && Instant::now() < deadline {
+    while (since.elapsed() < quiet_for || log_lines(&answers) < n) && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(100)).await;
         let now = log_lines(log);
         if now != n {
