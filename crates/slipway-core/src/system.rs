@@ -4,7 +4,7 @@ pub use crate::events::ImageEvent;
 
 use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Result};
-use crate::images::ListOptions;
+use crate::images::{ImageSummary, ListOptions};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -77,7 +77,11 @@ impl Engine {
     pub async fn df(&self) -> Result<DiskUsage> {
         match self.engine_df().await? {
             Some(v) => Ok(usage_from_engine_df(&v)),
-            None => self.computed_df(None).await,
+            None => {
+                let images = self.list(&ListOptions::default()).await?;
+                let layers = self.image_layers_of(images.clone()).await?;
+                self.computed_df(images, &layers).await
+            }
         }
     }
 
@@ -103,18 +107,13 @@ impl Engine {
         }
     }
 
-    /// Disk usage added up from each image's layers (`layers` when the caller already read
-    /// them: a walk over every image costs two requests per image).
-    async fn computed_df(&self, layers: Option<&[ImageLayers]>) -> Result<DiskUsage> {
-        let images = self.list(&ListOptions::default()).await?;
-        let read;
-        let per_image = match layers {
-            Some(l) => l,
-            None => {
-                read = self.image_layers().await?;
-                &read
-            }
-        };
+    /// Disk usage added up from the listed images' layers (a walk over every image costs two
+    /// requests per image: the caller walks once for this and the per-image figures).
+    async fn computed_df(
+        &self,
+        images: Vec<ImageSummary>,
+        per_image: &[ImageLayers],
+    ) -> Result<DiskUsage> {
         let total = layer_total(per_image);
         let layers = account_layers(per_image);
         let used: i64 = images
@@ -201,12 +200,13 @@ impl Engine {
             let disk = usage_from_engine_df(v);
             return Ok(UsageSnapshot { disk, images });
         }
-        // Both from one walk over the images' layers, not one walk each.
-        let layers = self.image_layers().await?;
+        // Both from one list and one walk over the images' layers, not one each.
+        let listed = self.list(&ListOptions::default()).await?;
+        let layers = self.image_layers_of(listed.clone()).await?;
         let images = account_layers(&layers);
         let disk = match &df {
             Some(v) => usage_from_engine_df(v),
-            None => self.computed_df(Some(&layers)).await?,
+            None => self.computed_df(listed, &layers).await?,
         };
         Ok(UsageSnapshot { disk, images })
     }
