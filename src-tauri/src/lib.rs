@@ -35,6 +35,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::settings::settings_get,
             commands::settings::settings_set_stall_timeout,
             commands::images::images_list,
+            commands::images::images_quick_list,
             commands::images::image_get,
             commands::images::image_history,
             commands::images::image_inspect,

@@ -4,11 +4,11 @@
 #
 #   bash tests/harness/with-engines.sh bash tests/bench/run.sh
 #
-# It builds the release binaries itself (the CLI first, then the app) while the engines are
-# seeded in the background: the harness's dockerd with 1,000 images (CLI request counts, the
-# app at 1,000), a second dockerd with 5,000 (CLI lines, the app at 5,000), Podman with 100
-# (request counts at a small size, taken as soon as the CLI is built), then 1,000. No time is
-# taken before the builds and the seeding are done. Every image has 2 tags (5,000 images =
+# It builds the release binaries itself (one cargo run) while the engines are seeded in the
+# background: the harness's dockerd with 1,000 images (CLI request counts, the app at 1,000),
+# a second dockerd with 5,000 (CLI lines, the app at 5,000), Podman with 100 (request counts
+# at a small size, with the debug CLI), then 1,000. No time is taken before the builds and
+# the seeding are done. Every image has 2 tags (5,000 images =
 # 10,000 rows). Then the transfer lines. A part that fails becomes a "FAILED" row and the
 # rest still runs; a missed goal is a "no" row. Exits 0 once the table is printed.
 #
@@ -45,41 +45,26 @@ podman=${SLIPWAY_TEST_PODMAN_HOST:+yes}
 [ -n "$podman" ] || bench_row "Podman lines" "not measured: no Podman in this harness session" \
   "—" "—" "—" no
 
-# Builds the release binaries: `build WHAT PACKAGES…` (a failed build ends the bench).
-build() {
-  local label=$1
-  shift
-  part "release build: $label" cargo build --release --locked "$@"
-  [ -x target/release/slipway-cli ] || { echo "run.sh: the release build failed" >&2; exit 1; }
-}
-# Seeding runs in the background while the binaries build (the builds take no figure; the
-# request counts taken meanwhile are counts, not times). Its log lines go to the same stderr.
-seeding=()
-seed_bg() { part "$1" "${@:2}" & seeding+=($!); }
-wait_seeding() { for p in "${seeding[@]}"; do wait "$p"; done; seeding=(); }
-
-if wants cli || wants app; then
-  # A second dockerd for the 5,000-image lines, seeded while the 1,000 lines use the first.
-  big=$(mktemp -d "${SLIPWAY_HARNESS_PARENT:-/tmp}/sw-big.XXXXXX")
-  trap 'bash tests/harness/engines.sh down "$big" >/dev/null 2>&1; rm -rf "$SLIPWAY_BENCH_STATE"' EXIT
-  part "a second dockerd for the 5,000-image lines" bash tests/harness/engines.sh docker-up "$big"
-  big_host=unix://$big/docker/docker.sock
-  seed_bg "seed Docker with 1,000 images" bash tests/bench/seed.sh docker 1000 2
-  seed_bg "seed the second Docker with 5,000 images" env SLIPWAY_BENCH_DOCKER_HOST="$big_host" \
-    bash tests/bench/seed.sh docker 5000 2
-  [ -z "$podman" ] || part "seed Podman with 100 images" bash tests/bench/seed.sh podman 100 2
-fi
-build "CLI and request counter" -p slipway-cli -p slipway-request-counter
-if wants cli || wants app; then
-  if [ -n "$podman" ]; then
-    ! wants cli || part "CLI requests, Podman 100 images" bash tests/bench/cli.sh count podman
-    seed_bg "seed Podman with 1,000 images" bash tests/bench/seed.sh podman 1000 2
+# Request counts do not depend on the build profile: Podman's count at 100 images is taken
+# with the debug CLI (make test's build, fresh after it), so Podman fills up to 1,000 while
+# the release binaries build.
+if [ -n "$podman" ] && { wants cli || wants app; }; then
+  if wants cli; then
+    part "debug CLI for request counts" cargo build --locked -p slipway-cli -p slipway-request-counter
+    part "CLI requests, Podman 100 images" env SLIPWAY_CLI="$PWD/target/debug/slipway-cli" \
+      SLIPWAY_COUNTER="$PWD/target/debug/request-counter" bash tests/bench/cli.sh count podman
   fi
+  seed_bg "seed Podman with 1,000 images" bash tests/bench/seed.sh podman 1000 2
 fi
-! wants app || build "app and empty app" -p slipway -p slipway-empty-app
-# Alone, as tests/e2e/run.sh's `cargo run` selects it (built with the app, its dependencies'
-# features differed and the first app line rebuilt them: 89 s).
-! wants app || build "startup-bench" -p slipway-e2e --bin startup-bench
+# Every release binary in ONE cargo run: built in separate runs, each run's own feature set
+# rebuilt 332 shared crates (259 CPU-s on 2 cores) and the startup-bench's dependencies again
+# (180 CPU-s). The bench measures these binaries; a failed build ends it.
+packages=(-p slipway-cli -p slipway-request-counter)
+! wants app || packages+=(-p slipway -p slipway-empty-app -p slipway-e2e)
+built_at=$(date +%s)
+echo "== release build: ${packages[*]}" >&2
+cargo build --release --locked --bins "${packages[@]}" || { echo "run.sh: the release build failed" >&2; exit 1; }
+echo "== release build: $(($(date +%s) - built_at)) s" >&2
 part "waiting for the seeding" wait_seeding
 if wants cli || wants app; then
   ! wants cli || part "CLI requests, Docker 1,000 images" bash tests/bench/cli.sh count docker

@@ -62,11 +62,12 @@ wait_port 4444
 wait_port 4445
 # fantoccini has no per-command timeout: bound the whole run instead.
 if [ "${1:-}" = --bench ]; then
-  # The app lines of make bench (tests/bench/app.sh): startup-bench ARGS; its own build
-  # profile follows SLIPWAY_BENCH_PROFILE (release unless said otherwise).
+  # The app lines of make bench (tests/bench/app.sh): startup-bench ARGS, as built by
+  # tests/bench/run.sh with the app in one cargo run (a `cargo run` here would rebuild its
+  # dependencies with its own features). SLIPWAY_BENCH_PROFILE: release unless said otherwise.
   shift
-  timeout -k 10 600 cargo run --locked --profile "${SLIPWAY_BENCH_PROFILE:-release}" \
-    -p slipway-e2e --bin startup-bench -- "$@"
+  profile=${SLIPWAY_BENCH_PROFILE:-release}
+  timeout -k 10 600 "target/$([ "$profile" = dev ] && echo debug || echo "$profile")/startup-bench" "$@"
 else
   timeout -k 10 900 cargo test --locked -p slipway-e2e -- --test-threads=1 "$@"
 fi

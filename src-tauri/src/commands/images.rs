@@ -23,6 +23,21 @@ pub async fn images_list(
         .await
 }
 
+/// Rows to paint before `images_list` answers where the engine lists slowly (Podman);
+/// `null` where the list is the quick way.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state), err(level = "debug", Display))]
+pub async fn images_quick_list(
+    state: State<'_, AppState>,
+    engine: Option<String>,
+) -> Result<Option<Vec<ImageSummary>>, Error> {
+    engine_of(&state, engine.as_deref())
+        .await?
+        .quick_list()
+        .await
+}
+
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state), err(level = "debug", Display))]

@@ -17,6 +17,7 @@ pub const COMMANDS: &[&str] = &[
     "settings_get",
     "settings_set_stall_timeout",
     "images_list",
+    "images_quick_list",
     "image_get",
     "image_history",
     "image_inspect",

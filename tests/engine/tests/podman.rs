@@ -557,3 +557,6 @@ async fn prune_all_preview_is_deleted_exactly_through_explicit_removals() {
 
 #[path = "podman/parity.rs"]
 mod parity;
+
+#[path = "podman/quick.rs"]
+mod quick;

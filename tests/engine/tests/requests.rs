@@ -166,7 +166,7 @@ fn a_walk_over_every_image_keeps_its_connections_alive() {
         &|tar| {
             docker_cli(&["load", "-i", tar]);
         },
-        10,
+        20,
     );
     let counter = RequestCounter::start(&docker_host());
     let opened = counter.connections();
@@ -212,4 +212,30 @@ async fn podman_usage_snapshot_reads_each_image_once() {
     assert_eq!((inspects, histories), (images, images), "{requests:#?}");
     // One list for the walk and the totals: Podman takes ~10 s to list 1,000 images.
     assert_eq!(lists, 1, "{requests:#?}");
+}
+
+/// The prune preview lists the engine's images once for the top level and once with
+/// intermediates, and reads the layers of that same list: a third list cost Podman ~10 s at
+/// 1,000 images (58 s previews where df took 34 s).
+#[test]
+fn the_prune_preview_lists_each_kind_once() {
+    for upstream in [docker_host(), podman_host()] {
+        let counter = RequestCounter::start(&upstream);
+        let requests = requests_of(&counter, &["images", "prune", "--dry-run", "--all"]);
+        let lists: Vec<&String> = requests
+            .iter()
+            .filter(|r| r.contains("/images/json"))
+            .collect();
+        let with_intermediates = lists.iter().filter(|r| r.contains("all=true")).count();
+        assert_eq!(
+            (lists.len(), with_intermediates),
+            (2, 1),
+            "{upstream}: {requests:#?}"
+        );
+        // It did walk the images (the preview has something to delete on the test engines).
+        assert!(
+            requests.iter().any(|r| r.ends_with("/history")),
+            "{upstream}: {requests:#?}"
+        );
+    }
 }

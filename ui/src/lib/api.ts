@@ -162,6 +162,10 @@ export const api = {
   // Commands on images take the engine's key last (null: the current engine).
   imagesList: (engine: string | null = null): Promise<ImageSummary[]> =>
     unwrap(() => commands.imagesList(engine)),
+  /** Rows to paint before the list answers where the engine lists slowly (Podman); null
+   *  where the list is the quick way. */
+  imagesQuickList: (engine: string | null = null): Promise<ImageSummary[] | null> =>
+    unwrap(() => commands.imagesQuickList(engine)),
   imageGet: (reference: string, engine: string | null = null): Promise<ImageDetails> =>
     unwrap(() => commands.imageGet(engine, reference)),
   imageContainers: (reference: string, engine: string | null = null): Promise<ContainerRef[]> =>

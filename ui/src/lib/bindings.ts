@@ -51,6 +51,11 @@ export const commands = {
 	 */
 	settingsSetStallTimeout: (seconds: number) => typedError<AppSettings, Error_Serialize>(__TAURI_INVOKE("settings_set_stall_timeout", { seconds })),
 	imagesList: (engine: string | null) => typedError<ImageSummary[], Error_Serialize>(__TAURI_INVOKE("images_list", { engine })),
+	/**
+	 *  Rows to paint before `images_list` answers where the engine lists slowly (Podman);
+	 *  `null` where the list is the quick way.
+	 */
+	imagesQuickList: (engine: string | null) => typedError<ImageSummary[] | null, Error_Serialize>(__TAURI_INVOKE("images_quick_list", { engine })),
 	imageGet: (engine: string | null, reference: string) => typedError<ImageDetails, Error_Serialize>(__TAURI_INVOKE("image_get", { engine, reference })),
 	imageHistory: (engine: string | null, reference: string) => typedError<HistoryEntry[], Error_Serialize>(__TAURI_INVOKE("image_history", { engine, reference })),
 	/**  The engine's inspect document, pretty-printed for the raw JSON tab. */

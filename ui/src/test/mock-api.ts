@@ -54,6 +54,7 @@ export const mockApi = {
   engineSelect: vi.fn(),
   onEnginesChanged: vi.fn(),
   imagesList: vi.fn(),
+  imagesQuickList: vi.fn(),
   imageGet: vi.fn(),
   imageHistory: vi.fn(),
   imageInspect: vi.fn(),
@@ -126,6 +127,7 @@ export function resetMockApi(): void {
   mockApi.engineChoose.mockResolvedValue(connectedStatus());
   mockApi.engineCandidates.mockResolvedValue(['unix:///var/run/docker.sock']);
   mockApi.imagesList.mockResolvedValue([]);
+  mockApi.imagesQuickList.mockResolvedValue(null);
   mockApi.pinsGet.mockResolvedValue(pinsState([]));
   mockApi.pinsSet.mockImplementation(async (p: string[]) => pinsState(p));
   mockApi.pinsResolve.mockResolvedValue(pinsState([]));

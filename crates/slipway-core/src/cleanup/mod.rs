@@ -144,13 +144,16 @@ impl Engine {
         if options.keep.is_some() && !options.all {
             return Err(Error::of(ErrorKind::KeepNeedsAll));
         }
-        let top_level = self.list(&ListOptions::default()).await?;
-        let everything = self
-            .list(&ListOptions {
+        // Both lists at once: on Podman each takes ~10 s at 1,000 images.
+        let (top_options, everything_options) = (
+            ListOptions::default(),
+            ListOptions {
                 all: true,
                 ..Default::default()
-            })
-            .await?;
+            },
+        );
+        let (top_level, everything) =
+            futures_util::try_join!(self.list(&top_options), self.list(&everything_options))?;
         let precise = match options.keep {
             Some(_) => self.precise_created(&tied_in_seconds(&top_level)).await?,
             None => PreciseCreated::new(),
@@ -166,7 +169,8 @@ impl Engine {
         let per_image = if going.is_empty() {
             Vec::new()
         } else {
-            self.image_layers().await?
+            // The layers of the images just listed, not of a third list.
+            self.image_layers_of(top_level.clone()).await?
         };
         let images = plan_items(going, &per_image);
         let all: HashSet<String> = images.iter().map(|i| i.id.clone()).collect();

@@ -28,6 +28,7 @@ pub use tag::{MovePolicy, TagHolder, TagOutcome};
 mod filters;
 mod history;
 mod layers;
+mod quick;
 pub use filters::{
     MAX_DURATION_SECS, build_cache_until, check_filter, check_label, check_search_limit,
     parse_duration, parse_filter, until_cutoff,

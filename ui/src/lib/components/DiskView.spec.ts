@@ -56,7 +56,7 @@ describe('DiskView', () => {
     mockApi.imagesList.mockResolvedValue(list);
     mockApi.usageSnapshot.mockResolvedValue({ disk: diskUsage(4_500_000), images: [] });
     render(DiskView);
-    expect(mockApi.imagesList).toHaveBeenCalledTimes(1);
+    await waitFor(() => expect(mockApi.imagesList).toHaveBeenCalledTimes(1));
     const size = await screen.findByTestId('disk-images-size');
     expect(size).toHaveAttribute('data-bytes', '4500000');
     expect(screen.getAllByTestId('disk-repo-row').map((r) => r.dataset.repo)).toEqual([

@@ -87,6 +87,8 @@ export class ImagesStore {
 
   readonly #targets: () => readonly EngineKey[];
   #running = new Map<string, Running>();
+  /** Engines whose shown list is a quick answer the list has not replaced yet. */
+  #quick = new Set<string>();
   /** List requests in flight (`loading`); usage requests do not count. */
   #listing = 0;
   #unlisten: Unlisten | null = null;
@@ -154,6 +156,10 @@ export class ImagesStore {
     const k = slot(engine);
     this.#listing++;
     this.loading = true;
+    // An engine's first load paints the rows of its quick answer first where it has one
+    // (Podman: its df in ~0.6 s where its list takes ~10 s at 1,000 images). Asked before
+    // the list, not beside it: the two at once slowed the df to 3 s on a 2-core machine.
+    if (!this.lists.has(k)) await this.#paintQuick(engine);
     try {
       const list = await api.imagesList(engine);
       // Switched away meanwhile: an answer for an engine no longer shown is dropped.
@@ -166,10 +172,17 @@ export class ImagesStore {
       }
     } catch (e) {
       const err = toApiError(e);
+      // Quick rows the list could not confirm are not shown beside its error.
+      if (this.#quick.delete(k)) {
+        const lists = new Map(this.lists);
+        lists.delete(k);
+        this.lists = lists;
+      }
       if (this.#shown(k)) this.errors = new Map(this.errors).set(k, err);
       this.onError?.(err);
       return;
     } finally {
+      this.#quick.delete(k);
       this.#listing--;
       this.loading = this.#listing > 0;
       // Only an answer for an engine shown makes the grid ready: a late one for an engine
@@ -177,6 +190,21 @@ export class ImagesStore {
       if (this.#shown(k)) this.loaded = true;
     }
     if (sizes) await this.#loadUsage(engine);
+  }
+
+  /** Show `engine`'s quick rows, if it has a quick answer and nothing is shown for it yet;
+   *  the list replaces them. `loading` stays on until the list is in. */
+  async #paintQuick(engine: EngineKey): Promise<void> {
+    const k = slot(engine);
+    try {
+      const quick = await api.imagesQuickList(engine);
+      if (quick === null || this.lists.has(k) || !this.#shown(k)) return;
+      this.#quick.add(k);
+      this.lists = new Map(this.lists).set(k, quick);
+      this.loaded = true;
+    } catch {
+      // Nothing to paint early: the list says what is wrong, if anything is.
+    }
   }
 
   /** Sizes that need more than the list: shown when they arrive, the grid does not wait.
