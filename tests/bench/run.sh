@@ -45,6 +45,23 @@ podman=${SLIPWAY_TEST_PODMAN_HOST:+yes}
 [ -n "$podman" ] || bench_row "Podman lines" "not measured: no Podman in this harness session" \
   "—" "—" "—" no
 
+# Seeding runs in the background while the binaries build (the builds take no figure; the
+# request counts taken meanwhile are counts, not times). Its log lines go to the same stderr.
+seeding=()
+seed_bg() { part "$1" "${@:2}" & seeding+=($!); }
+wait_seeding() { for p in "${seeding[@]}"; do wait "$p"; done; seeding=(); }
+
+if wants cli || wants app; then
+  # A second dockerd for the 5,000-image lines, seeded while the 1,000 lines use the first.
+  big=$(mktemp -d "${SLIPWAY_HARNESS_PARENT:-/tmp}/sw-big.XXXXXX")
+  trap 'bash tests/harness/engines.sh down "$big" >/dev/null 2>&1; rm -rf "$SLIPWAY_BENCH_STATE"' EXIT
+  part "a second dockerd for the 5,000-image lines" bash tests/harness/engines.sh docker-up "$big"
+  big_host=unix://$big/docker/docker.sock
+  seed_bg "seed Docker with 1,000 images" bash tests/bench/seed.sh docker 1000 2
+  seed_bg "seed the second Docker with 5,000 images" env SLIPWAY_BENCH_DOCKER_HOST="$big_host" \
+    bash tests/bench/seed.sh docker 5000 2
+  [ -z "$podman" ] || part "seed Podman with 100 images" bash tests/bench/seed.sh podman 100 2
+fi
 # Request counts do not depend on the build profile: Podman's count at 100 images is taken
 # with the debug CLI (make test's build, fresh after it), so Podman fills up to 1,000 while
 # the release binaries build.
