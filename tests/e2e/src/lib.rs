@@ -249,3 +249,38 @@ pub fn docker_build(tag: &str, extra: &[&str]) -> String {
         .trim()
         .to_owned()
 }
+
+/// The newest task's state and text once it has finished, waiting up to `within`.
+pub async fn finished_task(
+    c: &Client,
+    within: Duration,
+) -> Result<(String, String), Box<dyn std::error::Error>> {
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        let v = c
+            .execute(
+                "const t = document.querySelector('[data-testid=task]'); \
+                 return t ? [t.dataset.state, t.innerText] : ['', ''];",
+                vec![],
+            )
+            .await?;
+        let state = v[0].as_str().unwrap_or_default().to_owned();
+        let text = v[1].as_str().unwrap_or_default().to_owned();
+        if (!state.is_empty() && state != "running") || std::time::Instant::now() >= deadline {
+            return Ok((state, text));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// A folder of `tests/e2e/fixtures`, as an absolute path (what a user types or drops).
+pub fn fixture(name: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+        .canonicalize()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned()
+}

@@ -243,24 +243,6 @@ async fn a_name_another_image_holds_moves_only_after_asking() -> TestResult {
     .await
 }
 
-/// The newest task's state once it has finished, waiting up to `within`.
-async fn finished_task(c: &Client, within: Duration) -> Result<String, Box<dyn std::error::Error>> {
-    let deadline = std::time::Instant::now() + within;
-    loop {
-        let v = c
-            .execute(
-                "const t = document.querySelector('[data-testid=task]'); return t ? t.dataset.state : '';",
-                vec![],
-            )
-            .await?;
-        let state = v.as_str().unwrap_or_default().to_owned();
-        if (!state.is_empty() && state != "running") || std::time::Instant::now() >= deadline {
-            return Ok(state);
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
 fn dangling_ids() -> BTreeSet<String> {
     docker_cli(&["images", "--filter", "dangling=true", "--no-trunc", "-q"])
         .lines()
@@ -303,7 +285,7 @@ async fn a_cancelled_builds_leftover_appears_in_the_grid_without_a_click() -> Te
             assert!(sleeping, "the build reached its sleeping step");
             tokio::time::sleep(Duration::from_millis(500)).await;
             by_testid(&c, "task-cancel").await?.click().await?;
-            assert_eq!(finished_task(&c, Duration::from_secs(30)).await?, "cancelled");
+            assert_eq!(finished_task(&c, Duration::from_secs(30)).await?.0, "cancelled");
             // No click, no refresh: the engine's container events bring the leftover in.
             let shown = eventually(Duration::from_secs(10), || async {
                 let grid: BTreeSet<String> = rows(&c)

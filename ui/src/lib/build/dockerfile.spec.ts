@@ -1,6 +1,6 @@
 // @vitest-environment node
-import { describe, expect, it } from 'vitest';
-import { readDockerfile } from './dockerfile';
+import { describe, expect, it, vi } from 'vitest';
+import { readDockerfile, resolveArgs } from './dockerfile';
 import en from '../i18n/en.json';
 import zhCN from '../i18n/zh-CN.json';
 
@@ -20,12 +20,37 @@ describe('readDockerfile', () => {
     expect(readDockerfile(multistage).stages).toEqual(['build', 'final']);
   });
 
-  it('finds the ARGs with their defaults for prefilled build-arg fields', () => {
+  it('finds the ARGs with their defaults and the stage that declares them', () => {
     expect(readDockerfile(multistage).args).toEqual([
-      { name: 'BASE', value: 'busybox:latest' },
-      { name: 'GREETING', value: 'hello' },
-      { name: 'EMPTY', value: null },
+      { name: 'BASE', value: 'busybox:latest', stage: null },
+      { name: 'GREETING', value: 'hello', stage: 0 },
+      { name: 'EMPTY', value: null, stage: 0 },
     ]);
+  });
+
+  it('reads several ARGs on one line, quoted values and continuations', () => {
+    const info = readDockerfile('ARG A=1 B="two words" \\\n  C\nFROM x\n');
+    expect(info.args.map((a) => [a.name, a.value])).toEqual([
+      ['A', '1'],
+      ['B', '"two words"'],
+      ['C', null],
+    ]);
+    expect(resolveArgs(info, {})).toEqual({ A: '1', B: 'two words', C: null });
+    expect(info.problems).toEqual([]);
+  });
+
+  it('does not read a heredoc body as instructions', () => {
+    const info = readDockerfile('FROM x\nCOPY <<EOF /etc/motd\nFROM nothing AS 1bad\nRUNN\nEOF\n');
+    expect(info.problems).toEqual([]);
+    expect(info.stages).toEqual([]);
+    expect(info.steps).toBe(2);
+  });
+
+  it('follows the escape directive', () => {
+    const info = readDockerfile('# escape=`\nFROM x\nARG A=1 `\n  B=2\nRUN dir c:\\\n');
+    expect(info.args.map((a) => a.name)).toEqual(['A', 'B']);
+    expect(info.steps).toBe(3);
+    expect(resolveArgs(readDockerfile('# escape=`\nARG A=`$x\\y\nFROM x\n'), {}).A).toBe('$x\\y');
   });
 
   it('counts steps like the classic builder (continuations are one step)', () => {
@@ -34,6 +59,7 @@ describe('readDockerfile', () => {
   });
 
   it('says what is wrong and where', () => {
+    // (Lines count from 1, as an editor shows them.)
     const info = readDockerfile('FROM busybox AS\nRUNN echo\nFROM busybox AS 1bad\n');
     expect(info.problems).toEqual([
       { line: 1, key: 'fromShape' },
@@ -67,5 +93,50 @@ describe('readDockerfile', () => {
     }
     // Chinese is not the English sentence again.
     expect(zhCN['build.problem.noFrom']).not.toBe(en['build.problem.noFrom']);
+  });
+});
+
+describe('resolveArgs', () => {
+  const chained =
+    'ARG BASE=slipway-test/busybox\nARG IMG=${BASE}:latest\nFROM ${IMG}\nARG IMG\nARG OWN=$BASE\nARG TAG=${NOPE:-v1}-${IMG:+set}\n';
+
+  it('resolves defaults that use earlier ARGs, as the builder will', () => {
+    expect(resolveArgs(readDockerfile(chained), {})).toEqual({
+      BASE: 'slipway-test/busybox',
+      IMG: 'slipway-test/busybox:latest',
+      // The stage did not declare BASE again: the builder sees it empty there.
+      OWN: '',
+      TAG: 'v1-set',
+    });
+  });
+
+  it('follows what the user typed into the defaults that depend on it', () => {
+    const r = resolveArgs(readDockerfile(chained), { BASE: 'mine/base', IMG: '' });
+    expect(r.BASE).toBe('mine/base');
+    expect(r.IMG).toBe('mine/base:latest');
+  });
+
+  it('says null without a default and undefined where it cannot tell', () => {
+    const r = resolveArgs(
+      readDockerfile('ARG A\nARG B=${A#x}\nARG C=\\$A D=\'$A\' E="x$A"\nFROM x\n'),
+      {},
+    );
+    expect(r).toEqual({ A: null, B: undefined, C: '$A', D: '$A', E: 'x' });
+  });
+});
+
+describe('in a web view (no Node Buffer)', () => {
+  it('still reads a Dockerfile, a byte-order mark included', async () => {
+    const scope = globalThis as { Buffer?: unknown };
+    const nodeBuffer = scope.Buffer;
+    scope.Buffer = undefined;
+    try {
+      vi.resetModules();
+      const { readDockerfile: read } = await import('./dockerfile');
+      expect(read('\uFEFFARG A=1 B=2\nFROM x\n').args.map((a) => a.name)).toEqual(['A', 'B']);
+      expect(read(multistage).stages).toEqual(['build', 'final']);
+    } finally {
+      scope.Buffer = nodeBuffer;
+    }
   });
 });

@@ -10,11 +10,13 @@ import { mockApi, taskCommand } from '$test/mock-api';
 const DOCKERFILE = 'FROM busybox AS base\nARG GREETING=hello\nFROM base AS final\n';
 
 describe('ImagesBuildDialog', () => {
-  it('reads the Dockerfile: stages fill the target list, ARGs become prefilled fields', async () => {
+  it('reads the Dockerfile: stages fill the target list, ARG defaults are placeholders', async () => {
     mockApi.buildReadDockerfile.mockResolvedValue(DOCKERFILE);
     mockApi.buildContextSummary.mockResolvedValue({ files: 3, bytes: 1_500, ignored: 2 });
     render(ImagesBuildDialog, { seed: { context: '/src/app' }, onclose: vi.fn() });
-    expect(await screen.findByTestId('build-arg-GREETING')).toHaveValue('hello');
+    const field = await screen.findByTestId('build-arg-GREETING');
+    expect(field).toHaveValue('');
+    expect(field).toHaveAttribute('placeholder', 'hello');
     const options = [...screen.getByTestId('build-target').querySelectorAll('option')];
     expect(options.map((o) => o.value)).toEqual(['', 'base', 'final']);
     expect(screen.getByTestId('build-context-summary')).toHaveTextContent(
@@ -66,6 +68,30 @@ describe('ImagesBuildDialog', () => {
     );
     expect(JSON.stringify({ ...localStorage })).not.toContain('bonjour');
     await vi.waitFor(() => expect(tasks.items[0].image).toBe('sha256:built'));
+  });
+
+  it('sends no build arg for fields left alone, and resolves placeholders from typed ones', async () => {
+    mockApi.buildReadDockerfile.mockResolvedValue(
+      'ARG BASE=slipway-test/busybox\nARG IMG=${BASE}:latest\nARG NONE\nFROM ${IMG}\n',
+    );
+    mockApi.imageBuild.mockImplementation(
+      taskCommand('build', async () => ({ kind: 'build', value: { id: 'sha256:b', tag: [] } })),
+    );
+    render(ImagesBuildDialog, { seed: { context: '/src/app' }, onclose: vi.fn() });
+    const img = await screen.findByTestId('build-arg-IMG');
+    expect(img).toHaveAttribute('placeholder', 'slipway-test/busybox:latest');
+    expect(screen.getByTestId('build-arg-NONE')).toHaveAttribute('placeholder', 'no default');
+    await userEvent.type(screen.getByTestId('build-arg-BASE'), 'mine/base');
+    expect(img).toHaveAttribute('placeholder', 'mine/base:latest');
+    await userEvent.clear(screen.getByTestId('build-arg-BASE'));
+    await userEvent.click(screen.getByTestId('confirm-build'));
+    await vi.waitFor(() =>
+      expect(mockApi.imageBuild).toHaveBeenCalledWith(
+        expect.any(String),
+        '/src/app',
+        expect.objectContaining({ build_args: {} }),
+      ),
+    );
   });
 
   it('refuses a bad tag and says which', async () => {
