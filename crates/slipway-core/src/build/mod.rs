@@ -3,6 +3,7 @@
 pub mod context;
 mod dockerignore;
 mod glob;
+mod refusal;
 mod stream;
 mod summary;
 #[cfg(test)]
@@ -81,12 +82,55 @@ impl std::fmt::Debug for BuildOptions {
     }
 }
 
+fn out_of_range(resource: BuildLimit) -> Error {
+    Error::of(ErrorKind::BuildLimitOutOfRange { resource })
+}
+
 fn small_limit(resource: BuildLimit, v: Option<i64>) -> Result<Option<i32>> {
-    v.map(|x| i32::try_from(x).map_err(|_| Error::of(ErrorKind::BuildLimitOutOfRange { resource })))
+    v.map(|x| i32::try_from(x).map_err(|_| out_of_range(resource)))
         .transpose()
 }
 
+/// `request` with `extra` added to its query when it is the build request (a BuildKit
+/// session's requests go through the same client and stay as they are).
+fn with_query(mut request: bollard::BollardRequest, extra: &str) -> bollard::BollardRequest {
+    let uri = request.uri();
+    if !uri.path().ends_with("/build") {
+        return request;
+    }
+    let path_and_query = match uri.query() {
+        Some(q) if !q.is_empty() => format!("{}?{q}&{extra}", uri.path()),
+        _ => format!("{}?{extra}", uri.path()),
+    };
+    let mut parts = uri.clone().into_parts();
+    match path_and_query.parse() {
+        Ok(pq) => parts.path_and_query = Some(pq),
+        Err(_) => return request,
+    }
+    if let Ok(uri) = http::Uri::from_parts(parts) {
+        *request.uri_mut() = uri;
+    }
+    request
+}
+
 impl BuildOptions {
+    /// `memory` and `shmsize` as the engine reads them (64-bit): bollard's fields are i32,
+    /// which would cap a build at 2 GiB, so they go into the query beside bollard's.
+    fn limits_query(&self) -> Result<Option<String>> {
+        let mut query = Vec::new();
+        for (name, resource, value) in [
+            ("memory", BuildLimit::Memory, self.memory),
+            ("shmsize", BuildLimit::SharedMemory, self.shm_size),
+        ] {
+            match value {
+                Some(v) if v <= 0 => return Err(out_of_range(resource)),
+                Some(v) => query.push(format!("{name}={v}")),
+                None => {}
+            }
+        }
+        Ok((!query.is_empty()).then(|| query.join("&")))
+    }
+
     fn to_engine(
         &self,
         dockerfile_in_tar: String,
@@ -101,10 +145,9 @@ impl BuildOptions {
             rm: true,
             // Without forcerm a failed step leaves its container behind.
             forcerm: true,
-            memory: small_limit(BuildLimit::Memory, self.memory)?,
+            // memory and shmsize: `limits_query`.
             cpushares: small_limit(BuildLimit::CpuShares, self.cpu_shares)?,
             cpusetcpus: self.cpuset_cpus.clone(),
-            shmsize: small_limit(BuildLimit::SharedMemory, self.shm_size)?,
             buildargs: (!self.build_args.is_empty()).then(|| {
                 self.build_args
                     .clone()
@@ -120,6 +163,9 @@ impl BuildOptions {
         })
     }
 }
+
+/// A credential helper that takes longer than this is left out of the build's credentials.
+const CREDENTIAL_LOOKUP: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// "Successfully built 0da47227e2aa" (Docker) / the final ID line of Podman.
 fn id_in_line(line: &str) -> Option<String> {
@@ -150,11 +196,24 @@ impl Engine {
         }
         let prepared = context::prepare(path, options.dockerfile.as_deref())?;
         let engine_options = options.to_engine(prepared.dockerfile_in_tar.clone())?;
+        let client = match options.limits_query()? {
+            Some(extra) => self
+                .long
+                .clone()
+                // Replaces the engine's modifier: it runs here too.
+                .with_request_modifier(move |r| {
+                    crate::credentials::fix_registry_auth_header(with_query(r, &extra))
+                }),
+            None => self.long.clone(),
+        };
+        // Base images from private registries: the Docker config's credentials, as
+        // `docker build` sends them (X-Registry-Config), looked up before the upload starts.
+        let credentials = crate::registry::build_auth::for_build(CREDENTIAL_LOOKUP).await;
         // The context upload counts as activity: a big context is not a stalled build.
         let activity = Activity::new();
         let (tar, context_failure) = context::tar_stream_reporting(prepared);
         let body = bollard::body_try_stream(touching(tar, activity.clone()));
-        let stream = self.long.build_image(engine_options, None, Some(body));
+        let stream = client.build_image(engine_options, credentials.clone(), Some(body));
         let mut stream = self.watched(stream, activity, Operation::Build);
         let mut tracker = BuildTracker::default();
         let mut id = None;
@@ -179,6 +238,10 @@ impl Engine {
                     } else {
                         Operation::BuildFailedAt { step: last_step }
                     };
+                    // A base image the registry refused: which registry, and why.
+                    if let Some(e) = refusal::explain(&e, failed.clone(), credentials.as_ref()) {
+                        return Err(e);
+                    }
                     // The engine's own words, or ours about the engine (without saying
                     // "The build" twice).
                     return Err(e.instead_of(&Operation::Build, failed));
@@ -249,9 +312,51 @@ mod tests {
     }
 
     #[test]
-    fn limits_too_big_for_the_api_are_refused_not_wrapped() {
+    fn limits_above_2_gib_go_into_the_query_whole() {
         let o = BuildOptions {
             memory: Some(8 << 30),
+            shm_size: Some(3 << 30),
+            ..Default::default()
+        };
+        let engine = o.to_engine("Dockerfile".into()).unwrap();
+        assert_eq!((engine.memory, engine.shmsize), (None, None));
+        assert_eq!(
+            o.limits_query().unwrap().as_deref(),
+            Some("memory=8589934592&shmsize=3221225472")
+        );
+        let request = http::Request::post("http://engine/v1.41/build?t=a%3A1")
+            .body(bollard::body_full(Default::default()))
+            .unwrap();
+        let request = with_query(request, "memory=8589934592");
+        assert_eq!(
+            request.uri().to_string(),
+            "http://engine/v1.41/build?t=a%3A1&memory=8589934592"
+        );
+        let session = http::Request::post("http://engine/v1.41/session")
+            .body(bollard::body_full(Default::default()))
+            .unwrap();
+        assert_eq!(
+            with_query(session, "memory=1").uri().path(),
+            "/v1.41/session"
+        );
+    }
+
+    #[test]
+    fn limits_that_are_no_limits_are_refused_not_sent() {
+        for o in [
+            BuildOptions {
+                memory: Some(0),
+                ..Default::default()
+            },
+            BuildOptions {
+                shm_size: Some(-1),
+                ..Default::default()
+            },
+        ] {
+            assert_eq!(o.limits_query().unwrap_err().code, 400);
+        }
+        let o = BuildOptions {
+            cpu_shares: Some(1 << 40),
             ..Default::default()
         };
         assert_eq!(o.to_engine("Dockerfile".into()).unwrap_err().code, 400);

@@ -228,6 +228,9 @@ impl ErrorKind {
             CredentialsRefused { registry } => format!(
                 "the registry {registry} refused the credentials{p}; log in with the right user and password."
             ),
+            RegistryWantsLogin { registry } => format!(
+                "the registry {registry} wants a login{p}; log in to it, then try again."
+            ),
             RegistrySlow { registry } => {
                 format!("the registry {registry} did not answer in time{p}.")
             }
@@ -322,6 +325,9 @@ impl ErrorKind {
                 format!("The build argument \"{item}\" must look like KEY=VALUE.")
             }
             BadLabel { item } => format!("The label \"{item}\" must look like KEY=VALUE."),
+            BadByteSize { flag, value } => format!(
+                "{flag} \"{value}\" is not a size: give bytes or a number with a unit, like 512m or 4g."
+            ),
             PruneIncomplete { count, images } => format!(
                 "{count} of the previewed images {} not deleted: {}.",
                 if *count == 1 { "was" } else { "were" },
@@ -360,7 +366,7 @@ impl ErrorKind {
             }
             ContextPackingFailed => format!("Packing the build context failed{c}"),
             BuildLimitOutOfRange { resource } => {
-                format!("The {resource} limit must be between 0 and 2 GiB for a build.")
+                format!("The {resource} limit of a build must be above 0 and fit the engine's API.")
             }
             BuildWithoutId { peer } => format!(
                 "The build ended without {peer} saying which image it made, so it did not finish."

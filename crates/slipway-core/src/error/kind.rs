@@ -287,6 +287,10 @@ pub enum ErrorKind {
     CredentialsRefused {
         registry: String,
     },
+    /// The registry wanted a login and none was sent (none in the Docker config).
+    RegistryWantsLogin {
+        registry: String,
+    },
     RegistrySlow {
         registry: String,
     },
@@ -390,6 +394,11 @@ pub enum ErrorKind {
     },
     BadBuildArg {
         item: String,
+    },
+    /// `--memory`, `--shm-size`: a size like 512m or 4g.
+    BadByteSize {
+        flag: String,
+        value: String,
     },
     BadLabel {
         item: String,

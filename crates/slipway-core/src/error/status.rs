@@ -94,7 +94,9 @@ impl ErrorKind {
             FileExists { .. } => 409,
             OutsideContext { .. } => 403,
             NoSpace { .. } => 507,
-            CredentialsRefused { .. } | RegistryNeedsLogin { .. } => 401,
+            CredentialsRefused { .. } | RegistryNeedsLogin { .. } | RegistryWantsLogin { .. } => {
+                401
+            }
             ImageNotFound { .. }
             | RegistryHasNoImage { .. }
             | NotInRegistry { .. }
@@ -157,6 +159,7 @@ impl ErrorKind {
             | StarsNotNumber { .. }
             | BadPruneFilter { .. }
             | BadBuildArg { .. }
+            | BadByteSize { .. }
             | BadLabel { .. }
             | ChoosePath { .. }
             | HomeNotSet

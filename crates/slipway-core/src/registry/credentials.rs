@@ -146,7 +146,7 @@ fn same_registry(a: &str, b: &str) -> bool {
     norm(a) == norm(b)
 }
 
-fn docker_config_path() -> Option<std::path::PathBuf> {
+pub(crate) fn docker_config_path() -> Option<std::path::PathBuf> {
     std::env::var_os("DOCKER_CONFIG")
         .map(std::path::PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".docker")))

@@ -2,6 +2,7 @@
 //! with the OCI distribution API (`oci-client`), for private registries the engine's search
 //! does not cover. Credentials come from the same place as for pull and push.
 
+pub mod build_auth;
 pub mod credentials;
 pub mod manifest;
 
