@@ -138,7 +138,7 @@ pub enum ImagesCmd {
     /// Each image's unique and shared bytes (what deleting it alone frees)
     Usage,
     /// Build an image from a Dockerfile
-    Build(BuildArgs),
+    Build(Box<BuildArgs>),
     /// Pull an image from a registry
     Pull(PullArgs),
     /// Push an image to a registry
@@ -203,6 +203,27 @@ pub struct BuildArgs {
     pub platform: Option<String>,
     #[arg(long)]
     pub network: Option<String>,
+    /// Memory limit of the build's containers: bytes, or with a unit (512m, 4g)
+    #[arg(short = 'm', long)]
+    pub memory: Option<String>,
+    /// CPU shares (relative weight) of the build's containers
+    #[arg(short = 'c', long, value_parser = clap::value_parser!(i64).range(1..=i32::MAX as i64))]
+    pub cpu_shares: Option<i64>,
+    /// CPUs the build's containers may use (0-3, 0,1)
+    #[arg(long)]
+    pub cpuset_cpus: Option<String>,
+    /// Size of /dev/shm in the build's containers (64m, 1g)
+    #[arg(long)]
+    pub shm_size: Option<String>,
+    /// Images to take cache from; repeatable
+    #[arg(long = "cache-from")]
+    pub cache_from: Vec<String>,
+    /// host:ip entries added to /etc/hosts in the build; repeatable
+    #[arg(long = "add-host")]
+    pub add_hosts: Vec<String>,
+    /// Squash the new layers into one (classic builder, experimental daemons only)
+    #[arg(long)]
+    pub squash: bool,
     /// Only print what would be sent (files, bytes, ignored entries) and stop
     #[arg(long)]
     pub summary: bool,

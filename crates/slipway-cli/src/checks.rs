@@ -39,6 +39,7 @@ fn precheck(cmd: &ImagesCmd) -> Result<()> {
             validate_image_ref(source).and(Reference::parse(target).map(|_| ()))
         }
         ImagesCmd::Build(a) => {
+            crate::build::options(a)?;
             slipway_core::context::prepare(&a.path, a.dockerfile.as_deref()).map(|_| ())
         }
         // An empty or missing file is refused before any engine is asked.

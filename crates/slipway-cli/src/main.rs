@@ -2,6 +2,7 @@
 //! core's JSON; otherwise tables and, on a terminal, progress bars.
 
 mod args;
+mod build;
 mod checks;
 mod copy;
 mod disk;
@@ -25,7 +26,6 @@ use slipway_core::error::ErrorKind;
 use slipway_core::images::{ListOptions, PrunePlan, parse_filter};
 use slipway_core::protection::Protection;
 use slipway_core::{CancellationToken, Engine, Error, Result};
-use std::collections::BTreeMap;
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -67,18 +67,6 @@ pub(crate) fn show<T: Serialize>(json: bool, value: &T, human: impl FnOnce(&T)) 
     }
     RESULT_SHOWN.store(true, Ordering::Relaxed);
     Ok(())
-}
-
-/// `KEY=VALUE` items; `bad` names the one that is not.
-fn key_values(items: &[String], bad: fn(String) -> ErrorKind) -> Result<BTreeMap<String, String>> {
-    items
-        .iter()
-        .map(|kv| {
-            kv.split_once('=')
-                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                .ok_or_else(|| Error::of(bad(kv.clone())))
-        })
-        .collect()
 }
 
 async fn run(cli: Cli, cancel: &CancellationToken) -> Result<()> {
@@ -281,53 +269,7 @@ async fn images(
                 )
             })
         }
-        ImagesCmd::Build(a) => {
-            let summary = slipway_core::context::context_summary(&a.path, a.dockerfile.as_deref())?;
-            if a.summary {
-                return show(json, &summary, |s| {
-                    println!(
-                        "{} files, {} to send, {} ignored",
-                        s.files,
-                        output::size(s.bytes as i64),
-                        s.ignored
-                    )
-                });
-            }
-            if !json {
-                eprintln!(
-                    "Sending build context: {} files, {} ({} ignored by .dockerignore)",
-                    summary.files,
-                    output::size(summary.bytes as i64),
-                    summary.ignored
-                );
-            }
-            let options = slipway_core::build::BuildOptions {
-                dockerfile: a.dockerfile,
-                tags: a.tags,
-                build_args: key_values(&a.build_args, |item| ErrorKind::BadBuildArg { item })?,
-                labels: key_values(&a.labels, |item| ErrorKind::BadLabel { item })?,
-                target: a.target,
-                no_cache: a.no_cache,
-                pull: a.pull,
-                platform: a.platform,
-                network_mode: a.network,
-                ..Default::default()
-            };
-            let mut view = progress_view::ProgressView::new(json);
-            let r = engine
-                .build(&a.path, &options, &mut |p| view.update(p), cancel)
-                .await;
-            view.finish();
-            show(json, &r?, |r| {
-                // The engine's log (stderr) already said "Successfully built"; this line is
-                // the result, with every tag, for whoever reads stdout.
-                println!(
-                    "Image {} tagged {}",
-                    output::short_id(&r.id),
-                    r.tag.join(", ")
-                );
-            })
-        }
+        ImagesCmd::Build(a) => build::run(engine, *a, json, cancel).await,
         ImagesCmd::Pull(a) => {
             let options = slipway_core::transfer::PullOptions {
                 platform: a.platform,

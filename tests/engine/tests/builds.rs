@@ -1,0 +1,157 @@
+//! Builds as users write them, through the CLI on the private dockerd: base images from a
+//! private registry with the Docker config's credentials, and the build options `docker
+//! build` has (limits above 2 GiB, extra hosts), checked in what the build itself saw.
+
+use slipway_engine_tests::*;
+use std::path::Path;
+use std::process::Output;
+
+/// `slipway-cli --host <dockerd> ARGS` with only the settings under `root` (its own Docker
+/// config among them).
+fn cli_in(root: &Path, args: &[&str]) -> Output {
+    let host = docker_host();
+    let mut all = vec!["--host", host.as_str()];
+    all.extend_from_slice(args);
+    run_cli(&mut slipway_cli_isolated(root), &all)
+}
+
+#[test]
+fn a_private_base_image_builds_with_the_logged_in_credentials_and_fails_clearly_without() {
+    let root = tempfile::tempdir().unwrap();
+    let registry = auth_registry();
+    let ctx = context(&[(
+        "Dockerfile",
+        &format!(
+            "FROM {registry}/{}\nLABEL org.slipway.private=yes\n",
+            base_image()
+        ),
+    )]);
+    let path = ctx.path().to_str().unwrap();
+    let tag = format!("{}:1", unique("private-base"));
+    // --pull asks the registry even though the engine has the base image already.
+    let build = [
+        "--json",
+        "images",
+        "build",
+        path,
+        "--pull",
+        "-t",
+        tag.as_str(),
+    ];
+
+    let refused = cli_in(root.path(), &build);
+    assert!(!refused.status.success(), "built without credentials");
+    let error = &json_of(&refused)["error"];
+    let message = error["message"].as_str().unwrap_or_default();
+    assert!(message.contains(&registry), "names the registry: {error}");
+    assert!(message.contains("log in"), "says what to do: {error}");
+    assert!(
+        docker_cli_raw(&["image", "inspect", &tag]).status.code() != Some(0),
+        "nothing was tagged"
+    );
+
+    let password = env("SLIPWAY_TEST_AUTH_PASSWORD");
+    let user = env("SLIPWAY_TEST_AUTH_USER");
+    let host = docker_host();
+    let login = output_with_stdin(
+        slipway_cli_isolated(root.path()).args([
+            "--host",
+            &host,
+            "login",
+            &registry,
+            "-u",
+            &user,
+            "--password-stdin",
+        ]),
+        &password,
+    );
+    assert_success(&login);
+    let built = cli_in(root.path(), &build);
+    let result = ok_json(&built);
+    assert_eq!(result["tag"][0], tag.as_str(), "{result}");
+    let label = docker_cli(&[
+        "inspect",
+        "--format",
+        "{{index .Config.Labels \"org.slipway.private\"}}",
+        &tag,
+    ]);
+    assert_eq!(label.trim(), "yes");
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&built.stdout),
+        String::from_utf8_lossy(&built.stderr)
+    );
+    assert!(!printed.contains(&password), "the password is not printed");
+}
+
+#[test]
+fn memory_and_shm_limits_above_2_gib_reach_the_build_whole() {
+    let root = tempfile::tempdir().unwrap();
+    let ctx = context(&[(
+        "Dockerfile",
+        &dockerfile(&[
+            // What the RUN step's container was given: its /dev/shm size (1 KiB blocks).
+            &format!("RUN echo {} && df -k /dev/shm", unique("limits")),
+        ]),
+    )]);
+    let path = ctx.path().to_str().unwrap();
+    let tag = format!("{}:1", unique("limits"));
+    let out = cli_in(
+        root.path(),
+        &[
+            "images",
+            "build",
+            path,
+            "-t",
+            &tag,
+            "--memory",
+            "3g",
+            "--shm-size",
+            "2.5g",
+        ],
+    );
+    assert_success(&out);
+    let log = String::from_utf8_lossy(&out.stderr);
+    // 2.5 GiB = 2,621,440 KiB: sent as an i32 it could not have been asked for at all.
+    assert!(log.contains("2621440"), "the shm size the step saw:\n{log}");
+}
+
+#[test]
+fn extra_hosts_reach_the_build_and_bad_sizes_are_refused_naming_the_flag() {
+    let root = tempfile::tempdir().unwrap();
+    let ctx = context(&[(
+        "Dockerfile",
+        &dockerfile(&["RUN grep -q 'slipway-extra' /etc/hosts"]),
+    )]);
+    let path = ctx.path().to_str().unwrap();
+    let tag = format!("{}:1", unique("hosts"));
+    let without = cli_in(root.path(), &["images", "build", path, "-t", &tag]);
+    assert!(!without.status.success(), "the step needs the extra host");
+    let with = cli_in(
+        root.path(),
+        &[
+            "images",
+            "build",
+            path,
+            "-t",
+            &tag,
+            "--add-host",
+            "slipway-extra:127.0.0.9",
+        ],
+    );
+    assert_success(&with);
+
+    let bad = cli_in(
+        root.path(),
+        &["--json", "images", "build", path, "--memory", "lots"],
+    );
+    let error = &json_of(&bad)["error"];
+    assert_eq!(error["code"], 400, "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("--memory"),
+        "{error}"
+    );
+}
