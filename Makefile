@@ -51,8 +51,12 @@ deps:
 	@command -v tauri-driver >/dev/null || $(CARGO) install --locked tauri-driver --version '$(TAURI_DRIVER_VERSION)'
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install --locked cargo-fuzz --version '$(CARGO_FUZZ_VERSION)'
 
-ui-deps:
+# npm ci wipes and reinstalls node_modules every time (~40 s here): only when the lock file
+# is newer than the last install, so `make bench` after `make test` does not do it again.
+ui-deps: ui/node_modules/.slipway-installed
+ui/node_modules/.slipway-installed: ui/package-lock.json ui/package.json
 	cd ui && npm ci --no-audit --no-fund
+	touch $@
 
 ## The web UI, built into ui/dist (embedded into the app binary at compile time).
 ui: ui-deps

@@ -26,9 +26,11 @@ profile=${SLIPWAY_BENCH_PROFILE:-release}
 dir=target/$([ "$profile" = dev ] && echo debug || echo "$profile")
 runs=${SLIPWAY_BENCH_APP_RUNS:-3}
 app=$PWD/$dir/slipway empty=$PWD/$dir/slipway-empty-app counter=$PWD/$dir/request-counter
-for b in "$app" "$empty" "$counter" "$PWD/$dir/startup-bench"; do
-  [ -x "$b" ] || { echo "app.sh: $b is missing: cargo build --profile $profile --bins -p slipway -p slipway-empty-app -p slipway-request-counter -p slipway-e2e" >&2; exit 1; }
+for b in "$app" "$empty" "$counter"; do
+  [ -x "$b" ] || { echo "app.sh: $b is missing: cargo build --profile $profile --bins -p slipway -p slipway-empty-app -p slipway-request-counter" >&2; exit 1; }
 done
+export SLIPWAY_BENCH_DRIVER=${SLIPWAY_BENCH_DRIVER:-$PWD/target/debug/startup-bench}
+[ -x "$SLIPWAY_BENCH_DRIVER" ] || { echo "app.sh: the window driver $SLIPWAY_BENCH_DRIVER is missing: cargo test -p slipway-e2e --no-run" >&2; exit 1; }
 # The engine under test by address (run.sh points SLIPWAY_TEST_DOCKER_HOST at its second
 # dockerd for the 5,000 lines; DOCKER_HOST stays the harness's first one).
 docker_cli() { "$SLIPWAY_TEST_DOCKER_CLI" -H "$SLIPWAY_TEST_DOCKER_HOST" "$@"; }

@@ -73,11 +73,16 @@ if [ -n "$podman" ] && { wants cli || wants app; }; then
   fi
   seed_bg "seed Podman with 1,000 images" bash tests/bench/seed.sh podman 1000 2
 fi
-# Every release binary in ONE cargo run: built in separate runs, each run's own feature set
-# rebuilt 332 shared crates (259 CPU-s on 2 cores) and the startup-bench's dependencies again
-# (180 CPU-s). The bench measures these binaries; a failed build ends it.
+# Every measured release binary in ONE cargo run: built in separate runs, each run's own
+# feature set rebuilt 332 shared crates (259 CPU-s on 2 cores). The bench measures these
+# binaries; a failed build ends it.
 packages=(-p slipway-cli -p slipway-request-counter)
-! wants app || packages+=(-p slipway -p slipway-empty-app -p slipway-e2e)
+! wants app || packages+=(-p slipway -p slipway-empty-app)
+# The window driver (startup-bench) is a WebDriver client that polls every 20 ms: it takes
+# no figure of its own, so it is make test's debug build (`make e2e` builds it; the same
+# command here is a no-op after make test). Built in release it cost the bench its own
+# crates (fantoccini, the engine-test helpers) for nothing it measures.
+! wants app || part "window driver (debug, make test's build)" cargo test --locked -p slipway-e2e --no-run
 built_at=$(date +%s)
 echo "== release build: ${packages[*]}" >&2
 cargo build --release --locked --bins "${packages[@]}" || { echo "run.sh: the release build failed" >&2; exit 1; }

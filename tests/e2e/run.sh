@@ -62,12 +62,11 @@ wait_port 4444
 wait_port 4445
 # fantoccini has no per-command timeout: bound the whole run instead.
 if [ "${1:-}" = --bench ]; then
-  # The app lines of make bench (tests/bench/app.sh): startup-bench ARGS, as built by
-  # tests/bench/run.sh with the app in one cargo run (a `cargo run` here would rebuild its
-  # dependencies with its own features). SLIPWAY_BENCH_PROFILE: release unless said otherwise.
+  # The app lines of make bench (tests/bench/app.sh): startup-bench ARGS, the debug build
+  # `cargo test -p slipway-e2e --no-run` leaves (a `cargo run` here would rebuild its
+  # dependencies with its own features); the apps it starts are app.sh's release builds.
   shift
-  profile=${SLIPWAY_BENCH_PROFILE:-release}
-  timeout -k 10 600 "target/$([ "$profile" = dev ] && echo debug || echo "$profile")/startup-bench" "$@"
+  timeout -k 10 600 "${SLIPWAY_BENCH_DRIVER:-target/debug/startup-bench}" "$@"
 else
   timeout -k 10 900 cargo test --locked -p slipway-e2e -- --test-threads=1 "$@"
 fi
