@@ -15,10 +15,6 @@ pub fn before_connecting(command: &Command) -> Result<()> {
             slipway_core::build_cache::check_keep_storage(a.keep_storage)?;
             if let Some(u) = &a.until {
                 slipway_core::images::build_cache_until(u)?;
-                // A preview that left the filter out would list more than the prune takes.
-                if a.dry_run {
-                    return Err(Error::of(ErrorKind::DryRunWithoutUntil));
-                }
             }
             Ok(())
         }

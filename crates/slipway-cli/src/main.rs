@@ -143,7 +143,9 @@ async fn run(cli: Cli, cancel: &CancellationToken) -> Result<()> {
             println!("Address:     {}", i.host);
         }),
         Command::BuilderPrune(a) if a.dry_run => {
-            let plan = engine.build_cache_plan(a.keep_storage, a.all).await?;
+            let plan = engine
+                .build_cache_plan(a.keep_storage, a.all, a.until.as_deref())
+                .await?;
             show(json, &plan, |p| {
                 output::table(
                     &["CACHE ID", "TYPE", "SIZE", "LAST USED", "DESCRIPTION"],

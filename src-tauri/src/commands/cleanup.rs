@@ -144,7 +144,7 @@ pub async fn build_cache_preview(
 ) -> Result<BuildCachePlan, Error> {
     engine_of(&state, engine.as_deref())
         .await?
-        .build_cache_plan(keep_storage.map(bytes), all)
+        .build_cache_plan(keep_storage.map(bytes), all, None)
         .await
 }
 

@@ -155,3 +155,71 @@ fn extra_hosts_reach_the_build_and_bad_sizes_are_refused_naming_the_flag() {
         "{error}"
     );
 }
+
+/// The docker CLI's own BuildKit build (`DOCKER_BUILDKIT=1`, the 20.10 CLI's built-in client)
+/// on the private engine: real cache records for builder-prune. RUN steps get no network
+/// (the test engine has no bridge).
+fn buildkit_build_with_docker_cli(context: &Path, tag: &str) {
+    let cli = std::env::var("SLIPWAY_TEST_DOCKER_CLI").unwrap_or_else(|_| "docker".into());
+    let out = std::process::Command::new(cli)
+        .env("DOCKER_BUILDKIT", "1")
+        .env_remove("DOCKER_CONTEXT")
+        .args([
+            "-H",
+            &docker_host(),
+            "build",
+            "--network",
+            "none",
+            "-t",
+            tag,
+        ])
+        .arg(context)
+        .output()
+        .expect("docker CLI runs");
+    assert_success(&out);
+}
+
+#[test]
+fn builder_prune_frees_exactly_what_its_preview_listed_until_included() {
+    let root = tempfile::tempdir().unwrap();
+    let ctx = context(&[(
+        "Dockerfile",
+        &dockerfile(&[
+            &format!("RUN echo {} > /made", unique("cache")),
+            "RUN head -c 300000 /dev/zero > /filler",
+        ]),
+    )]);
+    let tag = format!("{}:1", unique("buildkit-cache"));
+    buildkit_build_with_docker_cli(ctx.path(), &tag);
+    // No image holds the records then: each one is the cache's own bytes, none shared.
+    docker_cli(&["rmi", &tag]);
+    let preview = |extra: &[&str]| {
+        let mut args = vec!["--json", "builder-prune", "--all", "--dry-run"];
+        args.extend_from_slice(extra);
+        ok_json(&cli_in(root.path(), &args))
+    };
+    let prune = |extra: &[&str]| {
+        let mut args = vec!["--json", "builder-prune", "--all"];
+        args.extend_from_slice(extra);
+        ok_json(&cli_in(root.path(), &args))
+    };
+
+    // Every record was used by the build a moment ago: none is older than an hour.
+    let recent = preview(&["--until", "1h"]);
+    assert_eq!(recent["records"], serde_json::json!([]), "{recent}");
+    assert_eq!(recent["space_to_reclaim"], 0);
+    let kept = prune(&["--until", "1h"]);
+    assert_eq!(
+        kept["space_reclaimed"], 0,
+        "the prune kept them too: {kept}"
+    );
+
+    let all = preview(&[]);
+    let listed = all["records"].as_array().unwrap().len();
+    let bytes = all["space_to_reclaim"].as_i64().unwrap();
+    assert!(listed > 0 && bytes >= 300_000, "the build's records: {all}");
+    let pruned = prune(&[]);
+    assert_eq!(pruned["space_reclaimed"].as_i64(), Some(bytes), "{pruned}");
+    let after = preview(&[]);
+    assert_eq!(after["records"], serde_json::json!([]), "{after}");
+}

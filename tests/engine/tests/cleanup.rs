@@ -257,7 +257,7 @@ async fn a_failed_save_deletes_nothing() {
 #[tokio::test]
 async fn build_cache_preview_reads_the_engine_and_agrees_with_its_prune() {
     let e = docker().await;
-    let plan = e.build_cache_plan(Some(0), true).await.unwrap();
+    let plan = e.build_cache_plan(Some(0), true, None).await.unwrap();
     let cache = e.df().await.unwrap().build_cache;
     assert_eq!(
         plan.records.len() as u64,

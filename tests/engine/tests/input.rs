@@ -148,7 +148,6 @@ fn a_filter_the_engine_would_refuse_is_a_sentence_naming_it_before_any_engine_ca
         ),
         (&["builder-prune", "--until", "yesterday"], "yesterday"),
         (&["builder-prune", "--keep-storage=-1"], "-1"),
-        (&["builder-prune", "--until", "1h", "--dry-run"], "--until"),
     ] {
         let out = Command::new(slipway_cli())
             .args(["--host", nowhere, "--json"])

@@ -311,7 +311,6 @@ impl ErrorKind {
             UntilInFuture { value } => format!(
                 "until=\"{value}\" is in the future: the build cache's records are all older."
             ),
-            DryRunWithoutUntil => "builder-prune --dry-run does not apply --until yet: preview without it, or prune with it (the engine applies it).".into(),
             BadSearchFilter { filter } => {
                 format!("The search filter \"{filter}\" must be is-official=… or stars=….")
             }

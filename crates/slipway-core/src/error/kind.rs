@@ -375,7 +375,6 @@ pub enum ErrorKind {
     UntilInFuture {
         value: String,
     },
-    DryRunWithoutUntil,
     UnknownFilter {
         key: String,
         known: Vec<String>,

@@ -153,7 +153,6 @@ impl ErrorKind {
             | DurationTooLong { .. }
             | UntilTooFar { .. }
             | UntilInFuture { .. }
-            | DryRunWithoutUntil
             | BadUntil { .. }
             | BadSearchFilter { .. }
             | StarsNotNumber { .. }
