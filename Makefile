@@ -1,6 +1,11 @@
 # Slipway — `make run` opens the app, `make test` checks everything on a fresh machine.
 SHELL := /bin/bash
 CARGO ?= cargo
+# One setting for every target: cargo fingerprints it, so a `make bench` with incremental on
+# rebuilt every workspace crate `make test` had just built with it off (.ci/run's setting:
+# 160 s of the bench's critical path). Off: a fresh clone builds once, and incremental
+# caches only add gigabytes to a tight disk.
+export CARGO_INCREMENTAL ?= 0
 HARNESS := tests/harness/with-engines.sh
 # Engines and registries for the real-engine suites; WebKitGTK, Xvfb and its WebDriver for the
 # app and its real-window suite; fonts so English and Chinese text render; a D-Bus session bus
