@@ -73,11 +73,17 @@ pub fn docker_cli_image_ids() -> std::collections::BTreeSet<String> {
 }
 
 pub fn docker_cli_raw(args: &[&str]) -> std::process::Output {
+    docker_cli_raw_with(&[], args)
+}
+
+/// [`docker_cli_raw`] with extra environment variables (e.g. `DOCKER_BUILDKIT=1`).
+pub fn docker_cli_raw_with(env: &[(&str, &str)], args: &[&str]) -> std::process::Output {
     let cli = std::env::var("SLIPWAY_TEST_DOCKER_CLI").unwrap_or_else(|_| "docker".into());
     Command::new(cli)
         .arg("-H")
         .arg(docker_host())
         .args(args)
+        .envs(env.iter().copied())
         .env_remove("DOCKER_CONTEXT")
         .output()
         .expect("docker CLI runs")

@@ -160,23 +160,9 @@ fn extra_hosts_reach_the_build_and_bad_sizes_are_refused_naming_the_flag() {
 /// on the private engine: real cache records for builder-prune. RUN steps get no network
 /// (the test engine has no bridge).
 fn buildkit_build_with_docker_cli(context: &Path, tag: &str) {
-    let cli = std::env::var("SLIPWAY_TEST_DOCKER_CLI").unwrap_or_else(|_| "docker".into());
-    let out = std::process::Command::new(cli)
-        .env("DOCKER_BUILDKIT", "1")
-        .env_remove("DOCKER_CONTEXT")
-        .args([
-            "-H",
-            &docker_host(),
-            "build",
-            "--network",
-            "none",
-            "-t",
-            tag,
-        ])
-        .arg(context)
-        .output()
-        .expect("docker CLI runs");
-    assert_success(&out);
+    let context = context.to_str().expect("a UTF-8 temp path");
+    let args = ["build", "--network", "none", "-t", tag, context];
+    assert_success(&docker_cli_raw_with(&[("DOCKER_BUILDKIT", "1")], &args));
 }
 
 #[test]
@@ -193,16 +179,15 @@ fn builder_prune_frees_exactly_what_its_preview_listed_until_included() {
     buildkit_build_with_docker_cli(ctx.path(), &tag);
     // No image holds the records then: each one is the cache's own bytes, none shared.
     docker_cli(&["rmi", &tag]);
-    let preview = |extra: &[&str]| {
-        let mut args = vec!["--json", "builder-prune", "--all", "--dry-run"];
-        args.extend_from_slice(extra);
-        ok_json(&cli_in(root.path(), &args))
-    };
-    let prune = |extra: &[&str]| {
+    // The same command twice: with --dry-run (what it would free) and without (free it).
+    let builder_prune = |dry_run: bool, extra: &[&str]| {
         let mut args = vec!["--json", "builder-prune", "--all"];
+        args.extend(dry_run.then_some("--dry-run"));
         args.extend_from_slice(extra);
         ok_json(&cli_in(root.path(), &args))
     };
+    let preview = |extra: &[&str]| builder_prune(true, extra);
+    let prune = |extra: &[&str]| builder_prune(false, extra);
 
     // Every record was used by the build a moment ago: none is older than an hour.
     let recent = preview(&["--until", "1h"]);
