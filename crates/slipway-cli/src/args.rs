@@ -221,6 +221,9 @@ pub struct BuildArgs {
     /// host:ip entries added to /etc/hosts in the build; repeatable
     #[arg(long = "add-host")]
     pub add_hosts: Vec<String>,
+    /// classic, or buildkit (Docker, API 1.39+: RUN --mount, cached steps reported)
+    #[arg(long, default_value = "classic", value_parser = ["classic", "buildkit"])]
+    pub builder: String,
     /// Squash the new layers into one (classic builder, experimental daemons only)
     #[arg(long)]
     pub squash: bool,

@@ -3,7 +3,7 @@
 
 use crate::args::BuildArgs;
 use crate::{output, progress_view, show};
-use slipway_core::build::BuildOptions;
+use slipway_core::build::{BuildOptions, Builder};
 use slipway_core::error::ErrorKind;
 use slipway_core::{CancellationToken, Engine, Error, Result};
 use std::collections::BTreeMap;
@@ -58,6 +58,11 @@ fn ram_in_bytes(flag: &'static str, text: &str) -> Result<i64> {
 pub fn options(a: &BuildArgs) -> Result<BuildOptions> {
     let size = |flag, v: &Option<String>| v.as_deref().map(|v| ram_in_bytes(flag, v)).transpose();
     Ok(BuildOptions {
+        // clap allows only these two.
+        builder: match a.builder.as_str() {
+            "buildkit" => Builder::Buildkit,
+            _ => Builder::Classic,
+        },
         dockerfile: a.dockerfile.clone(),
         tags: a.tags.clone(),
         build_args: key_values(&a.build_args, |item| ErrorKind::BadBuildArg { item })?,

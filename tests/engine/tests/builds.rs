@@ -208,3 +208,110 @@ fn builder_prune_frees_exactly_what_its_preview_listed_until_included() {
     let after = preview(&[]);
     assert_eq!(after["records"], serde_json::json!([]), "{after}");
 }
+
+#[test]
+fn buildkit_keeps_a_cache_mount_between_builds_and_reports_a_rebuilt_step_as_cached() {
+    let root = tempfile::tempdir().unwrap();
+    // Each run adds a line to the cache mount and says how many it holds: the mount is
+    // not in the image, so only BuildKit's cache can remember the first run.
+    let run = format!(
+        "RUN --mount=type=cache,id={},target=/cache sh -c 'echo run >> /cache/runs; echo \"cache holds $(wc -l < /cache/runs) runs\"'",
+        unique("mount")
+    );
+    let first = context(&[("Dockerfile", &format!("FROM {}\n{run}\n", base_image()))]);
+    let tag = format!("{}:1", unique("buildkit-cache"));
+    let build = |ctx: &Path, tag: &str| {
+        let path = ctx.to_str().unwrap();
+        let args = [
+            "images",
+            "build",
+            path,
+            "--builder",
+            "buildkit",
+            "--network",
+            "none",
+            "-t",
+            tag,
+        ];
+        let out = cli_in(root.path(), &args);
+        assert_success(&out);
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+
+    let log = build(first.path(), &tag);
+    assert!(
+        log.contains("cache holds 1 runs"),
+        "the RUN step's output is shown: {log}"
+    );
+    assert!(log.contains("DONE"), "steps report their end: {log}");
+    let id = docker_cli(&["image", "inspect", "--format", "{{.Id}}", &tag]);
+
+    let again = build(first.path(), &tag);
+    assert!(
+        again.contains("CACHED"),
+        "the unchanged step is reported as cached: {again}"
+    );
+    // The step's name holds the command; its output would be a line of its own.
+    let ran = again
+        .lines()
+        .any(|l| l.contains("cache holds ") && !l.contains("wc -l"));
+    assert!(!ran, "the cached step did not run: {again}");
+    assert_eq!(
+        docker_cli(&["image", "inspect", "--format", "{{.Id}}", &tag]),
+        id
+    );
+
+    // A changed step before the RUN makes it run again, with the mount's contents kept.
+    let second = context(&[(
+        "Dockerfile",
+        &format!("FROM {}\nENV SECOND=1\n{run}\n", base_image()),
+    )]);
+    let tag2 = format!("{}:2", unique("buildkit-cache"));
+    let log = build(second.path(), &tag2);
+    assert!(
+        log.contains("cache holds 2 runs"),
+        "the cache mount was kept: {log}"
+    );
+    docker_cli(&["rmi", &tag, &tag2]);
+}
+
+#[test]
+fn a_failing_buildkit_step_is_named_with_the_engines_words_and_nothing_is_tagged() {
+    let root = tempfile::tempdir().unwrap();
+    let ctx = context(&[(
+        "Dockerfile",
+        &format!("FROM {}\nRUN echo about to fail && false\n", base_image()),
+    )]);
+    let path = ctx.path().to_str().unwrap();
+    let tag = format!("{}:1", unique("buildkit-fails"));
+    let args = [
+        "--json",
+        "images",
+        "build",
+        path,
+        "--builder",
+        "buildkit",
+        "--network",
+        "none",
+        "-t",
+        tag.as_str(),
+    ];
+    let out = cli_in(root.path(), &args);
+    assert!(!out.status.success(), "a failed RUN is a failed build");
+    let message = json_of(&out)["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        message.contains("RUN echo about to fail && false"),
+        "names the step: {message}"
+    );
+    assert!(
+        message.contains("exit code: 1"),
+        "the engine's words: {message}"
+    );
+    assert!(
+        docker_cli_raw(&["image", "inspect", &tag]).status.code() != Some(0),
+        "nothing was tagged"
+    );
+}

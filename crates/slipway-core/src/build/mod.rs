@@ -8,6 +8,7 @@ mod stream;
 mod summary;
 #[cfg(test)]
 mod test_support;
+mod trace;
 mod walk;
 
 use crate::engine::Engine;
@@ -15,6 +16,7 @@ use crate::engine::stall::{Activity, touching};
 use crate::error::{BuildLimit, Error, ErrorKind, Operation, Result};
 use crate::progress::{BuildTracker, Progress, ProgressFn};
 use crate::reference::Reference;
+use bollard::models::BuildInfoAux;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -28,9 +30,23 @@ pub struct BuildResult {
     pub tag: Vec<String>,
 }
 
+/// Which builder runs the Dockerfile: the engine's classic one, or BuildKit (Docker only:
+/// `RUN --mount`, cached steps reported as such, a cache the engine keeps apart).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "lowercase")]
+pub enum Builder {
+    #[default]
+    Classic,
+    Buildkit,
+}
+
 #[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct BuildOptions {
+    /// Missing in a request: the classic builder.
+    #[serde(default)]
+    pub builder: Builder,
     /// Dockerfile path; relative to the context, or anywhere (shipped into the context).
     pub dockerfile: Option<PathBuf>,
     /// Every name the image gets; the first goes with the build, the rest are tagged after.
@@ -62,6 +78,7 @@ pub struct BuildOptions {
 impl std::fmt::Debug for BuildOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BuildOptions")
+            .field("builder", &self.builder)
             .field("dockerfile", &self.dockerfile)
             .field("tags", &self.tags)
             .field("build_args", &self.build_args.keys().collect::<Vec<_>>())
@@ -159,9 +176,27 @@ impl BuildOptions {
             networkmode: self.network_mode.clone(),
             platform: self.platform.clone().unwrap_or_default(),
             target: self.target.clone().unwrap_or_default(),
+            version: match self.builder {
+                Builder::Classic => bollard::query_parameters::BuilderVersion::BuilderV1,
+                Builder::Buildkit => bollard::query_parameters::BuilderVersion::BuilderBuildKit,
+            },
+            // bollard opens the session (the engine asks it for registry credentials) and
+            // drives it beside the build's stream.
+            session: (self.builder == Builder::Buildkit).then(session_id),
             ..Default::default()
         })
     }
+}
+
+/// A BuildKit session's name: unique on the engine for as long as the build runs.
+fn session_id() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("slipway-{}-{nanos:x}-{n}", std::process::id())
 }
 
 /// A credential helper that takes longer than this is left out of the build's credentials.
@@ -194,6 +229,13 @@ impl Engine {
                 return Err(Error::of(ErrorKind::TagHasDigest { target: t.clone() }));
             }
         }
+        // Podman's compat API has no BuildKit (Buildah reads `RUN --mount` itself); Docker
+        // has it from API 1.39.
+        if options.builder == Builder::Buildkit && (self.is_podman() || !self.api_at_least(1, 39)) {
+            return Err(Error::of(ErrorKind::BuildKitUnavailable {
+                peer: self.as_peer(),
+            }));
+        }
         let prepared = context::prepare(path, options.dockerfile.as_deref())?;
         let engine_options = options.to_engine(prepared.dockerfile_in_tar.clone())?;
         let client = match options.limits_query()? {
@@ -216,6 +258,7 @@ impl Engine {
         let stream = client.build_image(engine_options, credentials.clone(), Some(body));
         let mut stream = self.watched(stream, activity, Operation::Build);
         let mut tracker = BuildTracker::default();
+        let mut trace = trace::Trace::default();
         let mut id = None;
         let mut last_step = String::new();
         loop {
@@ -233,6 +276,9 @@ impl Engine {
                     if let Some(cause) = context_failure.take() {
                         return Err(cause.during(Operation::NothingBuilt));
                     }
+                    if let Some(step) = trace.failed_step() {
+                        last_step = step.to_owned();
+                    }
                     let failed = if last_step.is_empty() {
                         Operation::BuildFailed
                     } else {
@@ -247,8 +293,18 @@ impl Engine {
                     return Err(e.instead_of(&Operation::Build, failed));
                 }
             };
-            if let Some(aux_id) = info.aux.as_ref().and_then(|a| a.id.clone()) {
-                id = Some(aux_id);
+            match &info.aux {
+                Some(BuildInfoAux::Default(image)) => {
+                    if let Some(aux_id) = &image.id {
+                        id = Some(aux_id.clone());
+                    }
+                }
+                Some(BuildInfoAux::BuildKit(status)) => {
+                    for step in trace.update(status) {
+                        progress(Progress::Build(step));
+                    }
+                }
+                None => {}
             }
             for line in info.stream.iter().flat_map(|s| s.lines()) {
                 if line.trim().is_empty() {

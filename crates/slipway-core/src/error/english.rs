@@ -367,6 +367,9 @@ impl ErrorKind {
             BuildLimitOutOfRange { resource } => {
                 format!("The {resource} limit of a build must be above 0 and fit the engine's API.")
             }
+            BuildKitUnavailable { peer } => format!(
+                "{peer} cannot build with BuildKit (Podman has no BuildKit; Docker needs API 1.39 or later): build with the classic builder (--builder classic)."
+            ),
             BuildWithoutId { peer } => format!(
                 "The build ended without {peer} saying which image it made, so it did not finish."
             ),

@@ -472,6 +472,10 @@ pub enum ErrorKind {
     BuildWithoutId {
         peer: Peer,
     },
+    /// `--builder buildkit` on an engine without BuildKit (Podman, Docker before API 1.39).
+    BuildKitUnavailable {
+        peer: Peer,
+    },
 
     // Clean-up, pins, removal.
     KeepNeedsAll,

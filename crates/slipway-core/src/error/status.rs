@@ -48,6 +48,7 @@ impl ErrorKind {
             RemoveRefused { refusal, .. } => refusal.status(),
             PinsDamaged { .. } => 423,
             BuildWithoutId { .. } => 502,
+            BuildKitUnavailable { .. } => 400,
             CancelledBeforeRemoval => 499,
             AlreadyGone | NotPinned { .. } => 404,
             PinnedSince { .. }

@@ -419,3 +419,24 @@ async fn removing_one_name_is_an_untag_without_a_delete_as_on_docker() {
     .await;
     assert!(seen.iter().any(|v| v["action"] == "delete"), "{seen:?}");
 }
+
+#[tokio::test]
+async fn buildkit_is_refused_on_podman_with_what_to_use_instead() {
+    let ctx = context(&[("Dockerfile", &format!("FROM {}\n", base_image()))]);
+    let path = ctx.path().to_str().unwrap();
+    let tag = format!("{}:1", unique("podman-buildkit"));
+    let out = cli(&["images", "build", path, "--builder", "buildkit", "-t", &tag]);
+    assert!(!out.status.success(), "Podman has no BuildKit");
+    let err = &json_of(&out)["error"];
+    assert_eq!(err["code"], 400, "{err}");
+    assert_eq!(err["kind"]["type"], "build_kit_unavailable", "{err}");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .contains("--builder classic"),
+        "says what to use instead: {err}"
+    );
+    let listed = podman_cli(&["images", "--format", "{{.Repository}}:{{.Tag}}"]);
+    assert!(!listed.contains(&tag), "nothing was built: {listed}");
+}

@@ -124,6 +124,7 @@ export function toBuildOptions(form: BuildForm): {
       cache_from: [],
       extra_hosts: [],
       squash: false,
+      builder: 'classic',
     },
   };
 }
