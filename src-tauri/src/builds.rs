@@ -31,6 +31,8 @@ pub struct BuildForm {
     #[serde(rename = "memoryMiB")]
     pub memory_mib: String,
     pub cpu_shares: String,
+    /// Older entries lack it: the classic builder, as they were built.
+    pub builder: slipway_core::build::Builder,
 }
 
 /// Build args and extra args can be secrets: never printed, not even in a debug log.

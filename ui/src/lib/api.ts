@@ -5,6 +5,7 @@ import { commands, events } from './bindings';
 import { describeError } from './errors';
 import type {
   BuildOptions_Deserialize as BuildOptions,
+  Builder,
   BuildCachePlan,
   BuildCachePruneResult,
   KeepReason,
@@ -74,7 +75,7 @@ export type { BackendError };
 export type { ImageOutcome, ImageRemoval, Refusal, RemovalPlan, RemovalReport };
 export type { TagHolder, TagOutcome };
 export type { ContainerRef, DiskUsage, ImageUsage, Progress, SaveResult };
-export type { BuildOptions, BuildResult, ContextSummary, LoadResult, LoginForm, Overall };
+export type { Builder, BuildOptions, BuildResult, ContextSummary, LoadResult, LoginForm, Overall };
 export type { PullResult, PushResult, SearchOptions, SearchResult, UsageSnapshot };
 export type { TaskOutput, TaskProgressed, TaskSummary, TaskView, TimedProgress };
 export type { BuildCachePlan, BuildCachePruneResult, KeepReason, KeptItem, PlanItem };

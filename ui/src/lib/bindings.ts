@@ -238,6 +238,8 @@ export type BuildForm_Deserialize = {
 	network?: string,
 	memoryMiB?: string,
 	cpuShares?: string,
+	/**  Older entries lack it: the classic builder, as they were built. */
+	builder?: Builder,
 };
 
 /**
@@ -258,6 +260,8 @@ export type BuildForm_Serialize = {
 	network: string,
 	memoryMiB: string,
 	cpuShares: string,
+	/**  Older entries lack it: the classic builder, as they were built. */
+	builder: Builder,
 };
 
 /**  A build resource limit. */
@@ -430,13 +434,30 @@ export type DiskUsage = {
 export type EngineChoice = "all" | { engine: string };
 
 /**  What we learnt about the engine when connecting. */
-export type EngineInfo = {
+export type EngineInfo = EngineInfo_Serialize | EngineInfo_Deserialize;
+
+/**  What we learnt about the engine when connecting. */
+export type EngineInfo_Deserialize = {
 	host: string,
 	kind: EngineKind,
 	version: string,
 	api_version: string,
 	os: string,
 	arch: string,
+	/**  Builds can use BuildKit (`--builder buildkit`): Docker from API 1.39; Podman has none. */
+	buildkit?: boolean,
+};
+
+/**  What we learnt about the engine when connecting. */
+export type EngineInfo_Serialize = {
+	host: string,
+	kind: EngineKind,
+	version: string,
+	api_version: string,
+	os: string,
+	arch: string,
+	/**  Builds can use BuildKit (`--builder buildkit`): Docker from API 1.39; Podman has none. */
+	buildkit: boolean,
 };
 
 export type EngineKind = "docker" | "podman";
@@ -464,7 +485,7 @@ export type EngineStatusChanged_Serialize = EngineStatus_Serialize;
  */
 export type EngineStatus_Deserialize = {
 	connected: boolean,
-	info?: EngineInfo | null,
+	info?: EngineInfo_Deserialize | null,
 	/**  The private engine `make run` started because no engine answered. */
 	sandbox: boolean,
 	/**  Why nothing is connected. */
@@ -479,7 +500,7 @@ export type EngineStatus_Deserialize = {
  */
 export type EngineStatus_Serialize = {
 	connected: boolean,
-	info: EngineInfo | null,
+	info: EngineInfo_Serialize | null,
 	/**  The private engine `make run` started because no engine answered. */
 	sandbox: boolean,
 	/**  Why nothing is connected. */
@@ -502,7 +523,7 @@ export type EngineView_Deserialize = {
 	kind?: EngineKind | null,
 	version?: string | null,
 	/**  What it said when connected. */
-	info?: EngineInfo | null,
+	info?: EngineInfo_Deserialize | null,
 	/**  Why it is unreachable (typed: the UI says it in the user's language). */
 	error?: Error_Deserialize | null,
 };
@@ -518,7 +539,7 @@ export type EngineView_Serialize = {
 	kind: EngineKind | null,
 	version: string | null,
 	/**  What it said when connected. */
-	info: EngineInfo | null,
+	info: EngineInfo_Serialize | null,
 	/**  Why it is unreachable (typed: the UI says it in the user's language). */
 	error: Error_Serialize | null,
 };

@@ -80,6 +80,7 @@ export function connectedStatus(p: Partial<EngineStatus> = {}): EngineStatus {
       api_version: '1.41',
       os: 'linux',
       arch: 'amd64',
+      buildkit: true,
     },
     sandbox: false,
     error: null,

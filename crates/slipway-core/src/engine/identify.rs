@@ -68,15 +68,19 @@ fn info_from_ping(host: &str, server: Option<&str>, api: Option<&str>) -> Option
         Some((v, os)) => (v, os.trim_matches(|c| c == '(' || c == ')' || c == ' ')),
         None => (rest, std::env::consts::OS),
     };
-    Some(EngineInfo {
-        host: host.to_owned(),
-        kind,
-        version: version.to_owned(),
-        api_version: api?.to_owned(),
-        os: os.to_owned(),
-        // A local socket: the engine runs on this machine's architecture (as Go names it).
-        arch: go_arch(std::env::consts::ARCH).to_owned(),
-    })
+    Some(
+        EngineInfo {
+            host: host.to_owned(),
+            kind,
+            version: version.to_owned(),
+            api_version: api?.to_owned(),
+            os: os.to_owned(),
+            // A local socket: the engine runs on this machine's architecture (as Go names it).
+            arch: go_arch(std::env::consts::ARCH).to_owned(),
+            buildkit: false,
+        }
+        .with_capabilities(),
+    )
 }
 
 fn go_arch(rust: &str) -> &str {
@@ -117,6 +121,10 @@ mod tests {
             (EngineKind::Docker, "20.10.24+dfsg1", "linux")
         );
         assert!(!d.arch.is_empty());
+        // BuildKit: Docker from API 1.39, never Podman.
+        assert!(d.buildkit && !p.buildkit);
+        let old = info_from_ping("unix:///o", Some("Docker/18.06 (linux)"), Some("1.38")).unwrap();
+        assert!(!old.buildkit);
     }
 
     #[test]

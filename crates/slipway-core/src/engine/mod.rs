@@ -144,9 +144,28 @@ pub struct EngineInfo {
     pub api_version: String,
     pub os: String,
     pub arch: String,
+    /// Builds can use BuildKit (`--builder buildkit`): Docker from API 1.39; Podman has none.
+    #[serde(default)]
+    pub buildkit: bool,
 }
 
 impl EngineInfo {
+    /// Whether the engine's API is at least `major.minor`.
+    pub fn api_at_least(&self, major: u32, minor: u32) -> bool {
+        let mut it = self
+            .api_version
+            .split('.')
+            .map(|p| p.parse::<u32>().unwrap_or(0));
+        let (ma, mi) = (it.next().unwrap_or(0), it.next().unwrap_or(0));
+        (ma, mi) >= (major, minor)
+    }
+
+    /// The facts that follow from who the engine is (set once it said so).
+    pub(crate) fn with_capabilities(mut self) -> Self {
+        self.buildkit = self.kind == EngineKind::Docker && self.api_at_least(1, 39);
+        self
+    }
+
     /// Before the engine said who it is (only its address is known).
     fn unknown(host: &str) -> Self {
         Self {
@@ -156,6 +175,7 @@ impl EngineInfo {
             api_version: String::new(),
             os: String::new(),
             arch: String::new(),
+            buildkit: false,
         }
     }
 
@@ -176,7 +196,9 @@ impl EngineInfo {
             api_version: version.api_version.unwrap_or_default(),
             os: version.os.unwrap_or_default(),
             arch: version.arch.unwrap_or_default(),
+            buildkit: false,
         }
+        .with_capabilities()
     }
 }
 
@@ -320,6 +342,7 @@ impl Engine {
                 api_version: "1.41".into(),
                 os: "linux".into(),
                 arch: "amd64".into(),
+                buildkit: true,
             },
         }
     }
@@ -330,13 +353,7 @@ impl Engine {
 
     /// Whether the negotiated API is at least `major.minor`.
     pub fn api_at_least(&self, major: u32, minor: u32) -> bool {
-        let mut it = self
-            .info
-            .api_version
-            .split('.')
-            .map(|p| p.parse::<u32>().unwrap_or(0));
-        let (ma, mi) = (it.next().unwrap_or(0), it.next().unwrap_or(0));
-        (ma, mi) >= (major, minor)
+        self.info.api_at_least(major, minor)
     }
 }
 

@@ -1,6 +1,6 @@
 // The build form's fields → the backend's BuildOptions, with each problem named (and nothing
 // sent while there is one).
-import type { BuildOptions } from '$lib/api';
+import type { BuildOptions, Builder } from '$lib/api';
 import { validateTag, type TagErrorKey } from '$lib/tags';
 
 export interface BuildForm {
@@ -24,6 +24,8 @@ export interface BuildForm {
   memoryMiB: string;
   /** Relative weight; '' for the default. */
   cpuShares: string;
+  /** `buildkit` only where the engine has it (its info says so). */
+  builder: Builder;
 }
 
 export function emptyForm(): BuildForm {
@@ -41,6 +43,7 @@ export function emptyForm(): BuildForm {
     network: '',
     memoryMiB: '',
     cpuShares: '',
+    builder: 'classic',
   };
 }
 
@@ -124,7 +127,7 @@ export function toBuildOptions(form: BuildForm): {
       cache_from: [],
       extra_hosts: [],
       squash: false,
-      builder: 'classic',
+      builder: form.builder,
     },
   };
 }

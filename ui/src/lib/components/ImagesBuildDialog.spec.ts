@@ -5,6 +5,8 @@ import ImagesBuildDialog from './ImagesBuildDialog.svelte';
 import { emptyForm } from '$lib/build/form';
 import { builds } from '$lib/stores/builds.svelte';
 import { tasks } from '$lib/stores/tasks.svelte';
+import { engine } from '$lib/stores/engine.svelte';
+import { connectedStatus } from '$test/fixtures';
 import { mockApi, taskCommand } from '$test/mock-api';
 
 const DOCKERFILE = 'FROM busybox AS base\nARG GREETING=hello\nFROM base AS final\n';
@@ -92,6 +94,35 @@ describe('ImagesBuildDialog', () => {
         expect.objectContaining({ build_args: {} }),
       ),
     );
+  });
+
+  it('offers BuildKit only where the engine has it, and sends the builder chosen', async () => {
+    engine.status = connectedStatus({
+      info: { ...connectedStatus().info!, kind: 'podman', buildkit: false },
+    });
+    const first = render(ImagesBuildDialog, { seed: { context: '/src/app' }, onclose: vi.fn() });
+    const option = (v: string) =>
+      screen.getByTestId('build-builder').querySelector<HTMLOptionElement>(`option[value="${v}"]`)!;
+    expect(screen.getByTestId('build-builder')).toHaveValue('classic');
+    expect(option('buildkit')).toBeDisabled();
+    first.unmount();
+
+    engine.status = connectedStatus();
+    mockApi.imageBuild.mockImplementation(
+      taskCommand('build', async () => ({ kind: 'build', value: { id: 'sha256:bk', tag: [] } })),
+    );
+    render(ImagesBuildDialog, { seed: { context: '/src/app' }, onclose: vi.fn() });
+    expect(option('buildkit')).toBeEnabled();
+    await userEvent.selectOptions(screen.getByTestId('build-builder'), 'buildkit');
+    await userEvent.click(screen.getByTestId('confirm-build'));
+    await vi.waitFor(() =>
+      expect(mockApi.imageBuild).toHaveBeenCalledWith(
+        expect.any(String),
+        '/src/app',
+        expect.objectContaining({ builder: 'buildkit' }),
+      ),
+    );
+    engine.status = null;
   });
 
   it('refuses a bad tag and says which', async () => {

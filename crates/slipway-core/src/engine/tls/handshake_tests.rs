@@ -99,6 +99,7 @@ fn raw_engine(host: &str, tls: TlsFiles) -> Engine {
             api_version: "1.41".into(),
             os: "linux".into(),
             arch: "amd64".into(),
+            buildkit: true,
         },
         transport: Transport {
             tls: Some(tls),
