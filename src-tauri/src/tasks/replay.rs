@@ -28,7 +28,8 @@ pub struct Replay {
     /// Layers (latest update each, in first-seen order) and build step starts, in order.
     items: Vec<TimedProgress>,
     layers: HashMap<String, usize>,
-    last_step: Option<u32>,
+    /// Steps that have their first line kept (BuildKit's interleave: `#4 DONE` after `#5`).
+    steps: std::collections::HashSet<u32>,
     overall: Option<TimedProgress>,
     bytes: Option<TimedProgress>,
     log: VecDeque<String>,
@@ -62,8 +63,7 @@ impl Replay {
                 changed.then(|| format!("{}: {}", l.layer, l.status))
             }
             Progress::Build(b) => {
-                if b.step > 0 && self.last_step != Some(b.step) {
-                    self.last_step = Some(b.step);
+                if b.step > 0 && self.steps.insert(b.step) {
                     self.items.push(timed());
                 }
                 Some(b.line.clone())
@@ -175,6 +175,10 @@ mod tests {
         let at: Vec<f64> = r.updates().iter().map(|u| u.at).collect();
         assert_eq!(at, [1.0, 5.0]);
         assert_eq!(r.log().len(), 4);
+        // BuildKit's steps interleave: a later line of step 1 is not a new step.
+        r.apply(&step(1, "#1 DONE 0.1s"), 10.0);
+        assert_eq!(r.updates().len(), 2);
+        assert_eq!(r.log().len(), 5);
     }
 
     #[test]

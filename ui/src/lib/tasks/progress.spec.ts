@@ -93,6 +93,29 @@ describe('build steps', () => {
     ]);
     expect(fraction(s)).toBe(1);
   });
+
+  it("get one row each when BuildKit's steps interleave", () => {
+    const step = (n: number, line: string): Progress => ({
+      kind: 'build',
+      step: n,
+      total_steps: 5,
+      line,
+    });
+    const s = fold(
+      [
+        step(4, '#4 [stage-0 1/2] FROM base'),
+        step(5, '#5 [stage-0 2/2] RUN make'),
+        step(4, '#4 DONE 0.0s'),
+        step(5, '#5 CACHED'),
+      ],
+      [0, 10, 20, 30],
+    );
+    expect(s.steps.map((x) => [x.step, x.line])).toEqual([
+      [4, '#4 [stage-0 1/2] FROM base'],
+      [5, '#5 [stage-0 2/2] RUN make'],
+    ]);
+    expect(s.steps[1].endedAt).toBeNull();
+  });
 });
 
 describe('log', () => {

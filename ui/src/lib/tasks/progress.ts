@@ -69,7 +69,10 @@ export function applyProgress(state: ProgressState, p: Progress, now: number): v
       break;
     case 'build': {
       const last = state.steps.at(-1);
-      if (p.step > 0 && (!last || last.step !== p.step)) {
+      // BuildKit runs steps side by side: a later line of a step that has its row already
+      // (`#4 DONE 0.1s` after `#5 …`) adds no row and ends nothing.
+      const known = state.steps.some((x) => x.step === p.step);
+      if (p.step > 0 && !known) {
         if (last && last.endedAt === null) last.endedAt = now;
         state.steps.push({
           step: p.step,
