@@ -315,3 +315,68 @@ fn a_failing_buildkit_step_is_named_with_the_engines_words_and_nothing_is_tagged
         "nothing was tagged"
     );
 }
+
+/// Processes on this machine whose command line has `pattern` (BuildKit runs RUN steps
+/// here, under the private dockerd).
+fn processes_running(pattern: &str) -> bool {
+    std::process::Command::new("pgrep")
+        .args(["-f", pattern])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+#[tokio::test]
+async fn cancelling_a_buildkit_build_stops_its_running_step_and_tags_nothing() {
+    use slipway_core::build::{BuildOptions, Builder};
+    use std::time::{Duration, Instant};
+    let e = docker().await;
+    let tag = format!("{}:1", unique("buildkit-cancel"));
+    // A duration no other test sleeps, to find this step's process.
+    let step = "sleep 43";
+    let ctx = context(&[(
+        "Dockerfile",
+        &format!("FROM {}\nRUN {step}\n", base_image()),
+    )]);
+    let cancel = slipway_core::CancellationToken::new();
+    let trigger = cancel.clone();
+    // Cancel once the step really runs.
+    let watcher = tokio::spawn(async move {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !processes_running(step) && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let seen = processes_running(step);
+        trigger.cancel();
+        seen
+    });
+    let options = BuildOptions {
+        builder: Builder::Buildkit,
+        network_mode: Some("none".into()),
+        tags: vec![tag.clone()],
+        ..Default::default()
+    };
+    let started = Instant::now();
+    let err = e
+        .build(
+            ctx.path(),
+            &options,
+            &mut slipway_core::progress::ignore,
+            &cancel,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        watcher.await.unwrap(),
+        "the step was running when cancelled"
+    );
+    assert_eq!(err.code, 499, "{err}");
+    assert!(started.elapsed() < Duration::from_secs(40));
+    // The engine ends the solve, and with it the step, once the request closes.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while processes_running(step) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(!processes_running(step), "the step's process was stopped");
+    assert!(e.get(&tag).await.is_err(), "nothing was tagged");
+}
