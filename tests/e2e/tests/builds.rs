@@ -1,9 +1,17 @@
 //! Building in the real window (Xvfb + tauri-driver + WebKitWebDriver) on the private
 //! engine, checked against what the docker CLI builds and says.
 
-use fantoccini::Locator;
+use fantoccini::{Client, Locator};
 use slipway_e2e::*;
 use std::time::Duration;
+
+/// Waits for the build's task to end, which must be as done; its step rows' count.
+async fn steps_of_a_done_build(c: &Client) -> Result<usize, Box<dyn std::error::Error>> {
+    let (state, text) = finished_task(c, Duration::from_secs(60)).await?;
+    assert_eq!(state, "done", "{text}");
+    let steps = c.find_all(Locator::Css("[data-testid=task-step]")).await?;
+    Ok(steps.len())
+}
 
 #[tokio::test]
 async fn the_untouched_form_builds_what_docker_build_builds() -> TestResult {
@@ -84,12 +92,7 @@ async fn a_build_from_the_typed_path_honours_the_target_and_a_build_arg() -> Tes
             .await?;
             assert!(running, "steps show while the build runs");
             screenshot(&c, "build-running").await?;
-            let (state, text) = finished_task(&c, Duration::from_secs(60)).await?;
-            assert_eq!(state, "done", "{text}");
-            let steps = c
-                .find_all(Locator::Css("[data-testid=task-step]"))
-                .await?
-                .len();
+            let steps = steps_of_a_done_build(&c).await?;
             assert!(steps >= 4, "Step i/N rows ({steps})");
             screenshot(&c, "build-done").await?;
             Ok(())
@@ -159,4 +162,73 @@ async fn a_failing_build_points_at_the_failing_step() -> TestResult {
         Ok(())
     })
     .await
+}
+
+#[tokio::test]
+async fn a_buildkit_build_lists_its_steps_and_reports_the_step_the_cli_built_as_cached()
+-> TestResult {
+    let context = fixture("buildkit-cache");
+    // The docker CLI with BuildKit fills the engine's build cache first.
+    let cli_tag = format!("{}:cli", unique("buildkit"));
+    let cli = slipway_engine_tests::docker_cli_raw_with(
+        &[("DOCKER_BUILDKIT", "1")],
+        &["build", "--network", "none", "-t", &cli_tag, &context],
+    );
+    assert!(
+        cli.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cli.stderr)
+    );
+    let tag = format!("{}:app", unique("buildkit"));
+    with_app(|c| {
+        let (context, tag) = (context.clone(), tag.clone());
+        async move {
+            by_testid(&c, "build-open").await?.click().await?;
+            type_into(&by_testid(&c, "build-context").await?, &context).await?;
+            by_testid(&c, "build-builder")
+                .await?
+                .select_by_value("buildkit")
+                .await?;
+            // The test engine has no bridge network for RUN steps.
+            by_testid(&c, "build-network")
+                .await?
+                .select_by_value("none")
+                .await?;
+            type_into(&by_testid(&c, "build-tags").await?, &tag).await?;
+            screenshot(&c, "build-buildkit-form").await?;
+            by_testid(&c, "confirm-build").await?.click().await?;
+            let steps = steps_of_a_done_build(&c).await?;
+            assert!(steps >= 3, "a row per BuildKit step ({steps})");
+            let log = c
+                .execute(
+                    "return document.querySelector('[data-testid=task-log]')?.innerText ?? ''",
+                    vec![],
+                )
+                .await?;
+            let log = log.as_str().unwrap_or_default();
+            assert!(log.contains("CACHED"), "the RUN step is cached: {log}");
+            assert!(
+                !log.contains("cache holds 2"),
+                "it did not run again: {log}"
+            );
+            screenshot(&c, "build-buildkit-cached").await?;
+            Ok(())
+        }
+    })
+    .await?;
+    let label = docker_cli(&[
+        "inspect",
+        "--format",
+        "{{index .Config.Labels \"org.slipway.builder\"}}",
+        &tag,
+    ]);
+    assert_eq!(label.trim(), "buildkit");
+    let id = |t: &str| docker_cli(&["inspect", "--format", "{{.Id}}", t]);
+    assert_eq!(
+        id(&tag),
+        id(&cli_tag),
+        "the same image as the docker CLI's BuildKit build"
+    );
+    docker_cli(&["rmi", &tag, &cli_tag]);
+    Ok(())
 }

@@ -2,6 +2,7 @@
 //! the error as data (kind, context, the engine's raw text) and the UI words it. The engine's
 //! own text may stay English; Slipway's may not.
 
+use fantoccini::Locator;
 use slipway_e2e::*;
 use std::time::Duration;
 
@@ -28,14 +29,20 @@ async fn in_chinese_a_pull_of_a_missing_image_fails_with_a_chinese_sentence() ->
             by_testid(&c, "pull-open").await?.click().await?;
             type_into(&by_testid(&c, "pull-reference").await?, &reference).await?;
             by_testid(&c, "confirm-pull").await?.click().await?;
-            let sentence = by_testid(&c, "task-error-sentence").await?.text().await?;
-            let detail = by_testid(&c, "task-error-detail").await?.text().await?;
-            let state = c
-                .execute(
-                    "return document.querySelector('[data-testid=task]').dataset.state",
-                    vec![],
-                )
-                .await?;
+            // The pull's task is the newest, first in the drawer; the earlier tests' tasks
+            // (a failed build among them) are below it, so read this one's words only.
+            let (state, _) = finished_task(&c, Duration::from_secs(30)).await?;
+            let task = c.find(Locator::Css("[data-testid=task]")).await?;
+            let words = |id: &'static str| {
+                let task = task.clone();
+                async move {
+                    let css = format!("[data-testid={id}]");
+                    task.find(Locator::Css(&css)).await?.text().await
+                }
+            };
+            let sentence = words("task-error-sentence").await?;
+            let detail = words("task-error-detail").await?;
+            let state = serde_json::Value::from(state);
             screenshot(&c, "pull-error-zh-CN").await?;
             Ok::<_, Box<dyn std::error::Error>>((sentence, detail, state))
         }
