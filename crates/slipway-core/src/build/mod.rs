@@ -229,9 +229,8 @@ impl Engine {
                 return Err(Error::of(ErrorKind::TagHasDigest { target: t.clone() }));
             }
         }
-        // Podman's compat API has no BuildKit (Buildah reads `RUN --mount` itself); Docker
-        // has it from API 1.39.
-        if options.builder == Builder::Buildkit && (self.is_podman() || !self.api_at_least(1, 39)) {
+        // The engine's info says whether it has BuildKit (one rule: `with_capabilities`).
+        if options.builder == Builder::Buildkit && !self.info.buildkit {
             return Err(Error::of(ErrorKind::BuildKitUnavailable {
                 peer: self.as_peer(),
             }));
